@@ -1,0 +1,105 @@
+import Foundation
+
+/// One row of the audit log (the fields of ASTM E2147): who did what, to whose record, on what
+/// authority, with what outcome, from where. Never carries passwords, codes, tokens or clinical values.
+public struct AuditEvent: Sendable, Equatable {
+    public var occurredAt: Date
+    public var actorAccount: AccountID?
+    public var actorRole: Role?
+    /// The patient whose record or account the event concerns, if any.
+    public var patient: PatientID?
+    public var action: AuditAction
+    public var resourceType: String?
+    public var resourceID: String?
+    /// The authorization basis (``Basis/description``), for data access.
+    public var basis: String?
+    public var outcome: AuditOutcome
+    public var clientIP: String?
+    public var userAgent: String?
+    /// The account the event is about when that is not the actor (e.g. a failed sign-in's target).
+    public var subjectAccount: AccountID?
+
+    public init(
+        occurredAt: Date = Date(), actorAccount: AccountID? = nil, actorRole: Role? = nil, patient: PatientID? = nil,
+        action: AuditAction, resourceType: String? = nil, resourceID: String? = nil, basis: String? = nil,
+        outcome: AuditOutcome = .success, clientIP: String? = nil, userAgent: String? = nil, subjectAccount: AccountID? = nil
+    ) {
+        self.occurredAt = occurredAt
+        self.actorAccount = actorAccount
+        self.actorRole = actorRole
+        self.patient = patient
+        self.action = action
+        self.resourceType = resourceType
+        self.resourceID = resourceID
+        self.basis = basis
+        self.outcome = outcome
+        self.clientIP = clientIP
+        self.userAgent = userAgent.map { String($0.prefix(512)) }
+        self.subjectAccount = subjectAccount
+    }
+
+    /// Milliseconds since 1970 (UTC), the precision the log keeps.
+    public var occurredAtMilliseconds: Int64 { Int64((occurredAt.timeIntervalSince1970 * 1000).rounded()) }
+}
+
+public enum AuditOutcome: String, Sendable, Equatable {
+    case success, failure, denied
+}
+
+/// What happened. The raw values are stable: they are stored and hashed.
+public enum AuditAction: String, Sendable, Equatable, CaseIterable {
+    case signIn = "auth.sign-in"
+    case signInFailed = "auth.sign-in.failed"
+    case secondFactorFailed = "auth.second-factor.failed"
+    case recoveryCodeUsed = "auth.recovery-code.used"
+    case lockedOut = "auth.locked-out"
+    case signOut = "auth.sign-out"
+    case secondFactorEnrolled = "mfa.enrolled"
+    case secondFactorDisabled = "mfa.disabled"
+    case recoveryCodesRegenerated = "mfa.recovery-codes.regenerated"
+    case passwordResetRequested = "password.reset-requested"
+    case passwordReset = "password.reset"
+    case passwordChanged = "password.changed"
+    case sessionRevoked = "session.revoked"
+    case accountCreated = "account.created"
+    case accountRegistered = "account.registered"
+    case emailConfirmed = "account.email-confirmed"
+    case patientRegistered = "patient.registered"
+    case activationCodeIssued = "patient.activation-code-issued"
+    case recordRead = "record.read"
+    case recordAccessDenied = "record.access-denied"
+
+    /// Plain-language description for the patient's "Account activity" page.
+    public var plainDescription: String {
+        switch self {
+        case .signIn: "Signed in"
+        case .signInFailed: "Failed sign-in attempt"
+        case .secondFactorFailed: "Wrong authenticator code entered"
+        case .recoveryCodeUsed: "Signed in with a recovery code"
+        case .lockedOut: "Sign-in paused after too many failed attempts"
+        case .signOut: "Signed out"
+        case .secondFactorEnrolled: "Two-step sign-in turned on"
+        case .secondFactorDisabled: "Two-step sign-in turned off"
+        case .recoveryCodesRegenerated: "New recovery codes created"
+        case .passwordResetRequested: "Password reset requested"
+        case .passwordReset: "Password reset (all devices signed out)"
+        case .passwordChanged: "Password changed"
+        case .sessionRevoked: "Device signed out"
+        case .accountCreated: "Account created"
+        case .accountRegistered: "Account registered"
+        case .emailConfirmed: "Email address confirmed"
+        case .patientRegistered: "Patient record registered"
+        case .activationCodeIssued: "Activation code issued"
+        case .recordRead: "Record viewed"
+        case .recordAccessDenied: "Record access refused"
+        }
+    }
+
+    /// Events a patient sees on their "Account activity" page.
+    public var isSecurityEvent: Bool {
+        switch self {
+        case .recordRead, .recordAccessDenied, .patientRegistered, .activationCodeIssued: false
+        default: true
+        }
+    }
+}

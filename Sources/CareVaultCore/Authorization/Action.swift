@@ -1,0 +1,29 @@
+/// What an actor wants to do. Record actions concern one patient; account actions concern none.
+public enum Action: String, Sendable, Hashable, CaseIterable, Codable {
+    /// Open pages of the health record.
+    case readRecord = "record.read"
+    /// Download documents or exports of the record.
+    case downloadRecord = "record.download"
+    /// Add or change clinical data (clinician entries, imports, reviews).
+    case writeRecord = "record.write"
+    /// Add the patient's own uploads and readings.
+    case contributeToRecord = "record.contribute"
+    /// See who accessed the record and on what authority.
+    case readAccessLog = "record.access-log"
+    /// Grant, change or revoke others' access (proxies, shares).
+    case manageRecordAccess = "record.manage-access"
+    /// Register a patient record at an organization.
+    case registerPatient = "patient.register"
+    /// Issue a fresh activation code for a patient record.
+    case issueActivationCode = "patient.issue-code"
+    /// Create, change or disable staff accounts.
+    case manageAccounts = "accounts.manage"
+
+    /// Whether the action is about one patient's record (so needs a ``PatientScope``).
+    public var concernsPatient: Bool {
+        switch self {
+        case .manageAccounts: false
+        default: true
+        }
+    }
+}

@@ -1,0 +1,50 @@
+/// The outcome of ``AuthorizationPolicy/decide(_:_:patient:resource:at:)``.
+public enum Decision: Sendable, Equatable {
+    case permit(Basis)
+    case deny(DenialReason)
+
+    public var isPermitted: Bool {
+        if case .permit = self { return true }
+        return false
+    }
+}
+
+/// On what authority access was allowed. Recorded in the audit log with every access.
+public enum Basis: Sendable, Equatable, CustomStringConvertible {
+    /// The patient's own record.
+    case ownRecord
+    /// A clinician or staff member of the organization that holds the record.
+    case careTeam(role: Role, organization: OrganizationID)
+    /// Account administration.
+    case administration
+    /// A grant from the patient (proxy, share link, app).
+    case grant(kind: AccessGrant.Kind, id: GrantID)
+
+    /// The short code stored in audit rows (e.g. `grant:proxy:<id>`).
+    public var description: String {
+        switch self {
+        case .ownRecord: "self"
+        case .careTeam(let role, let org): "care-team:\(role.rawValue):\(org)"
+        case .administration: "administration"
+        case .grant(let kind, let id): "grant:\(kind.rawValue):\(id)"
+        }
+    }
+}
+
+/// Why access was refused. Routes answer 404 for record denials so as not to reveal that a record exists.
+public enum DenialReason: String, Sendable, Equatable {
+    /// The record is not the actor's and no relationship or grant covers it.
+    case noRelationship = "no-relationship"
+    /// The actor's role does not allow this action at all.
+    case actionNotAllowedForRole = "role-not-allowed"
+    /// Staff-side accounts must enrol a second factor before seeing patient data.
+    case secondFactorRequired = "second-factor-required"
+    /// The grant has expired.
+    case grantExpired = "grant-expired"
+    /// The grant was revoked.
+    case grantRevoked = "grant-revoked"
+    /// The grant does not include this action.
+    case outsideGrantScope = "outside-grant-scope"
+    /// A record action was asked for without saying whose record.
+    case patientRequired = "patient-required"
+}

@@ -1,0 +1,59 @@
+import Crypto
+import Foundation
+
+/// A random 256-bit secret handed to a person once (in a link or a cookie) and stored only as
+/// its SHA-256 hash.
+public struct SecretToken: Sendable, Equatable {
+    /// The URL-safe text given to the person.
+    public let value: String
+
+    public init(value: String) { self.value = value }
+
+    public static func generate(bytes: Int = 32) -> SecretToken {
+        SecretToken(value: Base64URL.encode(SecureRandom.bytes(bytes)))
+    }
+
+    /// What is stored: the lowercase hex SHA-256 of the token text.
+    public var storageHash: String { Self.hash(value) }
+
+    public static func hash(_ text: String) -> String {
+        SHA256.hash(data: Data(text.utf8)).hexString
+    }
+}
+
+/// Random bytes from the system's secure generator.
+public enum SecureRandom {
+    public static func bytes(_ count: Int) -> [UInt8] {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<count).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+    }
+}
+
+/// base64url without padding (RFC 4648 §5).
+public enum Base64URL {
+    public static func encode(_ bytes: some Sequence<UInt8>) -> String {
+        Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+}
+
+extension Sequence where Element == UInt8 {
+    /// Lowercase hexadecimal.
+    public var hexString: String {
+        map { byte in
+            let s = String(byte, radix: 16)
+            return byte < 16 ? "0" + s : s
+        }.joined()
+    }
+}
+
+/// Compares two strings in time that depends only on their lengths.
+public func constantTimeEquals(_ a: String, _ b: String) -> Bool {
+    let x = Array(a.utf8), y = Array(b.utf8)
+    guard x.count == y.count else { return false }
+    var diff: UInt8 = 0
+    for i in x.indices { diff |= x[i] ^ y[i] }
+    return diff == 0
+}

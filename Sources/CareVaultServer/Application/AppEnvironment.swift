@@ -1,0 +1,29 @@
+import CareVaultCore
+import CareVaultStore
+import Foundation
+import Logging
+
+/// The long-lived things every controller and service shares, built once by ``buildApplication(configuration:logger:)``.
+public struct AppEnvironment: Sendable {
+    public let configuration: CareVaultConfiguration
+    public let database: Database
+    public let masterKey: MasterKey
+    public let passwordHasher: PasswordHasher
+    public let passwordPolicy: PasswordPolicy
+    public let renderer: PageRenderer
+    public let logger: Logger
+
+    /// The name shown in authenticator apps and page titles.
+    public static let productName = "CareVault"
+
+    public var audit: AuditRecorder { AuditRecorder(database: database) }
+    public var mailer: Mailer { Mailer(masterKey: masterKey, logger: logger, logBodies: configuration.mailLogBodies) }
+    public var sessions: SessionService { SessionService(database: database) }
+
+    /// An absolute link for emails and printed set-up links.
+    public func link(_ path: String) -> String {
+        var base = configuration.publicURL.absoluteString
+        if base.hasSuffix("/") { base.removeLast() }
+        return base + path
+    }
+}

@@ -1,0 +1,109 @@
+import CareVaultCore
+import CareVaultStore
+import Foundation
+import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
+import Logging
+import NIOSSL
+import ServiceLifecycle
+
+/// Builds the CareVault server: opens the database, creates the data folder and master key on
+/// first start, and wires middleware and controllers. Used by `carevault serve` and by the tests.
+///
+/// Migrations run before the server accepts connections; on first start with no administrator a
+/// one-time set-up link is printed.
+public func buildApplication(
+    configuration: CareVaultConfiguration,
+    logger: Logger = Logger(label: "carevault"),
+    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+) async throws -> some ApplicationProtocol {
+    try configuration.validate()
+    let env = try await makeEnvironment(configuration: configuration, logger: logger)
+    let router = makeRouter(env: env)
+
+    let server: HTTPServerBuilder
+    if let certificate = configuration.tlsCertificatePath, let key = configuration.tlsKeyPath {
+        let tls = TLSConfiguration.makeServerConfiguration(
+            certificateChain: try NIOSSLCertificate.fromPEMFile(certificate).map { .certificate($0) },
+            privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)))
+        server = try .tls(.http1(), tlsConfiguration: tls)
+    } else {
+        server = .http1()
+    }
+
+    var app = Application(
+        router: router,
+        server: server,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+        services: [DatabaseService(database: env.database)],
+        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
+        logger: logger
+    )
+    app.beforeServerStarts {
+        try await Migrator(database: env.database).migrate(logger: logger)
+        if let link = try await SetupController.issueLinkIfNeeded(env: env) {
+            // Printed, not logged: it is a one-time secret for the person starting the server.
+            print("""
+
+                CareVault has no administrator yet. Open this one-time link to create one (valid 24 hours):
+                  \(link)
+                Or run: carevault staff create --role admin --email you@example.org --name "Your Name" --password-stdin
+
+                """)
+            fflush(stdout)
+        }
+        logger.info("CareVault is ready", metadata: ["url": "\(configuration.publicURL.absoluteString)", "database": "\(env.database.kind.rawValue)"])
+    }
+    return app
+}
+
+/// Creates the data folder and key, and opens (lazily) the database.
+public func makeEnvironment(configuration: CareVaultConfiguration, logger: Logger) async throws -> AppEnvironment {
+    let fm = FileManager.default
+    try fm.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true,
+                           attributes: [.posixPermissions: 0o700])
+    let masterKey = try MasterKey.loadOrCreate(at: configuration.dataDirectory.appendingPathComponent("master.key"))
+    let database = Database(location: try configuration.databaseLocation, logger: logger)
+    return AppEnvironment(
+        configuration: configuration, database: database, masterKey: masterKey,
+        passwordHasher: PasswordHasher(cost: configuration.passwordHashCost), passwordPolicy: PasswordPolicy(),
+        renderer: try await PageRenderer.bundled(), logger: logger)
+}
+
+/// The routes and the middleware around them, outermost first.
+func makeRouter(env: AppEnvironment) -> Router<AppRequestContext> {
+    let configuration = env.configuration
+    let cookies = SessionCookie(secure: configuration.usesSecureCookies)
+    let router = Router(context: AppRequestContext.self)
+    router.add(middleware: SecurityHeadersMiddleware(strictTransportSecurity: configuration.usesSecureCookies))
+    router.add(middleware: ErrorPageMiddleware(renderer: env.renderer))
+    router.add(middleware: ClientAddressMiddleware(trustedProxies: configuration.trustedProxies))
+    router.add(middleware: RateLimitMiddleware(limiter: RateLimiter(limit: configuration.rateLimit.requests, per: configuration.rateLimit.per)))
+    router.add(middleware: SessionMiddleware(sessions: env.sessions, cookies: cookies))
+    router.add(middleware: CSRFMiddleware(key: env.masterKey.derivedKey(purpose: "csrf"), cookies: cookies))
+
+    HealthController(env: env).addRoutes(to: router)
+    StaticAssetsController().addRoutes(to: router)
+    HomeController(env: env).addRoutes(to: router)
+    SignInController(env: env, cookies: cookies).addRoutes(to: router)
+    RegistrationController(env: env).addRoutes(to: router)
+    PasswordController(env: env, cookies: cookies).addRoutes(to: router)
+    AccountSecurityController(env: env).addRoutes(to: router)
+    PatientRecordController(env: env).addRoutes(to: router)
+    StaffPatientsController(env: env).addRoutes(to: router)
+    SetupController(env: env).addRoutes(to: router)
+    return router
+}
+
+/// Keeps the database's connections alive for as long as the application runs.
+struct DatabaseService: Service {
+    let database: Database
+
+    func run() async throws {
+        await withTaskCancellationOrGracefulShutdownHandler {
+            await database.run()
+        } onCancelOrGracefulShutdown: {}
+        // `database.run()` returns when cancelled; graceful shutdown cancels the service group's tasks.
+    }
+}

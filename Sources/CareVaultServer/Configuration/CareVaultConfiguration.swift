@@ -1,0 +1,130 @@
+import CareVaultCore
+import CareVaultStore
+import Configuration
+import Foundation
+
+/// Everything the server needs to start, read once from one ``ConfigReader`` whose providers are,
+/// in order: command-line flags, environment variables, defaults.
+///
+/// | key | environment variable | default |
+/// |---|---|---|
+/// | `carevault.dataDir` | `CAREVAULT_DATA_DIR` | `./data` |
+/// | `database.url` | `DATABASE_URL` | (SQLite in the data folder) |
+/// | `carevault.host`, `carevault.port` | `CAREVAULT_HOST`, `CAREVAULT_PORT` | `127.0.0.1`, `8080` |
+/// | `carevault.publicUrl` | `CAREVAULT_PUBLIC_URL` | `http://HOST:PORT` (`https://` with TLS) |
+/// | `carevault.tlsCertificate`, `carevault.tlsKey` | `CAREVAULT_TLS_CERTIFICATE`, `CAREVAULT_TLS_KEY` | none |
+/// | `carevault.insecureHttp` | `CAREVAULT_INSECURE_HTTP` | `false` |
+/// | `carevault.trustedProxies` | `CAREVAULT_TRUSTED_PROXIES` | none (comma-separated IPs) |
+/// | `carevault.mailLogBodies` | `CAREVAULT_MAIL_LOG_BODIES` | `false` (development only) |
+public struct CareVaultConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    public var dataDirectory: URL
+    public var databaseURL: String?
+    /// The URL people use to reach CareVault; decides cookie security and the links in emails.
+    public var publicURL: URL
+    public var tlsCertificatePath: String?
+    public var tlsKeyPath: String?
+    /// Allows plain HTTP on a non-loopback address (only behind a TLS-terminating proxy on a private network).
+    public var insecureHTTP: Bool
+    /// Peers whose `X-Forwarded-For` and `X-Forwarded-Proto` headers are believed.
+    public var trustedProxies: Set<String>
+    /// Writes queued emails, including their single-use links, to the log. Development only.
+    public var mailLogBodies: Bool
+    /// bcrypt cost. Always ``PasswordHasher/defaultCost`` (12) when read from configuration; tests may lower it.
+    public var passwordHashCost: UInt8
+    /// Per-IP limit on sign-in, registration and reset requests.
+    public var rateLimit: RateLimit
+
+    public struct RateLimit: Sendable {
+        public var requests: Int
+        public var per: Duration
+        public init(requests: Int, per: Duration) {
+            self.requests = requests
+            self.per = per
+        }
+    }
+
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, dataDirectory: URL, databaseURL: String? = nil,
+        publicURL: URL? = nil, tlsCertificatePath: String? = nil, tlsKeyPath: String? = nil,
+        insecureHTTP: Bool = false, trustedProxies: Set<String> = [], mailLogBodies: Bool = false,
+        passwordHashCost: UInt8 = PasswordHasher.defaultCost,
+        rateLimit: RateLimit = RateLimit(requests: 20, per: .seconds(60))
+    ) {
+        self.host = host
+        self.port = port
+        self.dataDirectory = dataDirectory
+        self.databaseURL = databaseURL
+        let scheme = tlsCertificatePath != nil ? "https" : "http"
+        let urlHost = host.contains(":") ? "[\(host)]" : host
+        self.publicURL = publicURL ?? URL(string: "\(scheme)://\(urlHost):\(port)")!
+        self.tlsCertificatePath = tlsCertificatePath
+        self.tlsKeyPath = tlsKeyPath
+        self.insecureHTTP = insecureHTTP
+        self.trustedProxies = trustedProxies
+        self.mailLogBodies = mailLogBodies
+        self.passwordHashCost = passwordHashCost
+        self.rateLimit = rateLimit
+    }
+
+    /// Reads the configuration and checks it.
+    public init(reader: ConfigReader) throws {
+        let dataDir = reader.string(forKey: "carevault.dataDir", default: "./data")
+        let publicURLText = reader.string(forKey: "carevault.publicUrl")
+        var publicURL: URL?
+        if let publicURLText {
+            guard let url = URL(string: publicURLText), url.scheme == "http" || url.scheme == "https", url.host != nil else {
+                throw ConfigurationError.invalid("CAREVAULT_PUBLIC_URL must be an http:// or https:// URL")
+            }
+            publicURL = url
+        }
+        let port = reader.int(forKey: "carevault.port", default: 8080)
+        guard (1...65535).contains(port) else { throw ConfigurationError.invalid("--port must be between 1 and 65535") }
+        let proxies = reader.string(forKey: "carevault.trustedProxies", default: "")
+            .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        self.init(
+            host: reader.string(forKey: "carevault.host", default: "127.0.0.1"),
+            port: port,
+            dataDirectory: URL(fileURLWithPath: dataDir, isDirectory: true).standardizedFileURL,
+            databaseURL: reader.string(forKey: "database.url", isSecret: true),
+            publicURL: publicURL,
+            tlsCertificatePath: reader.string(forKey: "carevault.tlsCertificate"),
+            tlsKeyPath: reader.string(forKey: "carevault.tlsKey"),
+            insecureHTTP: reader.bool(forKey: "carevault.insecureHttp", default: false),
+            trustedProxies: Set(proxies),
+            mailLogBodies: reader.bool(forKey: "carevault.mailLogBodies", default: false)
+        )
+        try validate()
+    }
+
+    /// Whether cookies are `Secure` with the `__Host-` prefix: whenever people reach CareVault over https.
+    public var usesSecureCookies: Bool { publicURL.scheme == "https" }
+
+    public var servesTLS: Bool { tlsCertificatePath != nil }
+
+    /// Refuses settings that would expose sessions over plain HTTP, or half-configured TLS.
+    public func validate() throws {
+        if (tlsCertificatePath == nil) != (tlsKeyPath == nil) {
+            throw ConfigurationError.invalid("Give both --tls-certificate and --tls-key, or neither.")
+        }
+        let loopback = ["127.0.0.1", "::1", "localhost"].contains(host) || host.hasPrefix("127.")
+        if !loopback && !servesTLS && !insecureHTTP {
+            throw ConfigurationError.invalid("""
+                Refusing to serve plain HTTP on \(host). Give --tls-certificate and --tls-key, or put CareVault \
+                behind a TLS proxy and pass --insecure-http (with CAREVAULT_PUBLIC_URL=https://…).
+                """)
+        }
+    }
+
+    public var databaseLocation: DatabaseLocation {
+        get throws { try DatabaseLocation.resolve(databaseURL: databaseURL, dataDirectory: dataDirectory) }
+    }
+}
+
+public enum ConfigurationError: Error, CustomStringConvertible {
+    case invalid(String)
+    public var description: String {
+        switch self { case .invalid(let message): message }
+    }
+}

@@ -1,0 +1,44 @@
+import Foundation
+import CareVaultCore
+import CareVaultStore
+import Hummingbird
+
+extension Layout {
+    /// The layout for someone not (fully) signed in.
+    static func anonymous(_ title: String, csrf: String, request: Request? = nil) -> Layout {
+        Layout(title: title, csrfToken: csrf, notice: request.flatMap(Notice.from))
+    }
+
+    /// The layout for a signed-in account, with its navigation.
+    static func signedIn(_ title: String, account: Account, csrf: String, request: Request? = nil) -> Layout {
+        let home = Paths.home
+        let nav = Nav(displayName: account.displayName, roleName: account.role.displayName,
+                      isStaff: account.role == .clinician || account.role == .staff, homeLink: home)
+        return Layout(title: title, csrfToken: csrf, nav: nav, notice: request.flatMap(Notice.from))
+    }
+}
+
+extension SignedInRequestContext {
+    func layout(_ title: String, request: Request? = nil) -> Layout {
+        .signedIn(title, account: account, csrf: csrfToken, request: request)
+    }
+}
+
+extension StaffRequestContext {
+    func layout(_ title: String, request: Request? = nil) -> Layout {
+        .signedIn(title, account: account, csrf: csrfToken, request: request)
+    }
+}
+
+/// Formats instants for pages (UTC, unambiguous).
+enum DisplayTime {
+    static func format(_ date: Date) -> String {
+        date.formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: false).timeSeparator(.colon))
+            .replacingOccurrences(of: "T", with: " ").replacingOccurrences(of: "Z", with: " UTC")
+    }
+
+    static func day(_ date: Date) -> String {
+        date.formatted(.iso8601.year().month().day().dateSeparator(.dash))
+    }
+}
+

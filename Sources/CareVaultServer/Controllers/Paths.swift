@@ -1,0 +1,30 @@
+/// Every path the web UI links to, in one place: templates get URLs only from here.
+public enum Paths {
+    public static let home = "/"
+    public static let health = "/health"
+    public static let signIn = "/signin"
+    public static let signInCode = "/signin/code"
+    public static let signOut = "/signout"
+    public static let register = "/register"
+    public static let registerWithCode = "/register/code"
+    public static let registerByIdentity = "/register/identity"
+    public static let registerConfirm = "/register/confirm"
+    public static let forgotPassword = "/password/forgot"
+    public static let resetPassword = "/password/reset"
+    public static let security = "/account/security"
+    public static let changePassword = "/account/password"
+    public static let twoFactor = "/account/two-factor"
+    public static let twoFactorDisable = "/account/two-factor/disable"
+    public static let recoveryCodes = "/account/recovery-codes"
+    public static let devices = "/account/devices"
+    public static let activity = "/account/activity"
+    public static let setup = "/setup"
+    public static let staffPatients = "/staff/patients"
+    public static let staffNewPatient = "/staff/patients/new"
+    public static let stylesheet = "/static/app.css"
+
+    public static func patientHome(_ id: String) -> String { "/patients/\(id)" }
+    public static func staffPatient(_ id: String) -> String { "/staff/patients/\(id)" }
+    public static func staffPatientCode(_ id: String) -> String { "/staff/patients/\(id)/activation-code" }
+    public static func revokeDevice(_ handle: String) -> String { "/account/devices/\(handle)/revoke" }
+}

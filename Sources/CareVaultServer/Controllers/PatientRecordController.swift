@@ -1,0 +1,23 @@
+import CareVaultCore
+import Hummingbird
+
+/// A patient's record pages. Every request is decided by the policy and audited.
+struct PatientRecordController: Sendable {
+    let env: AppEnvironment
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        let group = router.group(context: SignedInRequestContext.self)
+        group.get("/patients/:patient", use: home)
+    }
+
+    @Sendable func home(_ request: Request, context: SignedInRequestContext) async throws -> Response {
+        let (patient, basis) = try await PatientAccess(env: env).open(
+            try context.parameters.require("patient"), for: .readRecord, actor: context.actor,
+            account: context.account, info: context.info)
+        let isOwn = basis == .ownRecord
+        return env.renderer.response(PatientHomePage(
+            layout: context.layout(isOwn ? "Your record" : patient.fullName, request: request),
+            patientName: patient.fullName, birthDate: patient.birthDate.description, mrn: patient.mrn,
+            suggestTwoFactor: isOwn && !context.account.hasSecondFactor, viewedByStaff: !isOwn))
+    }
+}

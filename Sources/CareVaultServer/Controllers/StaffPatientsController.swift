@@ -1,0 +1,114 @@
+import Foundation
+import CareVaultCore
+import CareVaultStore
+import Hummingbird
+
+/// Staff pages: find patients, register a patient, issue activation codes.
+struct StaffPatientsController: Sendable {
+    static let pageSize = 25
+    let env: AppEnvironment
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        let group = router.group(context: StaffRequestContext.self)
+        group.get(RouterPath(Paths.staffPatients), use: list)
+        group.get(RouterPath(Paths.staffNewPatient)) { _, context in env.renderer.response(newPatientForm(context: context)) }
+        group.post(RouterPath(Paths.staffPatients), use: create)
+        group.get("/staff/patients/:patient", use: show)
+        group.post("/staff/patients/:patient/activation-code", use: issueCode)
+    }
+
+    /// Asks the policy whether this staff member may do `action` in their organization at all.
+    private func requirePermission(_ action: Action, context: StaffRequestContext) async throws -> OrganizationID {
+        let organization: OrganizationID
+        if let own = context.account.organization {
+            organization = own
+        } else {
+            organization = try await env.database.read { try await PatientRepository($0).defaultOrganization() }
+        }
+        let probe = PatientScope(id: PatientID(), organization: organization)
+        guard AuthorizationPolicy.decide(context.actor, action, patient: probe).isPermitted else { throw HTTPError(.notFound) }
+        return organization
+    }
+
+    @Sendable func list(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        let organization = try await requirePermission(.readRecord, context: context)
+        let query = request.uri.queryParameters["q"].map(String.init) ?? ""
+        let page = max(0, request.uri.queryParameters["page"].flatMap { Int($0) } ?? 0)
+        let (patients, withAccounts) = try await env.database.read { sql in
+            let found = try await PatientRepository(sql).list(organization: organization, matching: query,
+                                                             limit: Self.pageSize + 1, offset: page * Self.pageSize)
+            var accounts = Set<PatientID>()
+            for p in found.prefix(Self.pageSize) where try await AccountRepository(sql).find(patient: p.id) != nil { accounts.insert(p.id) }
+            return (found, accounts)
+        }
+        let rows = patients.prefix(Self.pageSize).map { p in
+            StaffPatientsPage.Row(name: p.fullName, mrn: p.mrn, birthDate: p.birthDate.description,
+                                  link: Paths.staffPatient(p.id.description), recordLink: Paths.patientHome(p.id.description),
+                                  hasAccount: withAccounts.contains(p.id))
+        }
+        let encodedQuery = query.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+        return env.renderer.response(StaffPatientsPage(
+            layout: context.layout("Patients", request: request), query: query, patients: Array(rows), isEmpty: rows.isEmpty,
+            nextPageLink: patients.count > Self.pageSize ? "\(Paths.staffPatients)?q=\(encodedQuery)&page=\(page + 1)" : nil,
+            previousPageLink: page > 0 ? "\(Paths.staffPatients)?q=\(encodedQuery)&page=\(page - 1)" : nil))
+    }
+
+    func newPatientForm(context: StaffRequestContext, form: FormData? = nil, failure: ValidationFailure? = nil) -> FormPage {
+        FormPage(
+            layout: context.layout("Register a patient"), heading: "Register a patient",
+            intro: ["After you save, you get an activation code to give to the patient."],
+            failure: failure, action: Paths.staffPatients,
+            fields: [
+                FormField(name: "mrn", label: "Patient ID (MRN)", value: form?.value("mrn") ?? "", error: failure?.error("mrn")),
+                FormField(name: "givenName", label: "First name", value: form?.value("givenName") ?? "", error: failure?.error("givenName")),
+                FormField(name: "familyName", label: "Last name", value: form?.value("familyName") ?? "", error: failure?.error("familyName")),
+                FormField(name: "birthDate", label: "Date of birth", value: form?.value("birthDate") ?? "", hint: RegistrationController.birthDateHint, error: failure?.error("birthDate")),
+                FormField(name: "email", label: "Email address (optional)", type: "email", value: form?.value("email") ?? "", error: failure?.error("email"), required: false, inputmode: "email"),
+            ],
+            submitLabel: "Register patient", links: [Link(href: Paths.staffPatients, text: "Back to patients")])
+    }
+
+    @Sendable func create(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        let organization = try await requirePermission(.registerPatient, context: context)
+        var request = request
+        let form = try await request.form()
+        do {
+            let (patient, code) = try await AccountService(env: env).createPatient(
+                mrn: form.value("mrn"), givenName: form.value("givenName"), familyName: form.value("familyName"),
+                birthDate: form.value("birthDate"), email: form.value("email"), organization: organization,
+                by: context.account, info: context.info)
+            return try await detail(patient.id.description, context: context, newCode: code, status: .created)
+        } catch let failure as ValidationFailure {
+            return env.renderer.response(newPatientForm(context: context, form: form, failure: failure), status: .badRequest)
+        }
+    }
+
+    @Sendable func show(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        try await detail(try context.parameters.require("patient"), context: context, newCode: nil)
+    }
+
+    @Sendable func issueCode(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        let id = try context.parameters.require("patient")
+        let (patient, _) = try await PatientAccess(env: env).open(id, for: .issueActivationCode, actor: context.actor,
+                                                                 account: context.account, info: context.info)
+        do {
+            let code = try await AccountService(env: env).issueActivationCode(for: patient, by: context.account, info: context.info)
+            return try await detail(id, context: context, newCode: code)
+        } catch let failure as ValidationFailure {
+            throw HTTPError(.conflict, message: failure.errors.first?.message ?? "")
+        }
+    }
+
+    private func detail(_ id: String, context: StaffRequestContext, newCode: HumanCode?, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let (patient, _) = try await PatientAccess(env: env).open(id, for: .readRecord, actor: context.actor,
+                                                                 account: context.account, info: context.info)
+        let hasAccount = try await env.database.read { try await AccountRepository($0).find(patient: patient.id) } != nil
+        return env.renderer.response(StaffPatientPage(
+            layout: context.layout(patient.fullName), name: patient.fullName, mrn: patient.mrn,
+            birthDate: patient.birthDate.description, email: patient.email ?? "Not given", hasAccount: hasAccount,
+            newActivationCode: newCode?.display,
+            codeExpires: newCode.map { _ in DisplayTime.day(Date().addingTimeInterval(AccountService.activationCodeLifetime)) },
+            issueCodeAction: Paths.staffPatientCode(patient.id.description),
+            recordLink: Paths.patientHome(patient.id.description)), status: status)
+    }
+}

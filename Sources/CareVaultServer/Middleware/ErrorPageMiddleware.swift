@@ -1,0 +1,91 @@
+import CareVaultCore
+import Hummingbird
+import Logging
+
+/// Turns every error into a page a person can act on (or problem+json for API clients).
+/// Never shows a stack trace, SQL or an internal message.
+struct ErrorPageMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+    let renderer: PageRenderer
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as HTTPError {
+            if (300..<400).contains(error.status.code) {
+                return Response(status: error.status, headers: error.headers)
+            }
+            return respond(status: error.status, message: error.body, headers: error.headers, request: request, context: context)
+        } catch let error as ValidationFailure {
+            return respond(status: .badRequest, message: error.errors.map(\.message).joined(separator: " "),
+                           headers: [:], request: request, context: context)
+        } catch {
+            context.logger.error("Request failed", metadata: ["error": "\(String(reflecting: type(of: error)))", "path": "\(request.uri.path)"])
+            return respond(status: .internalServerError, message: nil, headers: [:], request: request, context: context)
+        }
+    }
+
+    private func respond(status: HTTPResponse.Status, message: String?, headers: HTTPFields, request: Request, context: Context) -> Response {
+        let text = message ?? Self.defaultMessage(status)
+        var headers = headers
+        if request.wantsJSON {
+            headers[.contentType] = "application/problem+json"
+            let body = #"{"type":"about:blank","title":"\#(status.reasonPhrase.jsonEscaped)","status":\#(status.code),"detail":"\#(text.jsonEscaped)"}"#
+            return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+        }
+        let page = MessagePage(
+            layout: Layout(title: Self.title(status), csrfToken: context.csrfToken),
+            heading: Self.title(status), paragraphs: [text], link: .init(href: Paths.home, text: "Go to the home page"))
+        var response = renderer.response(page, status: status)
+        for field in headers where field.name != .contentType { response.headers.append(field) }
+        return response
+    }
+
+    static func title(_ status: HTTPResponse.Status) -> String {
+        switch status.code {
+        case 404: "Page not found"
+        case 403: "Not allowed"
+        case 429: "Too many attempts"
+        case 400..<500: "Something is not right with the request"
+        default: "Something went wrong on our side"
+        }
+    }
+
+    static func defaultMessage(_ status: HTTPResponse.Status) -> String {
+        switch status.code {
+        case 404: "We could not find that page. Check the address, or go back to the home page."
+        case 403: "You do not have access to this page."
+        case 400..<500: "Please go back and try again."
+        default: "Please try again in a few minutes. Nothing you entered was saved."
+        }
+    }
+}
+
+extension Request {
+    /// API clients (JSON, FHIR) get problem+json instead of pages.
+    var wantsJSON: Bool {
+        let path = uri.path
+        if path.hasPrefix("/api/") || path.hasPrefix("/fhir/") || path == Paths.health { return true }
+        let accept = headers[.accept] ?? ""
+        return accept.contains("json") && !accept.contains("text/html")
+    }
+}
+
+extension String {
+    /// Escaped for a JSON string literal.
+    var jsonEscaped: String {
+        var out = ""
+        for scalar in unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,33 @@
+import CareVaultCore
+import CareVaultStore
+import Foundation
+import SQLKit
+
+/// Writes audit events, either inside a caller's transaction (so the event and the change it
+/// describes are stored together) or in a transaction of its own.
+public struct AuditRecorder: Sendable {
+    let database: Database
+
+    public func record(_ event: AuditEvent, on sql: any SQLDatabase) async throws {
+        try await AuditLogRepository(sql, kind: database.kind).append(event)
+    }
+
+    public func record(_ event: AuditEvent) async throws {
+        try await database.write { sql in
+            try await AuditLogRepository(sql, kind: database.kind).append(event)
+        }
+    }
+}
+
+extension AuditEvent {
+    /// An event with the request's origin filled in.
+    init(_ action: AuditAction, info: RequestInfo, actor: Account? = nil, outcome: AuditOutcome = .success,
+         patient: PatientID? = nil, subject: AccountID? = nil, resourceType: String? = nil, resourceID: String? = nil,
+         basis: String? = nil) {
+        self.init(
+            occurredAt: Date(), actorAccount: actor?.id, actorRole: actor?.role, patient: patient ?? actor?.patient,
+            action: action, resourceType: resourceType, resourceID: resourceID, basis: basis, outcome: outcome,
+            clientIP: info.clientIP, userAgent: info.userAgent, subjectAccount: subject
+        )
+    }
+}

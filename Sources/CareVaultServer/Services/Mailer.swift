@@ -1,0 +1,32 @@
+import CareVaultCore
+import CareVaultStore
+import Foundation
+import Logging
+import SQLKit
+
+/// Queues email in the outbox table, in the same transaction as the change that caused it.
+/// Bodies are sealed with the master key because they carry single-use links. A real SMTP sender
+/// can later drain the outbox behind this same interface.
+public struct Mailer: Sendable {
+    let masterKey: MasterKey
+    let logger: Logger
+    let logBodies: Bool
+
+    public func queue(to recipient: String, subject: String, body: String, on sql: any SQLDatabase) async throws {
+        let sealed = try masterKey.seal(Data(body.utf8), context: "outbox").base64EncodedString()
+        let message = OutboxMessage(recipient: recipient, subject: subject, bodySealed: sealed, createdAt: Date())
+        try await OutboxRepository(sql).insert(message)
+        if logBodies {
+            // Development only (CAREVAULT_MAIL_LOG_BODIES): the body holds a live single-use link.
+            logger.notice("Mail queued (development copy follows)", metadata: ["subject": "\(subject)", "body": "\(body)"])
+        } else {
+            logger.info("Mail queued; read it with `carevault outbox`", metadata: ["message": "\(message.id)"])
+        }
+    }
+
+    /// Decrypts a queued message's body (for `carevault outbox`).
+    public func body(of message: OutboxMessage) throws -> String {
+        guard let data = Data(base64Encoded: message.bodySealed) else { throw MasterKeyError.sealFailed }
+        return String(decoding: try masterKey.open(data, context: "outbox"), as: UTF8.self)
+    }
+}

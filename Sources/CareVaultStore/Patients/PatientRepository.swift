@@ -1,0 +1,97 @@
+import CareVaultCore
+import Foundation
+import SQLKit
+
+/// Reads and writes `patients`, `organizations` and `activation_codes`.
+public struct PatientRepository: Sendable {
+    private let sql: any SQLDatabase
+
+    public init(_ sql: any SQLDatabase) { self.sql = sql }
+
+    /// The organization created with the schema (single-organization installations).
+    public func defaultOrganization() async throws -> OrganizationID {
+        guard let row = try await sql.raw("SELECT id FROM organizations ORDER BY created_at, id LIMIT 1").first() else {
+            throw DatabaseError.unexpectedResult("no organization")
+        }
+        return try row.id("id")
+    }
+
+    public func insert(_ p: Patient) async throws {
+        try await sql.raw("""
+            INSERT INTO patients (id, organization_id, mrn, given_name, family_name, birth_date, email, created_at)
+            VALUES (\(bind: p.id.description), \(bind: p.organization.description), \(bind: p.mrn), \(bind: p.givenName),
+                \(bind: p.familyName), \(bind: p.birthDate.description), \(bind: p.email), \(bind: p.createdAt.ms))
+            """).run()
+    }
+
+    public func find(id: PatientID) async throws -> Patient? {
+        try await sql.raw("SELECT * FROM patients WHERE id = \(bind: id.description)").first().map(Self.patient)
+    }
+
+    public func find(mrn: String, organization: OrganizationID) async throws -> Patient? {
+        try await sql.raw("""
+            SELECT * FROM patients WHERE mrn = \(bind: mrn) AND organization_id = \(bind: organization.description)
+            """).first().map(Self.patient)
+    }
+
+    /// Patients whose patient ID is `mrn`, in any organization (identity matching at sign-up).
+    public func find(mrn: String) async throws -> [Patient] {
+        try await sql.raw("SELECT * FROM patients WHERE mrn = \(bind: mrn)").all().map(Self.patient)
+    }
+
+    /// An organization's patients, newest first, optionally filtered by a name or patient ID fragment.
+    public func list(organization: OrganizationID, matching query: String?, limit: Int, offset: Int) async throws -> [Patient] {
+        if let query, !query.isEmpty {
+            let pattern = "%" + query.lowercased().replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "") + "%"
+            return try await sql.raw("""
+                SELECT * FROM patients WHERE organization_id = \(bind: organization.description)
+                AND (LOWER(given_name) LIKE \(bind: pattern) OR LOWER(family_name) LIKE \(bind: pattern) OR LOWER(mrn) LIKE \(bind: pattern))
+                ORDER BY created_at DESC, id LIMIT \(bind: limit) OFFSET \(bind: offset)
+                """).all().map(Self.patient)
+        }
+        return try await sql.raw("""
+            SELECT * FROM patients WHERE organization_id = \(bind: organization.description)
+            ORDER BY created_at DESC, id LIMIT \(bind: limit) OFFSET \(bind: offset)
+            """).all().map(Self.patient)
+    }
+
+    // MARK: Activation codes
+
+    /// Stores a new activation code's hash, replacing (voiding) any earlier unused codes for the patient.
+    public func replaceActivationCode(patient: PatientID, codeHash: String, at now: Date, expiresAt: Date) async throws {
+        try await sql.raw("""
+            UPDATE activation_codes SET used_at = \(bind: now.ms) WHERE patient_id = \(bind: patient.description) AND used_at IS NULL
+            """).run()
+        try await sql.raw("""
+            INSERT INTO activation_codes (code_hash, patient_id, created_at, expires_at)
+            VALUES (\(bind: codeHash), \(bind: patient.description), \(bind: now.ms), \(bind: expiresAt.ms))
+            """).run()
+    }
+
+    /// The patient an unused, unexpired code belongs to (without using it up).
+    public func patientForActivationCode(hash: String, at now: Date) async throws -> PatientID? {
+        try await sql.raw("""
+            SELECT patient_id FROM activation_codes
+            WHERE code_hash = \(bind: hash) AND used_at IS NULL AND expires_at > \(bind: now.ms)
+            """).first().map { try $0.id("patient_id") }
+    }
+
+    /// Uses the code up; false if it was used meanwhile.
+    public func consumeActivationCode(hash: String, at now: Date) async throws -> Bool {
+        try await sql.raw("""
+            UPDATE activation_codes SET used_at = \(bind: now.ms)
+            WHERE code_hash = \(bind: hash) AND used_at IS NULL AND expires_at > \(bind: now.ms) RETURNING patient_id
+            """).first() != nil
+    }
+
+    static func patient(_ row: any SQLRow) throws -> Patient {
+        guard let birthDate = BirthDate(try row.string("birth_date")) else {
+            throw DatabaseError.unexpectedResult("bad birth date")
+        }
+        return Patient(
+            id: try row.id("id"), organization: try row.id("organization_id"), mrn: try row.string("mrn"),
+            givenName: try row.string("given_name"), familyName: try row.string("family_name"),
+            birthDate: birthDate, email: try row.optionalString("email"), createdAt: try row.date("created_at")
+        )
+    }
+}
