@@ -49,7 +49,7 @@ struct ServeCommand: AsyncParsableCommand {
         let configuration = try global.configuration(extra: values)
         let app = try await buildApplication(configuration: configuration, logger: Logger(label: "carevault")) { port in
             print("CareVault is running at \(configuration.publicURL.absoluteString) (listening on \(configuration.host):\(port)). Press Ctrl-C to stop.")
-            fflush(stdout)
+            fflush(nil)
         }
         try await app.runService()
     }

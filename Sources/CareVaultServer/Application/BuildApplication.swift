@@ -20,6 +20,17 @@ public func buildApplication(
 ) async throws -> some ApplicationProtocol {
     try configuration.validate()
     let env = try await makeEnvironment(configuration: configuration, logger: logger)
+    return try buildApplication(environment: env, onServerRunning: onServerRunning)
+}
+
+/// Builds the server around an environment made with ``makeEnvironment(configuration:logger:)``,
+/// so a caller (the tests) can share its database handle.
+public func buildApplication(
+    environment env: AppEnvironment,
+    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+) throws -> some ApplicationProtocol {
+    let configuration = env.configuration
+    let logger = env.logger
     let router = makeRouter(env: env)
 
     let server: HTTPServerBuilder
@@ -51,7 +62,7 @@ public func buildApplication(
                 Or run: carevault staff create --role admin --email you@example.org --name "Your Name" --password-stdin
 
                 """)
-            fflush(stdout)
+            fflush(nil)
         }
         logger.info("CareVault is ready", metadata: ["url": "\(configuration.publicURL.absoluteString)", "database": "\(env.database.kind.rawValue)"])
     }
@@ -96,14 +107,16 @@ func makeRouter(env: AppEnvironment) -> Router<AppRequestContext> {
     return router
 }
 
-/// Keeps the database's connections alive for as long as the application runs.
+/// Keeps the database's connections alive for as long as the application runs. Graceful shutdown
+/// reaches this service after the HTTP server has stopped, so no request loses its database.
 struct DatabaseService: Service {
     let database: Database
 
     func run() async throws {
-        await withTaskCancellationOrGracefulShutdownHandler {
-            await database.run()
-        } onCancelOrGracefulShutdown: {}
-        // `database.run()` returns when cancelled; graceful shutdown cancels the service group's tasks.
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await database.run() }
+            try? await gracefulShutdown()
+            group.cancelAll()
+        }
     }
 }

@@ -53,7 +53,9 @@ public final class Database: Sendable {
             } onCancel: {
                 stopSignal.fire()
             }
-            await pool.close()
+            // This task is cancelled by now, and sqlite-nio refuses work from a cancelled task:
+            // close from a detached task so every handle is really closed.
+            await Task.detached { await pool.close() }.value
         }
     }
 

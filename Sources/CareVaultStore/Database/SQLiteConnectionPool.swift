@@ -11,12 +11,16 @@ final class SQLiteConnectionPool: Sendable {
         var idle: [SQLiteConnection] = []
         var opened = 0
         var waiters: [CheckedContinuation<SQLiteConnection, any Error>] = []
+        var closed = false
     }
+
+    struct PoolClosed: Error {}
 
     private enum Acquisition {
         case reuse(SQLiteConnection)
         case openNew
         case wait
+        case closed
     }
 
     private let path: String
@@ -42,6 +46,7 @@ final class SQLiteConnectionPool: Sendable {
 
     private func acquire() async throws -> SQLiteConnection {
         let step = state.withLock { state -> Acquisition in
+            if state.closed { return .closed }
             if let connection = state.idle.popLast() { return .reuse(connection) }
             if state.opened < maxConnections {
                 state.opened += 1
@@ -50,11 +55,19 @@ final class SQLiteConnectionPool: Sendable {
             return .wait
         }
         switch step {
+        case .closed:
+            throw PoolClosed()
         case .reuse(let connection):
             return connection
         case .openNew:
             do {
-                return try await open()
+                let connection = try await open()
+                let closedMeanwhile = state.withLock { $0.closed }
+                if closedMeanwhile {
+                    try? await connection.close()
+                    throw PoolClosed()
+                }
+                return connection
             } catch {
                 state.withLock { $0.opened -= 1 }
                 throw error
@@ -72,14 +85,21 @@ final class SQLiteConnectionPool: Sendable {
     }
 
     private func release(_ connection: SQLiteConnection) {
-        let waiter = state.withLock { state -> CheckedContinuation<SQLiteConnection, any Error>? in
+        enum Next { case waiter(CheckedContinuation<SQLiteConnection, any Error>), idle, close }
+        let next = state.withLock { state -> Next in
+            if state.closed { return .close }
             if state.waiters.isEmpty {
                 state.idle.append(connection)
-                return nil
+                return .idle
             }
-            return state.waiters.removeFirst()
+            return .waiter(state.waiters.removeFirst())
         }
-        waiter?.resume(returning: connection)
+        switch next {
+        case .waiter(let waiter): waiter.resume(returning: connection)
+        case .idle: break
+        // Returned after the pool closed: close it here, or SQLite would leak the handle.
+        case .close: Task.detached { try? await connection.close() }
+        }
     }
 
     private func open() async throws -> SQLiteConnection {
@@ -97,10 +117,15 @@ final class SQLiteConnectionPool: Sendable {
 
     /// Closes idle connections and stops the thread pool. Call once, when nothing uses the pool.
     func close() async {
-        let connections = state.withLock { state -> [SQLiteConnection] in
-            defer { state.idle.removeAll() }
-            return state.idle
+        let (connections, waiters) = state.withLock { state -> ([SQLiteConnection], [CheckedContinuation<SQLiteConnection, any Error>]) in
+            state.closed = true
+            defer {
+                state.idle.removeAll()
+                state.waiters.removeAll()
+            }
+            return (state.idle, state.waiters)
         }
+        waiters.forEach { $0.resume(throwing: PoolClosed()) }
         for connection in connections { try? await connection.close() }
         try? await threadPool.shutdownGracefully()
     }

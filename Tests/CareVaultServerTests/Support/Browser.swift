@@ -1,0 +1,86 @@
+import CareVaultCore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+
+/// A minimal browser over the test client: keeps cookies, remembers the CSRF token of the last
+/// page, and posts forms the way a browser would.
+final class Browser {
+    let client: any TestClientProtocol
+    private(set) var cookies: [String: String] = [:]
+    private(set) var csrf: String?
+    var userAgent = "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0"
+
+    init(_ client: any TestClientProtocol) { self.client = client }
+
+    struct Page {
+        let status: HTTPResponse.Status
+        let headers: HTTPFields
+        let body: String
+        var location: String? { headers[.location] }
+    }
+
+    @discardableResult
+    func get(_ uri: String) async throws -> Page {
+        try await send(uri, method: .get, body: nil)
+    }
+
+    /// Posts a form with the page's CSRF token (unless `csrf` is given explicitly, or nil to omit it).
+    @discardableResult
+    func post(_ uri: String, _ fields: [String: String], csrf override: String?? = .none) async throws -> Page {
+        var fields = fields
+        switch override {
+        case .none: if let csrf { fields["_csrf"] = csrf }
+        case .some(let value): if let value { fields["_csrf"] = value }
+        }
+        let body = fields.map { "\(Self.encode($0.key))=\(Self.encode($0.value))" }.joined(separator: "&")
+        return try await send(uri, method: .post, body: body)
+    }
+
+    /// Follows redirects until a page (at most 5).
+    @discardableResult
+    func follow(_ page: Page) async throws -> Page {
+        var current = page
+        for _ in 0..<5 {
+            guard (300..<400).contains(current.status.code), let location = current.location else { return current }
+            current = try await get(location)
+        }
+        return current
+    }
+
+    func setCookie(_ name: String, _ value: String?) { cookies[name] = value }
+
+    private func send(_ uri: String, method: HTTPRequest.Method, body: String?) async throws -> Page {
+        var headers: HTTPFields = [.userAgent: userAgent]
+        if !cookies.isEmpty {
+            headers[.cookie] = cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")
+        }
+        if body != nil { headers[.contentType] = "application/x-www-form-urlencoded" }
+        let response = try await client.execute(uri: uri, method: method, headers: headers,
+                                                body: body.map { ByteBuffer(string: $0) })
+        for setCookie in response.headers[values: .setCookie] {
+            let pair = setCookie.split(separator: ";", maxSplits: 1)[0].split(separator: "=", maxSplits: 1)
+            let name = String(pair[0]), value = pair.count > 1 ? String(pair[1]) : ""
+            if value.isEmpty || setCookie.contains("Max-Age=0") { cookies[name] = nil } else { cookies[name] = value }
+        }
+        let text = String(buffer: response.body)
+        if let token = Self.firstMatch(#"name="_csrf" value="([^"]+)""#, in: text) { csrf = token }
+        return Page(status: response.status, headers: response.headers, body: text)
+    }
+
+    static func firstMatch(_ pattern: String, in text: String) -> String? {
+        guard let regex = try? NSRegularExpression(pattern: pattern),
+              let match = regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)),
+              let range = Range(match.range(at: 1), in: text)
+        else { return nil }
+        return String(text[range])
+    }
+
+    static func encode(_ text: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+    }
+}

@@ -1,0 +1,46 @@
+import CareVaultCore
+@testable import CareVaultServer
+import CareVaultStore
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+
+/// The databases a storage test runs on: SQLite always, PostgreSQL when it can be started.
+let testDatabases: [DatabaseKind] = PostgresTestServer.shouldRun ? [.sqlite, .postgresql] : [.sqlite]
+
+/// Runs a real CareVault server (real HTTP on a free port, a real database, a real data folder)
+/// for one test, and hands the test a client and the server's environment.
+enum TestApp {
+    /// A configuration for tests: a fresh data folder, a fast bcrypt cost, a generous rate limit.
+    static func configuration(_ kind: DatabaseKind) async throws -> CareVaultConfiguration {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("carevault-test-\(UUID().uuidString)")
+        var configuration = CareVaultConfiguration(dataDirectory: folder, passwordHashCost: 4,
+                                                   rateLimit: .init(requests: 10_000, per: .seconds(60)))
+        if kind == .postgresql {
+            configuration.databaseURL = try await PostgresTestServer.shared.newDatabaseURL()
+        }
+        return configuration
+    }
+
+    static var logger: Logger {
+        var logger = Logger(label: "carevault-test")
+        logger.logLevel = ProcessInfo.processInfo.environment["TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
+        return logger
+    }
+
+    static func run(
+        _ kind: DatabaseKind,
+        configure: (inout CareVaultConfiguration) -> Void = { _ in },
+        _ body: @Sendable (any TestClientProtocol, AppEnvironment) async throws -> Void
+    ) async throws {
+        var configuration = try await configuration(kind)
+        configure(&configuration)
+        defer { try? FileManager.default.removeItem(at: configuration.dataDirectory) }
+        let env = try await makeEnvironment(configuration: configuration, logger: logger)
+        let app = try buildApplication(environment: env)
+        try await app.test(.live) { client in
+            try await body(client, env)
+        }
+    }
+}
