@@ -1,0 +1,128 @@
+"""Browser test: a patient signs up with an activation code, turns on two-step sign-in, signs out,
+and signs in again with a password and a code — in headless Chromium, as a person would.
+
+Usage: test_signup_flow.py PATH/TO/carevault
+Screenshots go to artifacts/browser/ (a CI artefact).
+"""
+import base64, hashlib, hmac, os, re, shutil, socket, struct, subprocess, sys, tempfile, time, urllib.request
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+
+BINARY = sys.argv[1]
+ARTIFACTS = os.path.join(os.path.dirname(__file__), "..", "..", "artifacts", "browser")
+PASSWORD = "violet lantern quietly hums"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def totp(secret_b32, at):
+    key = base64.b32decode(secret_b32.replace(" ", "") + "=" * (-len(secret_b32.replace(" ", "")) % 8))
+    counter = struct.pack(">Q", int(at // 30))
+    digest = hmac.new(key, counter, hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    value = struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7FFFFFFF
+    return "%06d" % (value % 1_000_000)
+
+
+def main():
+    data = tempfile.mkdtemp(prefix="carevault-browser-")
+    env = dict(os.environ, CAREVAULT_DATA_DIR=data)
+    env.pop("DATABASE_URL", None)
+    created = subprocess.run([BINARY, "patient", "create", "--mrn", "BR-1001", "--given", "Zoë", "--family", "Okafor",
+                              "--birth-date", "1979-06-14"], env=env, capture_output=True, text=True, check=True)
+    code = re.search(r"Activation code: (\S+)", created.stdout).group(1)
+
+    port = free_port()
+    server = subprocess.Popen([BINARY, "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(base + "/health", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        raise SystemExit("server did not start")
+
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1100,1000"):
+        options.add_argument(arg)
+    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver") or "/usr/bin/chromedriver"), options=options)
+    passed = 0
+    try:
+        def fill(name, value):
+            field = driver.find_element(By.NAME, name)
+            label = driver.find_element(By.CSS_SELECTOR, f"label[for='{field.get_attribute('id')}']")
+            assert label.text.strip(), f"field {name} has no label"
+            field.clear()
+            field.send_keys(value)
+
+        def submit():
+            driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+
+        # Sign up with the activation code.
+        driver.get(base + "/")
+        driver.find_element(By.LINK_TEXT, "Create an account").click()
+        driver.find_element(By.LINK_TEXT, "Use my activation code").click()
+        fill("code", code)
+        fill("birthDate", "1979-06-14")
+        fill("email", "zoe@example.org")
+        fill("password", PASSWORD)
+        submit()
+        assert "Your account is ready" in driver.page_source, "registration did not finish"
+        passed += 1
+
+        # Sign in (no second factor yet) and see the prompt to protect the account.
+        fill("email", "zoe@example.org")
+        fill("password", PASSWORD)
+        submit()
+        assert "Zoë Okafor" in driver.find_element(By.TAG_NAME, "h1").text
+        assert "Protect your account" in driver.page_source
+        passed += 1
+
+        # Turn on two-step sign-in with a code computed from the key on the page.
+        driver.find_element(By.LINK_TEXT, "Turn on two-step sign-in").click()
+        assert driver.find_elements(By.CSS_SELECTOR, "figure.qr svg"), "no QR code on the enrolment page"
+        secret = driver.find_element(By.ID, "manual-key").text
+        fill("code", totp(secret, time.time()))
+        submit()
+        codes = [li.text for li in driver.find_elements(By.CSS_SELECTOR, "ul.recovery-codes li")]
+        assert len(codes) == 10, f"expected 10 recovery codes, saw {len(codes)}"
+        driver.save_screenshot(os.path.join(ARTIFACTS, "recovery-codes.png"))
+        passed += 1
+
+        # Sign out, then in again: password, then a fresh code (the next time step, never the used one).
+        driver.find_element(By.CSS_SELECTOR, "header form button").click()
+        assert "You have signed out" in driver.page_source
+        fill("email", "zoe@example.org")
+        fill("password", PASSWORD)
+        submit()
+        assert "Enter your sign-in code" in driver.page_source
+        fill("code", totp(secret, time.time() + 30))
+        submit()
+        assert "Zoë Okafor" in driver.find_element(By.TAG_NAME, "h1").text
+        assert "Protect your account" not in driver.page_source
+        driver.save_screenshot(os.path.join(ARTIFACTS, "patient-home.png"))
+        driver.set_window_size(360, 900)
+        driver.save_screenshot(os.path.join(ARTIFACTS, "patient-home-360px.png"))
+        width = driver.execute_script("return document.documentElement.scrollWidth")
+        assert width <= 360, f"page is {width}px wide at a 360px viewport"
+        passed += 1
+    finally:
+        driver.quit()
+        server.terminate()
+        server.wait(timeout=20)
+        shutil.rmtree(data, ignore_errors=True)
+    print(f"browser: {passed} passed, 0 failed")
+
+
+if __name__ == "__main__":
+    main()
