@@ -9,6 +9,7 @@ import base64, hashlib, hmac, os, re, shutil, socket, struct, subprocess, sys, t
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
 BINARY = sys.argv[1]
 ARTIFACTS = os.path.join(os.path.dirname(__file__), "..", "..", "artifacts", "browser")
@@ -66,12 +67,19 @@ def main():
             field.send_keys(value)
 
         def submit():
+            old = driver.find_element(By.TAG_NAME, "html")
             driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+            WebDriverWait(driver, 15).until(lambda d: old != d.find_element(By.TAG_NAME, "html"))
+
+        def click(by, value):
+            old = driver.find_element(By.TAG_NAME, "html")
+            driver.find_element(by, value).click()
+            WebDriverWait(driver, 15).until(lambda d: old != d.find_element(By.TAG_NAME, "html"))
 
         # Sign up with the activation code.
         driver.get(base + "/")
-        driver.find_element(By.LINK_TEXT, "Create an account").click()
-        driver.find_element(By.LINK_TEXT, "Use my activation code").click()
+        click(By.LINK_TEXT, "Create an account")
+        click(By.LINK_TEXT, "Use my activation code")
         fill("code", code)
         fill("birthDate", "1979-06-14")
         fill("email", "zoe@example.org")
@@ -89,7 +97,7 @@ def main():
         passed += 1
 
         # Turn on two-step sign-in with a code computed from the key on the page.
-        driver.find_element(By.LINK_TEXT, "Turn on two-step sign-in").click()
+        click(By.LINK_TEXT, "Turn on two-step sign-in")
         assert driver.find_elements(By.CSS_SELECTOR, "figure.qr svg"), "no QR code on the enrolment page"
         secret = driver.find_element(By.ID, "manual-key").text
         fill("code", totp(secret, time.time()))
@@ -100,7 +108,7 @@ def main():
         passed += 1
 
         # Sign out, then in again: password, then a fresh code (the next time step, never the used one).
-        driver.find_element(By.CSS_SELECTOR, "header form button").click()
+        click(By.CSS_SELECTOR, "header form button")
         assert "You have signed out" in driver.page_source
         fill("email", "zoe@example.org")
         fill("password", PASSWORD)
@@ -116,6 +124,11 @@ def main():
         width = driver.execute_script("return document.documentElement.scrollWidth")
         assert width <= 360, f"page is {width}px wide at a 360px viewport"
         passed += 1
+    except Exception:
+        driver.save_screenshot(os.path.join(ARTIFACTS, "failure.png"))
+        with open(os.path.join(ARTIFACTS, "failure.html"), "w") as f:
+            f.write(driver.page_source)
+        raise
     finally:
         driver.quit()
         server.terminate()

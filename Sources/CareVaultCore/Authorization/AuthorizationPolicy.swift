@@ -28,8 +28,9 @@ public enum AuthorizationPolicy {
 
         switch actor {
         case .patient(_, let own):
+            guard patientOwnActions.contains(action) else { return .deny(.actionNotAllowedForRole) }
             guard let patient, patient.id == own else { return .deny(.noRelationship) }
-            return patientOwnActions.contains(action) ? .permit(.ownRecord) : .deny(.actionNotAllowedForRole)
+            return .permit(.ownRecord)
 
         case .staffMember(_, let role, let organization, let enrolled):
             let allowed: Set<Action> = switch role {

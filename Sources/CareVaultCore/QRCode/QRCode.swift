@@ -16,7 +16,8 @@ public struct QRCode: Sendable, Equatable {
     /// Encodes `text` as UTF-8 bytes in the smallest version that holds it.
     public static func encode(_ text: String) throws(EncodingError) -> QRCode {
         let bytes = Array(text.utf8)
-        guard let version = (1...40).first(where: { dataBits(bytes.count, version: $0) <= dataCodewords(version: $0) * 8 }) else {
+        let eci = needsECI(bytes)
+        guard let version = (1...40).first(where: { dataBits(bytes.count, version: $0, eci: eci) <= dataCodewords(version: $0) * 8 }) else {
             throw .tooLong(bytes.count)
         }
         var builder = QRMatrixBuilder(version: version)
@@ -30,10 +31,13 @@ public struct QRCode: Sendable, Equatable {
 
     private static func characterCountBits(version: Int) -> Int { version <= 9 ? 8 : 16 }
 
-    private static func dataBits(_ count: Int, version: Int) -> Int {
+    private static func dataBits(_ count: Int, version: Int, eci: Bool) -> Int {
         guard count < (1 << characterCountBits(version: version)) else { return Int.max }
-        return 4 + characterCountBits(version: version) + count * 8
+        return (eci ? 12 : 0) + 4 + characterCountBits(version: version) + count * 8
     }
+
+    /// Non-ASCII text is marked UTF-8 with an ECI designator (26), so readers do not guess a legacy charset.
+    private static func needsECI(_ bytes: [UInt8]) -> Bool { bytes.contains { $0 >= 0x80 } }
 
     /// ECC codewords per block and number of blocks at level M (index = version).
     static let eccPerBlock = [-1, 10, 16, 26, 18, 24, 16, 18, 22, 22, 26, 30, 22, 22, 24, 24, 28, 28, 26, 26, 26, 26, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28]
@@ -55,6 +59,10 @@ public struct QRCode: Sendable, Equatable {
 
     private static func interleavedCodewords(for bytes: [UInt8], version: Int) -> [UInt8] {
         var bits = QRBitBuffer()
+        if needsECI(bytes) {
+            bits.append(0b0111, count: 4)
+            bits.append(26, count: 8)
+        }
         bits.append(0b0100, count: 4)
         bits.append(bytes.count, count: characterCountBits(version: version))
         for byte in bytes { bits.append(Int(byte), count: 8) }

@@ -1,0 +1,95 @@
+import CareVaultCore
+import Foundation
+import Testing
+
+@Suite("Authorization policy decision table")
+struct AuthorizationPolicyTests {
+    static let org = OrganizationID()
+    static let otherOrg = OrganizationID()
+    static let mine = PatientScope(id: PatientID(), organization: org)
+    static let theirs = PatientScope(id: PatientID(), organization: org)
+    static let foreign = PatientScope(id: PatientID(), organization: otherOrg)
+    static let now = Date(timeIntervalSince1970: 2_000_000_000)
+
+    static let patient = Actor.patient(account: AccountID(), patient: mine.id)
+    static func staff(_ role: Role, enrolled: Bool = true) -> Actor {
+        .staffMember(account: AccountID(), role: role, organization: org, secondFactorEnrolled: enrolled)
+    }
+
+    static let recordActions = Action.allCases.filter(\.concernsPatient)
+
+    @Test("A patient may do every own-record action on their own record only", arguments: Action.allCases)
+    func patient(action: Action) {
+        let own = AuthorizationPolicy.decide(Self.patient, action, patient: action.concernsPatient ? Self.mine : nil, at: Self.now)
+        let expected: Set<Action> = [.readRecord, .downloadRecord, .contributeToRecord, .readAccessLog, .manageRecordAccess]
+        if expected.contains(action) {
+            #expect(own == .permit(.ownRecord))
+            #expect(AuthorizationPolicy.decide(Self.patient, action, patient: Self.theirs, at: Self.now) == .deny(.noRelationship))
+        } else {
+            #expect(own == .deny(.actionNotAllowedForRole))
+        }
+    }
+
+    @Test("Clinicians and staff: their organization only, by role, after enrolling", arguments: [Role.clinician, .staff], Action.allCases)
+    func staffMember(role: Role, action: Action) {
+        let allowed: Set<Action> = role == .clinician
+            ? [.readRecord, .downloadRecord, .writeRecord, .registerPatient, .issueActivationCode, .readAccessLog]
+            : [.readRecord, .registerPatient, .issueActivationCode]
+        let scope = action.concernsPatient ? Self.theirs : nil
+        let decision = AuthorizationPolicy.decide(Self.staff(role), action, patient: scope, at: Self.now)
+        if allowed.contains(action) {
+            guard case .permit(.careTeam(role, Self.org)) = decision else {
+                Issue.record("expected a care-team permit, got \(decision)")
+                return
+            }
+            #expect(AuthorizationPolicy.decide(Self.staff(role), action, patient: Self.foreign, at: Self.now) == .deny(.noRelationship))
+            #expect(AuthorizationPolicy.decide(Self.staff(role, enrolled: false), action, patient: scope, at: Self.now) == .deny(.secondFactorRequired))
+        } else {
+            #expect(decision == .deny(.actionNotAllowedForRole))
+        }
+    }
+
+    @Test("Administrators manage accounts and see no clinical data", arguments: Action.allCases)
+    func admin(action: Action) {
+        let admin = Actor.admin(account: AccountID(), secondFactorEnrolled: true)
+        let decision = AuthorizationPolicy.decide(admin, action, patient: action.concernsPatient ? Self.mine : nil, at: Self.now)
+        #expect(decision == (action == .manageAccounts ? .permit(.administration) : .deny(.actionNotAllowedForRole)))
+        if action == .manageAccounts {
+            #expect(AuthorizationPolicy.decide(.admin(account: AccountID(), secondFactorEnrolled: false), action, patient: nil) == .deny(.secondFactorRequired))
+        }
+    }
+
+    @Test("A delegate acts within its grant: patient, scopes, expiry and revocation")
+    func delegate() {
+        func grant(scopes: Set<Action> = [.readRecord], expires: Date? = nil, revoked: Date? = nil) -> Actor {
+            .delegate(account: AccountID(), grant: AccessGrant(id: GrantID(), kind: .proxy, patient: Self.mine.id, scopes: scopes,
+                                                              expiresAt: expires, revokedAt: revoked))
+        }
+        guard case .permit(.grant(.proxy, _)) = AuthorizationPolicy.decide(grant(), .readRecord, patient: Self.mine, at: Self.now) else {
+            Issue.record("a proxy with read scope should read")
+            return
+        }
+        #expect(AuthorizationPolicy.decide(grant(), .downloadRecord, patient: Self.mine, at: Self.now) == .deny(.outsideGrantScope))
+        #expect(AuthorizationPolicy.decide(grant(), .manageRecordAccess, patient: Self.mine, at: Self.now) == .deny(.outsideGrantScope))
+        #expect(AuthorizationPolicy.decide(grant(), .readRecord, patient: Self.theirs, at: Self.now) == .deny(.noRelationship))
+        #expect(AuthorizationPolicy.decide(grant(expires: Self.now), .readRecord, patient: Self.mine, at: Self.now) == .deny(.grantExpired))
+        #expect(AuthorizationPolicy.decide(grant(expires: Self.now.addingTimeInterval(60)), .readRecord, patient: Self.mine, at: Self.now).isPermitted)
+        #expect(AuthorizationPolicy.decide(grant(revoked: Self.now.addingTimeInterval(-1)), .readRecord, patient: Self.mine, at: Self.now) == .deny(.grantRevoked))
+    }
+
+    @Test("Record actions without a patient are refused for everyone", arguments: recordActions)
+    func patientRequired(action: Action) {
+        for actor in [Self.patient, Self.staff(.clinician), Actor.admin(account: AccountID(), secondFactorEnrolled: true)] {
+            #expect(AuthorizationPolicy.decide(actor, action, patient: nil, at: Self.now) == .deny(.patientRequired))
+        }
+    }
+
+    @Test("Bases are recorded in a stable form")
+    func basisText() {
+        let id = GrantID()
+        #expect(Basis.ownRecord.description == "self")
+        #expect(Basis.administration.description == "administration")
+        #expect(Basis.careTeam(role: .clinician, organization: Self.org).description == "care-team:clinician:\(Self.org)")
+        #expect(Basis.grant(kind: .shareLink, id: id).description == "grant:share-link:\(id)")
+    }
+}
