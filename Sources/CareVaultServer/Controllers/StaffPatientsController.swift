@@ -43,8 +43,7 @@ struct StaffPatientsController: Sendable {
         }
         let rows = patients.prefix(Self.pageSize).map { p in
             StaffPatientsPage.Row(name: p.fullName, mrn: p.mrn, birthDate: p.birthDate.description,
-                                  link: Paths.staffPatient(p.id.description), recordLink: Paths.patientHome(p.id.description),
-                                  hasAccount: withAccounts.contains(p.id))
+                                  link: Paths.staffPatient(p.id.description), hasAccount: withAccounts.contains(p.id))
         }
         let encodedQuery = query.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
         return env.renderer.response(StaffPatientsPage(

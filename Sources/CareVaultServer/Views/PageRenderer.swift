@@ -49,16 +49,23 @@ public struct Layout: Sendable {
     public let nav: Nav?
     /// A one-line confirmation shown at the top ("Your password was changed.").
     public let notice: String?
+    /// Present when nobody is signed in.
+    public let guestNav: GuestNav?
     public let stylesheet = Paths.stylesheet
     public let homeLink = Paths.home
-    public let signInLink = Paths.signIn
-    public let registerLink = Paths.register
 
     public init(title: String, csrfToken: String, nav: Nav? = nil, notice: String? = nil) {
         self.title = title
         self.csrfToken = csrfToken
         self.nav = nav
+        self.guestNav = nav == nil ? GuestNav() : nil
         self.notice = notice
+    }
+
+    /// The navigation of someone not signed in.
+    public struct GuestNav: Sendable {
+        public let signInLink = Paths.signIn
+        public let registerLink = Paths.register
     }
 
     /// The navigation of a signed-in account.

@@ -58,7 +58,7 @@ public struct AuditLogRepository: Sendable {
         let list = SQLList(actions.map { SQLBind($0.rawValue) })
         return try await sql.raw("""
             SELECT * FROM audit_log WHERE (actor_account = \(bind: id) OR subject_account = \(bind: id))
-            AND action IN \(list) ORDER BY seq DESC LIMIT \(bind: limit)
+            AND action IN (\(list)) ORDER BY seq DESC LIMIT \(bind: limit)
             """).all().map(Self.entry)
     }
 

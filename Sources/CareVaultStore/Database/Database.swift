@@ -18,7 +18,12 @@ public final class Database: Sendable {
     }
 
     /// Opens (lazily) the database at `location`. Call ``run()`` for as long as it is in use.
+    ///
+    /// The drivers get a logger that never goes below `notice`: at debug and trace they log
+    /// statements with their bound values, which are health data and credentials.
     public init(location: DatabaseLocation, logger: Logger) {
+        var logger = logger
+        logger.logLevel = max(logger.logLevel, .notice)
         self.kind = location.kind
         switch location {
         case .sqliteFile(let path):
@@ -81,9 +86,9 @@ public final class Database: Sendable {
     public func read<T>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
         switch backend {
         case .sqlite(let pool, _):
-            return try await pool.withConnection { try await body($0.sql()) }
+            return try await pool.withConnection { try await body($0.sql(queryLogLevel: nil)) }
         case .postgres(let client):
-            return try await client.withConnection { try await body($0.sql()) }
+            return try await client.withConnection { try await body($0.sql(queryLogLevel: nil)) }
         }
     }
 
@@ -96,7 +101,7 @@ public final class Database: Sendable {
         case .sqlite(let pool, let lock):
             return try await lock.withLock {
                 try await pool.withConnection { connection in
-                    let sql = connection.sql()
+                    let sql = connection.sql(queryLogLevel: nil)
                     try await sql.raw("BEGIN IMMEDIATE").run()
                     do {
                         let result = try await body(sql)
@@ -110,7 +115,7 @@ public final class Database: Sendable {
             }
         case .postgres(let client):
             return try await client.withConnection { connection in
-                let sql = connection.sql()
+                let sql = connection.sql(queryLogLevel: nil)
                 try await sql.raw("BEGIN").run()
                 do {
                     let result = try await body(sql)

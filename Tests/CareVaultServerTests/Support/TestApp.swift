@@ -31,6 +31,7 @@ enum TestApp {
 
     static func run(
         _ kind: DatabaseKind,
+        logger: Logger = TestApp.logger,
         configure: (inout CareVaultConfiguration) -> Void = { _ in },
         _ body: @Sendable (any TestClientProtocol, AppEnvironment) async throws -> Void
     ) async throws {

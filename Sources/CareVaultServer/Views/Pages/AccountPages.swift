@@ -8,7 +8,6 @@ public struct SecurityPage: Page {
     public let activeSessions: Int
     public let changePasswordLink = Paths.changePassword
     public let twoFactorLink = Paths.twoFactor
-    public let recoveryCodesLink = Paths.recoveryCodes
     public let devicesLink = Paths.devices
     public let activityLink = Paths.activity
 }

@@ -15,7 +15,6 @@ public struct StaffPatientsPage: Page {
         public let mrn: String
         public let birthDate: String
         public let link: String
-        public let recordLink: String
         public let hasAccount: Bool
     }
 }

@@ -1,0 +1,113 @@
+import CareVaultCore
+@testable import CareVaultServer
+import Foundation
+import Testing
+
+/// Renders every template from a mock model. Two checks: the output matches the committed snapshot
+/// (review changes with RECORD_SNAPSHOTS=1), and every string in the model appears in the output,
+/// so a mistyped key in a template — which Mustache silently renders as nothing — fails the test.
+@Suite("Templates")
+struct TemplateSnapshotTests {
+    static let nav = Layout.Nav(displayName: "MockDisplayName", roleName: "MockRoleName", isStaff: true, homeLink: "/mock-home")
+    static func layout(_ title: String) -> Layout {
+        Layout(title: "MockTitle\(title)", csrfToken: "MockCsrf", nav: nav, notice: "MockNotice")
+    }
+    static let anonymous = Layout(title: "MockAnonTitle", csrfToken: "MockAnonCsrf", notice: "MockAnonNotice")
+    static func field(_ name: String) -> FormField {
+        FormField(name: "mock\(name)", label: "MockLabel\(name)", type: "text", value: "MockValue\(name)",
+                  autocomplete: "mockauto\(name)", hint: "MockHint\(name)", error: "MockError\(name)", inputmode: "mockmode\(name)")
+    }
+    static let failure = ValidationFailure([FieldError(field: "mockA", message: "MockSummaryA")])
+
+    static let pages: [(String, any Page)] = [
+        ("message", MessagePage(layout: layout("Message"), heading: "MockHeading", paragraphs: ["MockParagraph1", "MockParagraph2"],
+                                link: Link(href: "/mock-link", text: "MockLinkText"))),
+        ("form", FormPage(layout: layout("Form"), heading: "MockFormHeading", intro: ["MockIntro"], failure: failure, action: "/mock-action",
+                          fields: [field("A"), field("B")], hidden: [HiddenField(name: "mockhidden", value: "MockHiddenValue")],
+                          submitLabel: "MockSubmit", links: [Link(href: "/mock-form-link", text: "MockFormLinkText")])),
+        ("landing", LandingPage(layout: anonymous)),
+        ("register-choice", RegisterChoicePage(layout: anonymous)),
+        ("patient-home", PatientHomePage(layout: layout("Home"), patientName: "MockPatientName", birthDate: "MockBirthDate", mrn: "MockMRN",
+                                         suggestTwoFactor: true, viewedByStaff: true)),
+        ("security", SecurityPage(layout: layout("Security"), email: "MockEmail", twoFactorEnabled: true, recoveryCodesLeft: 7, activeSessions: 3)),
+        ("two-factor-enrol", TwoFactorEnrolPage(layout: layout("Enrol"), intro: "MockEnrolIntro", errorSummary: ErrorSummary(failure),
+                                                qrSVG: "<svg>MockSVG</svg>", manualKey: "MockManualKey", code: field("Code"))),
+        ("two-factor-manage", TwoFactorManagePage(layout: layout("Manage"), errorSummary: ErrorSummary(failure), enabledSince: "MockSince",
+                                                  canDisable: true, disablePassword: field("Disable"), recoveryPassword: field("Recovery"))),
+        ("recovery-codes", RecoveryCodesPage(layout: layout("Codes"), codes: ["MockCode1", "MockCode2"],
+                                             continueLink: Link(href: "/mock-continue", text: "MockContinue"))),
+        ("devices", DevicesPage(layout: layout("Devices"), devices: [
+            .init(description: "MockDevice", address: "MockAddress", signedInAt: "MockSignedIn", lastSeenAt: "MockLastSeen",
+                  isCurrent: true, revokeAction: "/mock-revoke")], hasOthers: true)),
+        ("activity", ActivityPage(layout: layout("Activity"), events: [
+            .init(time: "MockTime", description: "MockEvent", address: "MockEventAddress", outcome: "MockOutcome")], isEmpty: false)),
+        ("staff-patients", StaffPatientsPage(layout: layout("Patients"), query: "MockQuery", patients: [
+            .init(name: "MockRowName", mrn: "MockRowMRN", birthDate: "MockRowBirth", link: "/mock-row", hasAccount: true)],
+            isEmpty: false, nextPageLink: "/mock-next", previousPageLink: "/mock-previous")),
+        ("staff-patient", StaffPatientPage(layout: layout("Patient"), name: "MockStaffName", mrn: "MockStaffMRN", birthDate: "MockStaffBirth",
+                                           email: "MockStaffEmail", hasAccount: false, newActivationCode: "MockActivationCode",
+                                           codeExpires: "MockExpires", issueCodeAction: "/mock-issue", recordLink: "/mock-staff-record")),
+    ]
+
+    /// Strings a page model holds that are not meant to be shown.
+    /// Pages without a form have no use for the CSRF token.
+    static let notShown: Set<String> = ["MockAnonCsrf"]
+
+    @Test("Every template renders its model's every value and matches its snapshot", arguments: pages.map(\.0))
+    func render(name: String) async throws {
+        let renderer = try await PageRenderer.bundled()
+        let page = try #require(Self.pages.first { $0.0 == name }?.1)
+        let html = Self.render(page, renderer)
+
+        for value in Self.strings(in: page) where !Self.notShown.contains(value) {
+            #expect(html.contains(value), "template \(name) does not show \(value)")
+        }
+        #expect(!html.contains("{{"), "unrendered Mustache tag in \(name)")
+
+        let snapshot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Snapshots/\(name).html")
+        if ProcessInfo.processInfo.environment["RECORD_SNAPSHOTS"] != nil {
+            try html.write(to: snapshot, atomically: true, encoding: .utf8)
+        }
+        let recorded = try String(contentsOf: snapshot, encoding: .utf8)
+        #expect(html == recorded, "\(name) differs from Snapshots/\(name).html; if intended, rerun with RECORD_SNAPSHOTS=1 and review the diff")
+    }
+
+    @Test("Escaping is on: model text cannot inject markup")
+    func escaping() async throws {
+        let renderer = try await PageRenderer.bundled()
+        let page = MessagePage(layout: Self.anonymous, heading: "<script>alert(1)</script>", paragraphs: ["\"quoted\" & <b>"])
+        let html = renderer.render(page)
+        #expect(!html.contains("<script>"))
+        #expect(html.contains("&lt;script&gt;"))
+        #expect(html.contains("&quot;quoted&quot; &amp; &lt;b&gt;"))
+    }
+
+    @Test("Every input has a label, and errors are tied to their fields")
+    func accessibility() async throws {
+        let renderer = try await PageRenderer.bundled()
+        for (_, page) in Self.pages {
+            let html = Self.render(page, renderer)
+            for match in html.matches(of: /<input id="([^"]+)"/) {
+                #expect(html.contains("<label for=\"\(match.output.1)\">"), "input \(match.output.1) has no label")
+            }
+        }
+        let html = Self.render(Self.pages[1].1, renderer)
+        #expect(html.contains(#"aria-describedby="field-mockA-hint field-mockA-error" aria-invalid="true""#))
+        #expect(html.contains(#"<html lang="en">"#))
+    }
+
+    static func render(_ page: any Page, _ renderer: PageRenderer) -> String {
+        func open<P: Page>(_ p: P) -> String { renderer.render(p) }
+        return open(page)
+    }
+
+    /// Every String reachable from a value through its stored properties.
+    static func strings(in value: Any) -> [String] {
+        if let text = value as? String { return text.isEmpty ? [] : [text] }
+        let mirror = Mirror(reflecting: value)
+        if mirror.displayStyle == .optional {
+            return mirror.children.first.map { strings(in: $0.value) } ?? []
+        }
+        return mirror.children.flatMap { strings(in: $0.value) }
+    }
+}
