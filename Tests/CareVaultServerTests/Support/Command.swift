@@ -55,6 +55,34 @@ enum Command {
         return Result(status: exitCode, output: output)
     }
 
+    /// Starts a program in the background (output to `logPath`); returns its process id.
+    static func start(_ executable: String, _ arguments: [String], environment: [String: String], logPath: String) throws -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let cArgs = ([executable] + arguments).map { strdup($0) } + [nil]
+        let cEnv = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            cArgs.forEach { free($0) }
+            cEnv.forEach { free($0) }
+        }
+        var pid = pid_t()
+        let spawned = posix_spawn(&pid, executable, &actions, nil, cArgs, cEnv)
+        guard spawned == 0 else { throw Failed(description: "could not start \(executable): error \(spawned)") }
+        return pid
+    }
+
+    /// Sends SIGTERM and waits; returns the exit status.
+    static func stop(_ pid: pid_t) -> Int32 {
+        kill(pid, SIGTERM)
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+    }
+
     /// Runs and requires exit status 0.
     @discardableResult
     static func check(_ executable: String, _ arguments: [String], asUser user: String? = nil) throws -> String {
