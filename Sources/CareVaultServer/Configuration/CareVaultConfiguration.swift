@@ -16,6 +16,7 @@ import Foundation
 /// | `carevault.insecureHttp` | `CAREVAULT_INSECURE_HTTP` | `false` |
 /// | `carevault.trustedProxies` | `CAREVAULT_TRUSTED_PROXIES` | none (comma-separated IPs) |
 /// | `carevault.mailLogBodies` | `CAREVAULT_MAIL_LOG_BODIES` | `false` (development only) |
+/// | `carevault.rateLimitPerMinute` | `CAREVAULT_RATE_LIMIT_PER_MINUTE` | `20` (posts per address to sign-in, registration and reset forms) |
 public struct CareVaultConfiguration: Sendable {
     public var host: String
     public var port: Int
@@ -81,6 +82,8 @@ public struct CareVaultConfiguration: Sendable {
         }
         let port = reader.int(forKey: "carevault.port", default: 8080)
         guard (1...65535).contains(port) else { throw ConfigurationError.invalid("--port must be between 1 and 65535") }
+        let perMinute = reader.int(forKey: "carevault.rateLimitPerMinute", default: 20)
+        guard perMinute >= 1 else { throw ConfigurationError.invalid("CAREVAULT_RATE_LIMIT_PER_MINUTE must be at least 1") }
         let proxies = reader.string(forKey: "carevault.trustedProxies", default: "")
             .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         self.init(
@@ -93,7 +96,8 @@ public struct CareVaultConfiguration: Sendable {
             tlsKeyPath: reader.string(forKey: "carevault.tlsKey"),
             insecureHTTP: reader.bool(forKey: "carevault.insecureHttp", default: false),
             trustedProxies: Set(proxies),
-            mailLogBodies: reader.bool(forKey: "carevault.mailLogBodies", default: false)
+            mailLogBodies: reader.bool(forKey: "carevault.mailLogBodies", default: false),
+            rateLimit: RateLimit(requests: perMinute, per: .seconds(60))
         )
         try validate()
     }
