@@ -12,11 +12,24 @@ public struct AppEnvironment: Sendable {
     public let passwordPolicy: PasswordPolicy
     public let renderer: PageRenderer
     public let logger: Logger
+    let auditBatcher: AuditBatcher
+
+    init(configuration: CareVaultConfiguration, database: Database, masterKey: MasterKey, passwordHasher: PasswordHasher,
+         passwordPolicy: PasswordPolicy, renderer: PageRenderer, logger: Logger) {
+        self.configuration = configuration
+        self.database = database
+        self.masterKey = masterKey
+        self.passwordHasher = passwordHasher
+        self.passwordPolicy = passwordPolicy
+        self.renderer = renderer
+        self.logger = logger
+        self.auditBatcher = AuditBatcher(database: database)
+    }
 
     /// The name shown in authenticator apps and page titles.
     public static let productName = "CareVault"
 
-    public var audit: AuditRecorder { AuditRecorder(database: database) }
+    public var audit: AuditRecorder { AuditRecorder(database: database, batcher: auditBatcher) }
     public var mailer: Mailer { Mailer(masterKey: masterKey, logger: logger, logBodies: configuration.mailLogBodies) }
     public var sessions: SessionService { SessionService(database: database) }
 

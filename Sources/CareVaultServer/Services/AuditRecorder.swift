@@ -7,15 +7,16 @@ import SQLKit
 /// describes are stored together) or in a transaction of its own.
 public struct AuditRecorder: Sendable {
     let database: Database
+    let batcher: AuditBatcher
 
     public func record(_ event: AuditEvent, on sql: any SQLDatabase) async throws {
         try await AuditLogRepository(sql, kind: database.kind).append(event)
     }
 
+    /// Records an event in a transaction shared with other concurrent events (group commit);
+    /// returns once it is committed.
     public func record(_ event: AuditEvent) async throws {
-        try await database.write { sql in
-            try await AuditLogRepository(sql, kind: database.kind).append(event)
-        }
+        try await batcher.append(event)
     }
 }
 

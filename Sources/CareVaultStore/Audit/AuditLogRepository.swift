@@ -32,23 +32,38 @@ public struct AuditLogRepository: Sendable {
     /// Appends one event after the current head; returns its sequence number.
     @discardableResult
     public func append(_ event: AuditEvent) async throws -> Int64 {
+        try await append(contentsOf: [event])
+    }
+
+    /// Appends events in order after the current head, with one head lock, one multi-row insert and
+    /// one head update; returns the last sequence number.
+    @discardableResult
+    public func append(contentsOf events: [AuditEvent]) async throws -> Int64 {
         let lock = kind == .postgresql ? " FOR UPDATE" : ""
         guard let head = try await sql.raw("SELECT seq, hash FROM audit_head WHERE id = 1\(unsafeRaw: lock)").first() else {
             throw DatabaseError.unexpectedResult("audit head missing")
         }
-        let previous = try head.string("hash")
-        let sequence = try head.decode(column: "seq", as: Int64.self) + 1
-        let hash = AuditChain.hash(previousHash: previous, sequence: sequence, event: event)
+        var previous = try head.string("hash")
+        var sequence = try head.decode(column: "seq", as: Int64.self)
+        guard !events.isEmpty else { return sequence }
+        var rows: [any SQLExpression] = []
+        for event in events {
+            sequence += 1
+            let hash = AuditChain.hash(previousHash: previous, sequence: sequence, event: event)
+            let values: [any Encodable & Sendable] = [
+                sequence, event.occurredAtMilliseconds, event.actorAccount?.description, event.actorRole?.rawValue,
+                event.patient?.description, event.action.rawValue, event.resourceType, event.resourceID, event.basis,
+                event.outcome.rawValue, event.clientIP, event.userAgent, event.subjectAccount?.description, previous, hash,
+            ]
+            rows.append(SQLGroupExpression(SQLList(values.map { SQLBind($0) })))
+            previous = hash
+        }
         try await sql.raw("""
             INSERT INTO audit_log (seq, occurred_at, actor_account, actor_role, patient_id, action, resource_type, resource_id,
                 basis, outcome, client_ip, user_agent, subject_account, prev_hash, hash)
-            VALUES (\(bind: sequence), \(bind: event.occurredAtMilliseconds), \(bind: event.actorAccount?.description),
-                \(bind: event.actorRole?.rawValue), \(bind: event.patient?.description), \(bind: event.action.rawValue),
-                \(bind: event.resourceType), \(bind: event.resourceID), \(bind: event.basis), \(bind: event.outcome.rawValue),
-                \(bind: event.clientIP), \(bind: event.userAgent), \(bind: event.subjectAccount?.description),
-                \(bind: previous), \(bind: hash))
+            VALUES \(SQLList(rows))
             """).run()
-        try await sql.raw("UPDATE audit_head SET seq = \(bind: sequence), hash = \(bind: hash) WHERE id = 1").run()
+        try await sql.raw("UPDATE audit_head SET seq = \(bind: sequence), hash = \(bind: previous) WHERE id = 1").run()
         return sequence
     }
 
