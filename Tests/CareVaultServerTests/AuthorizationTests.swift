@@ -66,6 +66,9 @@ struct AuthorizationTests {
 
             let list = try await doctor.get(Paths.staffPatients + "?q=lee")
             #expect(list.body.contains("Mina Lee"))
+            let listed = try await env.database.read { try await AuditLogRepository($0, kind: kind).latest(limit: 1) }
+            #expect(listed.first?.event.action == .recordRead)
+            #expect(listed.first?.event.basis?.hasPrefix("care-team:clinician:") == true)
             let patient = try #require(try await env.database.read { sql in
                 try await PatientRepository(sql).find(mrn: "C-100", organization: try await PatientRepository(sql).defaultOrganization())
             })

@@ -45,6 +45,10 @@ struct StartupTests {
                                                             "email": "admin@example.org", "password": Flows.password])
             #expect(created.location == "/signin?notice=admin-created")
             #expect(try await browser.get(path).status == .notFound)
+            let replay = try await browser.post("/setup", ["token": String(path.split(separator: "=")[1]), "name": "Eve",
+                                                           "email": "eve@example.org", "password": Flows.password])
+            #expect(replay.status == .notFound)
+            #expect(try await env.database.read { try await AccountRepository($0).find(email: "eve@example.org") } == nil)
             #expect(try await SetupController.issueLinkIfNeeded(env: env) == nil)
         }
     }

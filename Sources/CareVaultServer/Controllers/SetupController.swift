@@ -59,11 +59,13 @@ struct SetupController: Sendable {
         guard try await isUsable(token) else { throw HTTPError(.notFound) }
         do {
             _ = try await AccountService(env: env).createStaff(email: data.value("email"), name: data.value("name"), role: .admin,
-                                                               password: data.value("password"), by: nil, info: context.info)
+                                                               password: data.value("password"), by: nil, info: context.info,
+                                                               consumingSetupToken: token)
         } catch let failure as ValidationFailure {
             return env.renderer.response(form(csrf: context.csrfToken, token: token, form: data, failure: failure), status: .badRequest)
+        } catch is SetupLinkUsed {
+            throw HTTPError(.notFound)
         }
-        _ = try await env.database.write { try await AccountTokenRepository($0).consume(hash: SecretToken.hash(token), purpose: .adminSetup, at: Date()) }
         return .redirect(to: Paths.signIn + "?notice=admin-created", type: .normal)
     }
 }

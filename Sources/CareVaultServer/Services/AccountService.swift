@@ -12,9 +12,11 @@ public struct AccountService: Sendable {
 
     public init(env: AppEnvironment) { self.env = env }
 
-    /// Creates a clinician, staff or admin account in the default organization.
+    /// Creates a clinician, staff or admin account in the default organization. With
+    /// `consumingSetupToken`, the one-time set-up token is used up in the same transaction (and the
+    /// account is not created unless it was still valid).
     public func createStaff(email rawEmail: String, name rawName: String, role: Role?, password: String,
-                            by actor: Account?, info: RequestInfo) async throws -> Account {
+                            by actor: Account?, info: RequestInfo, consumingSetupToken setupToken: String? = nil) async throws -> Account {
         var v = FieldValidator()
         let email = v.check { () throws(FieldError) in try Inputs.email(rawEmail) }
         let name = v.check { () throws(FieldError) in try Inputs.name(rawName, field: "name", label: "name") }
@@ -27,6 +29,10 @@ public struct AccountService: Sendable {
 
         let hash = try await env.hashPassword(password)
         return try await env.database.write { sql in
+            if let setupToken {
+                let used = try await AccountTokenRepository(sql).consume(hash: SecretToken.hash(setupToken), purpose: .adminSetup, at: Date())
+                guard used.valid else { throw SetupLinkUsed() }
+            }
             let accounts = AccountRepository(sql)
             if try await accounts.find(email: email) != nil {
                 throw ValidationFailure([FieldError(field: "email", message: "An account with this email address already exists.")])
@@ -94,3 +100,6 @@ public struct AccountService: Sendable {
         return code
     }
 }
+
+/// The one-time set-up link was used (or expired) while the form was being filled in.
+struct SetupLinkUsed: Error {}
