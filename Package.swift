@@ -87,6 +87,7 @@ let package = Package(
         .testTarget(
             name: "CareVaultCoreTests",
             dependencies: ["CareVaultCore"],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -29,7 +29,7 @@ struct SignInTests {
         try await TestApp.run(kind) { client, env in
             let browser = Browser(client)
             let (_, email) = try await Flows.signedInPatient(browser, env)
-            let secret = try await Flows.enrolTOTP(browser)
+            let (secret, enrolmentCode) = try await Flows.enrolTOTPReturningCode(browser)
 
             // The secret is sealed at rest: neither its text nor its base32 form is in the row.
             let account = try #require(try await env.database.read { try await AccountRepository($0).find(email: email) })
@@ -44,12 +44,13 @@ struct SignInTests {
             #expect(try await browser.get(Paths.security).location == Paths.signInCode)
 
             try await browser.get(Paths.signInCode)
-            let enrolmentCode = Flows.code(secret)  // the step used to confirm enrolment
             let reused = try await browser.post(Paths.signInCode, ["code": enrolmentCode])
             #expect(reused.status == .unauthorized)
             #expect(reused.body.contains("already used"))
 
-            let ok = try await browser.post(Paths.signInCode, ["code": Flows.code(secret, steps: 1)])
+            // A code is computed once and replayed exactly: recomputing it later could cross a 30 s boundary.
+            let fresh = Flows.code(secret, steps: 1)
+            let ok = try await browser.post(Paths.signInCode, ["code": fresh])
             #expect(ok.location == Paths.home)
             #expect(try await browser.get(Paths.security).status == .ok)
 
@@ -57,7 +58,7 @@ struct SignInTests {
             let other = Browser(client)
             try await Flows.signIn(other, email: email)
             try await other.get(Paths.signInCode)
-            #expect(try await other.post(Paths.signInCode, ["code": Flows.code(secret, steps: 1)]).status == .unauthorized)
+            #expect(try await other.post(Paths.signInCode, ["code": fresh]).status == .unauthorized)
         }
     }
 

@@ -40,14 +40,21 @@ enum Flows {
     }
 
     /// Enrols TOTP through the pages; returns the secret as read from the manual-entry key.
+    @discardableResult
     static func enrolTOTP(_ browser: Browser) async throws -> String {
+        try await enrolTOTPReturningCode(browser).secret
+    }
+
+    /// Enrols TOTP and also returns the exact code that confirmed it (now used up).
+    static func enrolTOTPReturningCode(_ browser: Browser) async throws -> (secret: String, usedCode: String) {
         let page = try await browser.get(Paths.twoFactor)
         let key = try #require(Browser.firstMatch(#"id="manual-key">([^<]+)<"#, in: page.body))
         let secret = try #require(base32Decode(key))
-        let done = try await browser.post(Paths.twoFactor, ["code": code(secret)])
+        let used = code(secret)
+        let done = try await browser.post(Paths.twoFactor, ["code": used])
         #expect(done.status == .ok)
         #expect(done.body.contains("Your recovery codes"))
-        return secret
+        return (secret, used)
     }
 
     /// The TOTP code for `secret`, `steps` time steps from now.

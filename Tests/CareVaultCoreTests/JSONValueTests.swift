@@ -1,0 +1,61 @@
+import CareVaultCore
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite("Lossless JSON")
+struct JSONValueTests {
+    @Test("Numbers keep their text and members their order")
+    func lossless() throws {
+        let text = #"{"z":1.50,"a":[1e10,-0.0,12345678901234567890],"m":{"b":true,"a":null},"s":"x"}"#
+        let value = try JSONParser.parse(text)
+        #expect(value.jsonText == text)
+        #expect(value["z"] == .number("1.50"))
+        #expect(value["m"]?["a"] == .null)
+    }
+
+    @Test("Escapes, surrogate pairs and non-Latin text round-trip")
+    func strings() throws {
+        let value = try JSONParser.parse(#"{"name":"Zo\u00eb \ud83d\ude00 \"q\" \\ \/ 山田\n"}"#)
+        #expect(value["name"]?.stringValue == "Zoë 😀 \"q\" \\ / 山田\n")
+        #expect(try JSONParser.parse(value.jsonText) == value)
+    }
+
+    @Test("Malformed JSON is refused with the byte offset", arguments: [
+        "", "{", #"{"a":}"#, "[1,]", "01", "1.", #""\x""#, "{\"a\":1} x", "tru", #""\ud800""#, "[\"\u{01}\"]",
+    ])
+    func malformed(text: String) {
+        #expect(throws: JSONParser.SyntaxError.self) { try JSONParser.parse(text) }
+    }
+
+    @Test("Nesting deeper than the limit is refused, not a crash")
+    func depth() {
+        let deep = String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)
+        #expect(throws: JSONParser.SyntaxError.self) { try JSONParser.parse(deep) }
+    }
+
+    @Test("All 604 official FHIR R4 examples round-trip exactly as JSON")
+    func fhirExamples() throws {
+        let archive = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/hl7-fhir-r4-examples-604.tar.gz")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fhir-examples-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // system(), not Process: Foundation's Process can miss a child's exit on Linux.
+        #expect(system("/bin/tar -xzf '\(archive.path)' -C '\(folder.path)'") == 0)
+        let files = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: nil)!
+            .compactMap { $0 as? URL }.filter { $0.pathExtension == "json" }
+        #expect(files.count == 604)
+        for file in files {
+            let data = try Data(contentsOf: file)
+            let value = try JSONParser.parse(data)
+            let again = try JSONParser.parse(value.jsonText)
+            #expect(again == value, "\(file.lastPathComponent) did not round-trip")
+            // Semantically the same document as Foundation reads it.
+            let original = try JSONSerialization.jsonObject(with: data) as? NSDictionary
+            let ours = try JSONSerialization.jsonObject(with: Data(value.jsonText.utf8)) as? NSDictionary
+            #expect(original == ours, "\(file.lastPathComponent) changed meaning")
+        }
+    }
+}
