@@ -96,7 +96,7 @@ let package = Package(
                 "CareVaultServer",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
-            exclude: ["Snapshots"],
+            exclude: ["Snapshots", "Fixtures"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -68,6 +68,7 @@ public enum AuditAction: String, Sendable, Equatable, CaseIterable {
     case activationCodeIssued = "patient.activation-code-issued"
     case recordRead = "record.read"
     case recordAccessDenied = "record.access-denied"
+    case recordImported = "record.imported"
 
     /// Plain-language description for the patient's "Account activity" page.
     public var plainDescription: String {
@@ -92,13 +93,14 @@ public enum AuditAction: String, Sendable, Equatable, CaseIterable {
         case .activationCodeIssued: "Activation code issued"
         case .recordRead: "Record viewed"
         case .recordAccessDenied: "Record access refused"
+        case .recordImported: "Records imported"
         }
     }
 
     /// Events a patient sees on their "Account activity" page.
     public var isSecurityEvent: Bool {
         switch self {
-        case .recordRead, .recordAccessDenied, .patientRegistered, .activationCodeIssued: false
+        case .recordRead, .recordAccessDenied, .recordImported, .patientRegistered, .activationCodeIssued: false
         default: true
         }
     }

@@ -7,6 +7,7 @@ import SQLKit
 public struct Migrator: Sendable {
     public static let all: [any Migration] = [
         M001Foundation(),
+        M002FHIRStore(),
     ]
 
     private let database: Database

@@ -1,0 +1,157 @@
+/// A FHIR Bundle checked and taken apart for import: its one patient, and its entries with the keys
+/// that recognize them again on re-import. Pure: no storage.
+public struct BundleImportPlan: Sendable {
+    public static let acceptedTypes: Set<String> = ["transaction", "batch", "collection", "searchset", "document"]
+    /// Resource types that belong to no one patient (they are shared, and matched across patients).
+    public static let sharedTypes: Set<String> = ["Organization", "Practitioner", "PractitionerRole", "Location", "Medication",
+                                                  "Endpoint", "Substance", "HealthcareService"]
+
+    public struct Entry: Sendable {
+        /// Position in the bundle's `entry` array, from 0.
+        public let index: Int
+        public let resourceType: String
+        public let originalID: String?
+        public let fullURL: String?
+        public let resource: JSONValue
+        /// What recognizes this resource on a later import: its first identifier, else its original id or fullUrl.
+        public let matchKey: String
+
+        public var isShared: Bool { BundleImportPlan.sharedTypes.contains(resourceType) }
+    }
+
+    public let bundleType: String
+    public let entries: [Entry]
+    /// The entry holding the Patient.
+    public let patientEntry: Entry
+    /// The patient ID: the identifier typed MR (HL7 v2-0203), else the first identifier.
+    public let mrn: String
+    public let givenName: String
+    public let familyName: String
+    public let birthDate: BirthDate
+
+    public init(bundle: JSONValue) throws(BundleImportError) {
+        guard bundle["resourceType"]?.stringValue == "Bundle" else {
+            throw BundleImportError(entry: nil, resourceType: nil, field: "resourceType", message: "is not Bundle")
+        }
+        guard let type = bundle["type"]?.stringValue, Self.acceptedTypes.contains(type) else {
+            throw BundleImportError(entry: nil, resourceType: "Bundle", field: "type",
+                                    message: "must be one of \(Self.acceptedTypes.sorted().joined(separator: ", "))")
+        }
+        guard let rawEntries = bundle["entry"]?.arrayValue, !rawEntries.isEmpty else {
+            throw BundleImportError(entry: nil, resourceType: "Bundle", field: "entry", message: "is missing or empty")
+        }
+        var entries: [Entry] = []
+        for (index, raw) in rawEntries.enumerated() {
+            if let method = raw["request"]?["method"]?.stringValue, !["POST", "PUT"].contains(method) {
+                throw BundleImportError(entry: index, resourceType: nil, field: "request.method", message: "\(method) is not supported in an import")
+            }
+            guard let resource = raw["resource"], case .object = resource else {
+                throw BundleImportError(entry: index, resourceType: nil, field: "resource", message: "is missing")
+            }
+            guard let resourceType = resource["resourceType"]?.stringValue, Self.isResourceTypeName(resourceType) else {
+                throw BundleImportError(entry: index, resourceType: nil, field: "resourceType", message: "is missing or not a resource type")
+            }
+            let id = resource["id"]?.stringValue
+            if resource["id"] != nil && (id == nil || !Self.isValidID(id!)) {
+                throw BundleImportError(entry: index, resourceType: resourceType, field: "id", message: "is not a valid FHIR id")
+            }
+            do {
+                _ = try FHIRIndexFields.read(resource)
+            } catch {
+                throw BundleImportError(entry: index, resourceType: resourceType, field: error.field, message: error.message)
+            }
+            let fullURL = raw["fullUrl"]?.stringValue
+            entries.append(Entry(index: index, resourceType: resourceType, originalID: id, fullURL: fullURL, resource: resource,
+                                 matchKey: Self.matchKey(resource, id: id, fullURL: fullURL, index: index)))
+        }
+        let patients = entries.filter { $0.resourceType == "Patient" }
+        guard patients.count == 1, let patient = patients.first else {
+            throw BundleImportError(entry: nil, resourceType: "Bundle", field: "entry",
+                                    message: "must hold exactly one Patient (found \(patients.count))")
+        }
+        let identifiers = patient.resource["identifier"]?.arrayValue ?? []
+        let mr = identifiers.first { id in
+            id["type"]?["coding"]?.arrayValue?.contains { $0["code"]?.stringValue == "MR" } == true
+        }
+        guard let mrn = (mr ?? identifiers.first)?["value"]?.stringValue, !mrn.isEmpty else {
+            throw BundleImportError(entry: patient.index, resourceType: "Patient", field: "identifier", message: "has no value to use as the patient ID")
+        }
+        let name = patient.resource["name"]?.arrayValue?.first
+        guard let family = name?["family"]?.stringValue, let given = name?["given"]?.arrayValue?.first?.stringValue else {
+            throw BundleImportError(entry: patient.index, resourceType: "Patient", field: "name", message: "needs a family and a given name")
+        }
+        guard let birth = patient.resource["birthDate"]?.stringValue.flatMap(BirthDate.init) else {
+            throw BundleImportError(entry: patient.index, resourceType: "Patient", field: "birthDate", message: "is missing or not YYYY-MM-DD")
+        }
+        self.bundleType = type
+        self.entries = entries
+        self.patientEntry = patient
+        self.mrn = mrn
+        self.givenName = given
+        self.familyName = family
+        self.birthDate = birth
+    }
+
+    /// The resources with their new ids set and every reference to another entry rewritten to
+    /// `Type/newID`. `ids[i]` is the id assigned to `entries[i]`.
+    public func resolved(ids: [String]) -> [JSONValue] {
+        var map: [String: String] = [:]
+        for (entry, id) in zip(entries, ids) {
+            let target = "\(entry.resourceType)/\(id)"
+            if let fullURL = entry.fullURL { map[fullURL] = target }
+            if let original = entry.originalID {
+                map["\(entry.resourceType)/\(original)"] = target
+                if let fullURL = entry.fullURL, fullURL.hasSuffix("/\(entry.resourceType)/\(original)") { map[fullURL] = target }
+            }
+        }
+        return zip(entries, ids).map { entry, id in
+            var resource = entry.resource.mapStrings(underKey: "reference") { map[$0] ?? $0 }
+            resource.set("id", .string(id))
+            return resource
+        }
+    }
+
+    static func matchKey(_ resource: JSONValue, id: String?, fullURL: String?, index: Int) -> String {
+        if let identifier = resource["identifier"]?.arrayValue?.first, let value = identifier["value"]?.stringValue {
+            return "identifier:\(identifier["system"]?.stringValue ?? "")|\(value)"
+        }
+        if let id { return "id:\(id)" }
+        if let fullURL { return "url:\(fullURL)" }
+        return "entry:\(index)"
+    }
+
+    static func isResourceTypeName(_ text: String) -> Bool {
+        guard let first = text.unicodeScalars.first, ("A"..."Z").contains(first), text.count <= 64 else { return false }
+        return text.unicodeScalars.allSatisfy { ("A"..."Z").contains($0) || ("a"..."z").contains($0) }
+    }
+
+    /// FHIR ids: 1–64 of A–Z, a–z, 0–9, '-' and '.'.
+    public static func isValidID(_ text: String) -> Bool {
+        !text.isEmpty && text.count <= 64 && text.unicodeScalars.allSatisfy {
+            ("A"..."Z").contains($0) || ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "."
+        }
+    }
+}
+
+/// Why a bundle was refused: the entry (by index), its resource type and the field.
+public struct BundleImportError: Error, Equatable, Sendable, CustomStringConvertible {
+    public let entry: Int?
+    public let resourceType: String?
+    public let field: String
+    public let message: String
+
+    public init(entry: Int?, resourceType: String?, field: String, message: String) {
+        self.entry = entry
+        self.resourceType = resourceType
+        self.field = field
+        self.message = message
+    }
+
+    public var description: String {
+        var place: [String] = []
+        if let entry { place.append("entry \(entry)") }
+        if let resourceType { place.append(resourceType) }
+        place.append(field)
+        return place.joined(separator: ", ") + ": " + message
+    }
+}

@@ -1,0 +1,81 @@
+/// What CareVault searches a stored resource by, read from its FHIR JSON.
+public struct FHIRIndexFields: Sendable, Equatable {
+    public struct Code: Sendable, Equatable, Hashable {
+        public let system: String
+        public let code: String
+        public let display: String?
+    }
+
+    /// The patient reference (`Patient/…`) the resource belongs to, if any.
+    public var patientReference: String?
+    public var category: String?
+    public var status: String?
+    /// The encounter reference (`Encounter/…`).
+    public var encounterReference: String?
+    /// When it happened, as a range of milliseconds since 1970 UTC.
+    public var effective: ClosedRange<Int64>?
+    public var codes: [Code] = []
+
+    /// Reads the fields; throws naming the field when a date it indexes is not a FHIR date.
+    public static func read(_ resource: JSONValue) throws(FHIRFieldError) -> FHIRIndexFields {
+        var fields = FHIRIndexFields()
+        fields.patientReference = (resource["subject"] ?? resource["patient"] ?? resource["beneficiary"])?["reference"]?.stringValue
+        fields.encounterReference = (resource["encounter"] ?? resource["context"]?["encounter"]?.arrayValue?.first)?["reference"]?.stringValue
+        fields.status = resource["status"]?.stringValue
+            ?? resource["clinicalStatus"]?["coding"]?.arrayValue?.first?["code"]?.stringValue
+        if let categories = resource["category"]?.arrayValue, let first = categories.first {
+            fields.category = first.stringValue ?? first["coding"]?.arrayValue?.first?["code"]?.stringValue
+        } else if let category = resource["category"] {
+            fields.category = category["coding"]?.arrayValue?.first?["code"]?.stringValue
+        }
+        for key in ["code", "vaccineCode", "medicationCodeableConcept", "type"] {
+            guard let concept = resource[key] else { continue }
+            let concepts = concept.arrayValue ?? [concept]
+            for c in concepts {
+                for coding in c["coding"]?.arrayValue ?? [] {
+                    if let code = coding["code"]?.stringValue {
+                        fields.codes.append(Code(system: coding["system"]?.stringValue ?? "", code: code,
+                                                 display: coding["display"]?.stringValue))
+                    }
+                }
+            }
+            if !fields.codes.isEmpty { break }
+        }
+        for key in ["effectiveDateTime", "occurrenceDateTime", "performedDateTime", "onsetDateTime", "authoredOn",
+                    "recordedDate", "issued", "date", "birthDate"] {
+            guard let value = resource[key] else { continue }
+            guard let text = value.stringValue, let range = FHIRInstant.range(text) else {
+                throw FHIRFieldError(field: key, message: "is not a FHIR date or dateTime")
+            }
+            fields.effective = range
+            break
+        }
+        if fields.effective == nil {
+            for key in ["effectivePeriod", "performedPeriod", "period"] {
+                guard let period = resource[key] else { continue }
+                var low: Int64?, high: Int64?
+                if let start = period["start"] {
+                    guard let text = start.stringValue, let range = FHIRInstant.range(text) else {
+                        throw FHIRFieldError(field: "\(key).start", message: "is not a FHIR dateTime")
+                    }
+                    low = range.lowerBound
+                }
+                if let end = period["end"] {
+                    guard let text = end.stringValue, let range = FHIRInstant.range(text) else {
+                        throw FHIRFieldError(field: "\(key).end", message: "is not a FHIR dateTime")
+                    }
+                    high = range.upperBound
+                }
+                if let l = low ?? high, let h = high ?? low, l <= h { fields.effective = l...h }
+                break
+            }
+        }
+        return fields
+    }
+}
+
+/// A field of a resource that is present but not valid.
+public struct FHIRFieldError: Error, Equatable, Sendable {
+    public let field: String
+    public let message: String
+}

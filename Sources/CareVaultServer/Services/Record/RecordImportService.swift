@@ -1,0 +1,141 @@
+import CareVaultCore
+import CareVaultStore
+import Foundation
+import SQLKit
+
+/// Imports FHIR R4 bundles into patients' records.
+///
+/// Each bundle is one transaction: on any invalid entry nothing from it is stored. The bundle's
+/// patient is matched by patient ID (MRN) or created. Resources seen before (same identifier or
+/// original id) keep their CareVault id; a changed one becomes a new version, an unchanged one is left
+/// alone, so importing the same data twice changes nothing. Each import adds a Provenance naming its source.
+public struct RecordImportService: Sendable {
+    /// What one bundle did.
+    public struct Summary: Sendable {
+        public let patient: Patient
+        public let patientCreated: Bool
+        /// Resources per type in this bundle.
+        public let counts: [String: Int]
+        public let created: Int
+        public let updated: Int
+        public let unchanged: Int
+    }
+
+    let env: AppEnvironment
+
+    public init(env: AppEnvironment) { self.env = env }
+
+    public func importBundle(_ data: some Collection<UInt8>, source: String, by actor: Account?, info: RequestInfo) async throws -> Summary {
+        let bundle: JSONValue
+        do {
+            bundle = try JSONParser.parse(data)
+        } catch {
+            throw BundleImportError(entry: nil, resourceType: nil, field: "JSON", message: error.description)
+        }
+        let plan = try BundleImportPlan(bundle: bundle)
+        let now = Date()
+        return try await env.database.write { sql in
+            let patients = PatientRepository(sql)
+            let store = FHIRResourceRepository(sql)
+            let organization = try await patients.defaultOrganization()
+            var patient = try await patients.find(mrn: plan.mrn, organization: organization)
+            let patientCreated = patient == nil
+            if patient == nil {
+                let new = Patient(organization: organization, mrn: plan.mrn, givenName: plan.givenName, familyName: plan.familyName,
+                                  birthDate: plan.birthDate, email: nil, createdAt: now)
+                try await patients.insert(new)
+                patient = new
+            }
+            guard let patient else { throw DatabaseError.unexpectedResult("patient") }
+            let scope = patient.id.description
+
+            // Ids: the patient's own record id for the Patient; the stored id for anything seen before; else new.
+            var existing: [StoredResource?] = []
+            var ids: [String] = []
+            for entry in plan.entries {
+                let entryScope = entry.isShared ? "" : scope
+                let key = entry.resourceType == "Patient" ? "patient" : entry.matchKey
+                let found = try await store.find(type: entry.resourceType, patientScope: entryScope, matchKey: key)
+                existing.append(found)
+                ids.append(entry.resourceType == "Patient" ? scope : (found?.id ?? UUID().uuidString.lowercased()))
+            }
+
+            var created = 0, updated = 0, unchanged = 0
+            var targets: [JSONValue] = []
+            for (i, resource) in plan.resolved(ids: ids).enumerated() {
+                let entry = plan.entries[i]
+                let previous = existing[i]
+                var body = resource
+                body.set("meta", Self.stripVersion(resource["meta"]))
+                if let previous, let old = try? JSONParser.parse(previous.json) {
+                    var oldBody = old
+                    oldBody.set("meta", Self.stripVersion(old["meta"]))
+                    if oldBody == body {
+                        unchanged += 1
+                        targets.append(.object([("reference", .string("\(entry.resourceType)/\(ids[i])"))]))
+                        continue
+                    }
+                }
+                let version = (previous?.versionID ?? 0) + 1
+                body.set("meta", Self.meta(body["meta"], version: version, at: now))
+                let index: FHIRIndexFields
+                do { index = try FHIRIndexFields.read(body) } catch let error as FHIRFieldError {
+                    throw BundleImportError(entry: entry.index, resourceType: entry.resourceType, field: error.field, message: error.message)
+                }
+                try await store.save(StoredResource(
+                    resourceType: entry.resourceType, id: ids[i], patientScope: entry.isShared ? "" : scope,
+                    matchKey: entry.resourceType == "Patient" ? "patient" : entry.matchKey, versionID: version, lastUpdated: now,
+                    source: "import:\(source)", json: body.jsonText), index: index, previous: previous)
+                if previous == nil { created += 1 } else { updated += 1 }
+                targets.append(.object([("reference", .string("\(entry.resourceType)/\(ids[i])"))]))
+            }
+
+            let provenanceID = UUID().uuidString.lowercased()
+            var provenance = Self.provenance(id: provenanceID, targets: targets, source: source, at: now)
+            provenance.set("meta", Self.meta(nil, version: 1, at: now))
+            try await store.save(StoredResource(
+                resourceType: "Provenance", id: provenanceID, patientScope: scope, matchKey: "import:\(provenanceID)", versionID: 1,
+                lastUpdated: now, source: "import:\(source)", json: provenance.jsonText),
+                index: try FHIRIndexFields.read(provenance), previous: nil)
+            try await env.audit.record(AuditEvent(.recordImported, info: info, actor: actor, patient: patient.id,
+                                                  resourceType: "Provenance", resourceID: provenanceID), on: sql)
+            let counts = Dictionary(plan.entries.map { ($0.resourceType, 1) }, uniquingKeysWith: +)
+            return Summary(patient: patient, patientCreated: patientCreated, counts: counts,
+                           created: created, updated: updated, unchanged: unchanged)
+        }
+    }
+
+    /// `meta` without the parts CareVault sets (so an unchanged resource compares equal).
+    static func stripVersion(_ meta: JSONValue?) -> JSONValue {
+        guard case .object(let members)? = meta else { return .object([]) }
+        return .object(members.filter { $0.key != "versionId" && $0.key != "lastUpdated" })
+    }
+
+    static func meta(_ meta: JSONValue?, version: Int64, at date: Date) -> JSONValue {
+        var result = stripVersion(meta)
+        result.set("versionId", .string(String(version)))
+        result.set("lastUpdated", .string(date.formatted(.iso8601)))
+        return result
+    }
+
+    static func provenance(id: String, targets: [JSONValue], source: String, at date: Date) -> JSONValue {
+        .object([
+            ("resourceType", .string("Provenance")),
+            ("id", .string(id)),
+            ("target", .array(targets)),
+            ("recorded", .string(date.formatted(.iso8601))),
+            ("activity", .object([("text", .string("Imported into CareVault"))])),
+            ("agent", .array([.object([
+                ("type", .object([("coding", .array([.object([
+                    ("system", .string("http://terminology.hl7.org/CodeSystem/provenance-participant-type")),
+                    ("code", .string("assembler")),
+                ])]))])),
+                ("who", .object([("display", .string("CareVault import"))])),
+            ])])),
+            ("entity", .array([.object([
+                ("role", .string("source")),
+                ("what", .object([("display", .string(source))])),
+            ])])),
+        ])
+    }
+}

@@ -1,0 +1,93 @@
+import CareVaultCore
+import Foundation
+import SQLKit
+
+/// Reads and writes the FHIR store (`fhir_resources`, `fhir_resource_versions`, `fhir_resource_codes`).
+public struct FHIRResourceRepository: Sendable {
+    private let sql: any SQLDatabase
+
+    public init(_ sql: any SQLDatabase) { self.sql = sql }
+
+    /// The resource an import recognizes by its match key within a patient's record (or among shared resources).
+    public func find(type: String, patientScope: String, matchKey: String) async throws -> StoredResource? {
+        try await sql.raw("""
+            SELECT * FROM fhir_resources WHERE resource_type = \(bind: type) AND patient_scope = \(bind: patientScope)
+            AND match_key = \(bind: matchKey)
+            """).first().map(Self.stored)
+    }
+
+    public func find(type: String, id: String) async throws -> StoredResource? {
+        try await sql.raw("SELECT * FROM fhir_resources WHERE resource_type = \(bind: type) AND id = \(bind: id)").first().map(Self.stored)
+    }
+
+    /// Stores a new resource, or a new version of an existing one (the old version goes to the history).
+    public func save(_ resource: StoredResource, index: FHIRIndexFields, previous: StoredResource?) async throws {
+        if let previous {
+            try await sql.raw("""
+                INSERT INTO fhir_resource_versions (resource_type, id, version_id, last_updated, source, json)
+                VALUES (\(bind: previous.resourceType), \(bind: previous.id), \(bind: previous.versionID),
+                    \(bind: Clock.milliseconds(previous.lastUpdated)), \(bind: previous.source), \(bind: previous.json))
+                """).run()
+            try await sql.raw("""
+                UPDATE fhir_resources SET version_id = \(bind: resource.versionID), last_updated = \(bind: Clock.milliseconds(resource.lastUpdated)),
+                    source = \(bind: resource.source), category = \(bind: index.category), status = \(bind: index.status),
+                    encounter_ref = \(bind: index.encounterReference), effective_start = \(bind: index.effective?.lowerBound),
+                    effective_end = \(bind: index.effective?.upperBound), json = \(bind: resource.json)
+                WHERE resource_type = \(bind: resource.resourceType) AND id = \(bind: resource.id)
+                """).run()
+            try await sql.raw("DELETE FROM fhir_resource_codes WHERE resource_type = \(bind: resource.resourceType) AND id = \(bind: resource.id)").run()
+        } else {
+            try await sql.raw("""
+                INSERT INTO fhir_resources (resource_type, id, patient_scope, match_key, version_id, last_updated, source,
+                    category, status, encounter_ref, effective_start, effective_end, json)
+                VALUES (\(bind: resource.resourceType), \(bind: resource.id), \(bind: resource.patientScope), \(bind: resource.matchKey),
+                    \(bind: resource.versionID), \(bind: Clock.milliseconds(resource.lastUpdated)), \(bind: resource.source),
+                    \(bind: index.category), \(bind: index.status), \(bind: index.encounterReference),
+                    \(bind: index.effective?.lowerBound), \(bind: index.effective?.upperBound), \(bind: resource.json))
+                """).run()
+        }
+        for code in Set(index.codes) {
+            try await sql.raw("""
+                INSERT INTO fhir_resource_codes (resource_type, id, system, code, display)
+                VALUES (\(bind: resource.resourceType), \(bind: resource.id), \(bind: code.system), \(bind: code.code), \(bind: code.display))
+                ON CONFLICT DO NOTHING
+                """).run()
+        }
+    }
+
+    /// Earlier versions of a resource, oldest first.
+    public func history(type: String, id: String) async throws -> [StoredResource] {
+        try await sql.raw("""
+            SELECT v.*, r.patient_scope, r.match_key FROM fhir_resource_versions v
+            JOIN fhir_resources r ON r.resource_type = v.resource_type AND r.id = v.id
+            WHERE v.resource_type = \(bind: type) AND v.id = \(bind: id) ORDER BY v.version_id
+            """).all().map(Self.stored)
+    }
+
+    /// How many resources of each type a patient's record holds.
+    public func counts(patientScope: String) async throws -> [String: Int] {
+        var result: [String: Int] = [:]
+        for row in try await sql.raw("""
+            SELECT resource_type, COUNT(*) AS n FROM fhir_resources WHERE patient_scope = \(bind: patientScope) GROUP BY resource_type
+            """).all() {
+            result[try row.decode(column: "resource_type", as: String.self)] = Int(try row.decode(column: "n", as: Int64.self))
+        }
+        return result
+    }
+
+    /// Every resource of a patient's record, in a stable order (for `$everything` and exports).
+    public func all(patientScope: String) async throws -> [StoredResource] {
+        try await sql.raw("""
+            SELECT * FROM fhir_resources WHERE patient_scope = \(bind: patientScope) ORDER BY resource_type, effective_start, id
+            """).all().map(Self.stored)
+    }
+
+    static func stored(_ row: any SQLRow) throws -> StoredResource {
+        StoredResource(
+            resourceType: try row.decode(column: "resource_type", as: String.self), id: try row.decode(column: "id", as: String.self),
+            patientScope: try row.decode(column: "patient_scope", as: String.self), matchKey: try row.decode(column: "match_key", as: String.self),
+            versionID: try row.decode(column: "version_id", as: Int64.self),
+            lastUpdated: Clock.date(try row.decode(column: "last_updated", as: Int64.self)),
+            source: try row.decode(column: "source", as: String.self), json: try row.decode(column: "json", as: String.self))
+    }
+}
