@@ -104,6 +104,7 @@ func makeRouter(env: AppEnvironment) -> Router<AppRequestContext> {
     PatientRecordController(env: env).addRoutes(to: router)
     StaffPatientsController(env: env).addRoutes(to: router)
     SetupController(env: env).addRoutes(to: router)
+    FHIRController(env: env).addRoutes(to: router)
     return router
 }
 

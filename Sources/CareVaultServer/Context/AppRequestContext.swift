@@ -14,6 +14,8 @@ public struct AppRequestContext: RequestContext {
     public var session: ActiveSession?
     /// The token every form on the page must send back.
     public var csrfToken: String = ""
+    /// True for API paths (`/fhir/`, `/api/`): they answer 401 instead of redirecting to sign-in.
+    public var isAPIRequest = false
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)

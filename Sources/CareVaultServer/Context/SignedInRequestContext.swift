@@ -13,8 +13,10 @@ public struct SignedInRequestContext: ChildRequestContext {
     public var account: Account { session.account }
 
     public init(context: AppRequestContext) throws {
-        guard let session = context.session else { throw Redirect.to(Paths.signIn) }
-        guard session.record.stage == .signedIn else { throw Redirect.to(Paths.signInCode) }
+        guard let session = context.session, session.record.stage == .signedIn else {
+            if context.isAPIRequest { throw HTTPError(.unauthorized, message: "Sign in to use this API.") }
+            throw Redirect.to(context.session == nil ? Paths.signIn : Paths.signInCode)
+        }
         self.coreContext = context.coreContext
         self.session = session
         self.csrfToken = context.csrfToken

@@ -1,0 +1,71 @@
+import CareVaultCore
+import CareVaultStore
+import Foundation
+import Hummingbird
+
+/// The FHIR R4 read API for signed-in people (the SMART on FHIR API builds on it later).
+struct FHIRController: Sendable {
+    let env: AppEnvironment
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        let group = router.group("fhir", context: SignedInRequestContext.self)
+        group.get("Patient/:patient/$everything", use: everything)
+    }
+
+    /// `Patient/{id}/$everything`: the patient's whole record as a searchset Bundle, with the shared
+    /// resources it refers to (practitioners, organizations…) included. Resource JSON goes out as stored.
+    @Sendable func everything(_ request: Request, context: SignedInRequestContext) async throws -> Response {
+        let (patient, basis) = try await PatientAccess(env: env).open(
+            try context.parameters.require("patient"), for: .downloadRecord, actor: context.actor, account: context.account,
+            info: context.info, resource: ResourceRef(type: "Bundle", id: "$everything"))
+        let scope = patient.id.description
+        let (own, shared) = try await env.database.read { sql -> ([StoredResource], [StoredResource]) in
+            let store = FHIRResourceRepository(sql)
+            let own = try await store.all(patientScope: scope)
+            var shared: [StoredResource] = []
+            var seen = Set<String>()
+            for resource in own {
+                for reference in Self.sharedReferences(in: resource.json) where seen.insert(reference).inserted {
+                    let parts = reference.split(separator: "/", maxSplits: 1).map(String.init)
+                    if let found = try await store.find(type: parts[0], id: parts[1]), found.patientScope.isEmpty { shared.append(found) }
+                }
+            }
+            return (own, shared)
+        }
+
+        // Every resource that leaves is an audited read (group-committed, so this stays cheap).
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for resource in own + shared {
+                group.addTask {
+                    try await env.audit.record(AuditEvent(.recordRead, info: context.info, actor: context.account, patient: patient.id,
+                                                          resourceType: resource.resourceType, resourceID: resource.id, basis: basis.description))
+                }
+            }
+            try await group.waitForAll()
+        }
+
+        let base = env.link("/fhir")
+        var text = #"{"resourceType":"Bundle","type":"searchset","total":\#(own.count),"entry":["#
+        for (i, (resource, mode)) in (own.map { ($0, "match") } + shared.map { ($0, "include") }).enumerated() {
+            if i > 0 { text += "," }
+            text += #"{"fullUrl":"# + JSONValue.string("\(base)/\(resource.resourceType)/\(resource.id)").jsonText
+            text += #","resource":"# + resource.json + #","search":{"mode":"\#(mode)"}}"#
+        }
+        text += "]}"
+        return Response(status: .ok, headers: [.contentType: "application/fhir+json"], body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    /// References to shared resource types (`Practitioner/…`, `Organization/…`) in stored JSON.
+    static func sharedReferences(in json: String) -> [String] {
+        guard let value = try? JSONParser.parse(json) else { return [] }
+        var found: [String] = []
+        _ = value.mapStrings(underKey: "reference") { reference in
+            if let type = reference.split(separator: "/").first, BundleImportPlan.sharedTypes.contains(String(type)),
+               reference.split(separator: "/").count == 2 {
+                found.append(reference)
+            }
+            return reference
+        }
+        return found
+    }
+}
