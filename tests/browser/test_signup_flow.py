@@ -10,6 +10,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
+from selenium.common.exceptions import InvalidSessionIdException, WebDriverException
 
 BINARY = sys.argv[1]
 ARTIFACTS = os.path.join(os.path.dirname(__file__), "..", "..", "artifacts", "browser")
@@ -32,6 +33,21 @@ def totp(secret_b32, at):
 
 
 def main():
+    # A crashed browser (not a failed assertion) gets one more try: headless Chromium on a loaded
+    # 2-core machine occasionally loses its renderer.
+    try:
+        run_once()
+    except (InvalidSessionIdException,) as error:
+        print(f"browser crashed ({error.msg.splitlines()[0]}); trying once more", file=sys.stderr)
+        run_once()
+    except WebDriverException as error:
+        if "renderer" not in str(error) and "disconnected" not in str(error):
+            raise
+        print("browser lost its renderer; trying once more", file=sys.stderr)
+        run_once()
+
+
+def run_once():
     data = tempfile.mkdtemp(prefix="carevault-browser-")
     env = dict(os.environ, CAREVAULT_DATA_DIR=data)
     env.pop("DATABASE_URL", None)
@@ -54,7 +70,8 @@ def main():
     os.makedirs(ARTIFACTS, exist_ok=True)
     options = webdriver.ChromeOptions()
     options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
-    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1100,1000"):
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--disable-extensions",
+                "--window-size=1100,1000"):
         options.add_argument(arg)
     driver = webdriver.Chrome(service=Service(shutil.which("chromedriver") or "/usr/bin/chromedriver"), options=options)
     passed = 0
@@ -125,9 +142,12 @@ def main():
         assert width <= 360, f"page is {width}px wide at a 360px viewport"
         passed += 1
     except Exception:
-        driver.save_screenshot(os.path.join(ARTIFACTS, "failure.png"))
-        with open(os.path.join(ARTIFACTS, "failure.html"), "w") as f:
-            f.write(driver.page_source)
+        try:
+            driver.save_screenshot(os.path.join(ARTIFACTS, "failure.png"))
+            with open(os.path.join(ARTIFACTS, "failure.html"), "w") as f:
+                f.write(driver.page_source)
+        except WebDriverException:
+            pass  # the browser itself is gone; the original error says why
         raise
     finally:
         driver.quit()
