@@ -8,7 +8,7 @@ struct ImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import", abstract: "Import FHIR R4 bundles; each bundle is all-or-nothing.")
     @OptionGroup var global: GlobalOptions
-    @Argument(help: "Bundle files, or folders holding them.") var paths: [String]
+    @Argument(help: "Bundle files (.json) or NDJSON files (.ndjson, read together as one export), or folders holding them.") var paths: [String]
 
     func run() async throws {
         var found: [String] = []
@@ -16,7 +16,8 @@ struct ImportCommand: AsyncParsableCommand {
             var isFolder: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else { throw CLIError("\(path): no such file or folder") }
             if isFolder.boolValue {
-                let names = try FileManager.default.contentsOfDirectory(atPath: path).filter { $0.hasSuffix(".json") }.sorted()
+                let names = try FileManager.default.contentsOfDirectory(atPath: path)
+                    .filter { $0.hasSuffix(".json") || $0.hasSuffix(".ndjson") }.sorted()
                 found += names.map { (path as NSString).appendingPathComponent($0) }
             } else {
                 found.append(path)
@@ -26,15 +27,25 @@ struct ImportCommand: AsyncParsableCommand {
         let files = found
         let failures = try await withCommandEnvironment(configuration: configuration, logger: global.commandLogger) { env in
             var failures = 0
-            for file in files {
+            // NDJSON files together form one export: their resources are grouped per patient.
+            let ndjson = files.filter { $0.hasSuffix(".ndjson") }
+            if !ndjson.isEmpty {
+                do {
+                    let contents = try ndjson.map { ((($0 as NSString).lastPathComponent), try Data(contentsOf: URL(fileURLWithPath: $0))) }
+                    for summary in try await RecordImportService(env: env).importNDJSON(contents.map { (name: $0.0, data: $0.1) }, by: nil, info: .commandLine) {
+                        print(Self.describe(summary, source: "NDJSON"))
+                    }
+                } catch let error as BundleImportError {
+                    failures += 1
+                    FileHandle.standardError.write(Data("NDJSON: not imported: \(error)\n".utf8))
+                }
+            }
+            for file in files where !file.hasSuffix(".ndjson") {
                 let name = (file as NSString).lastPathComponent
                 do {
                     let data = try Data(contentsOf: URL(fileURLWithPath: file))
                     let summary = try await RecordImportService(env: env).importBundle(data, source: name, by: nil, info: .commandLine)
-                    let counts = summary.counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-                    print("\(name): patient \(summary.patient.mrn) \(summary.patient.fullName)\(summary.patientCreated ? " (new)" : "")")
-                    print("  \(counts)")
-                    print("  \(summary.created) new, \(summary.updated) updated, \(summary.unchanged) unchanged")
+                    print(Self.describe(summary, source: name))
                 } catch let error as BundleImportError {
                     failures += 1
                     FileHandle.standardError.write(Data("\(name): not imported (nothing stored): \(error)\n".utf8))
@@ -43,5 +54,14 @@ struct ImportCommand: AsyncParsableCommand {
             return failures
         }
         if failures > 0 { throw ExitCode(1) }
+    }
+
+    static func describe(_ summary: RecordImportService.Summary, source: String) -> String {
+        let counts = summary.counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        return """
+            \(source): patient \(summary.patient.mrn) \(summary.patient.fullName)\(summary.patientCreated ? " (new)" : "")
+              \(counts)
+              \(summary.created) new, \(summary.updated) updated, \(summary.unchanged) unchanged
+            """
     }
 }

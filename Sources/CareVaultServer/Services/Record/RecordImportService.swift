@@ -32,6 +32,27 @@ public struct RecordImportService: Sendable {
         } catch {
             throw BundleImportError(entry: nil, resourceType: nil, field: "JSON", message: error.description)
         }
+        return try await importBundle(bundle, source: source, by: actor, info: info)
+    }
+
+    /// Imports NDJSON files (Bulk Data style): one bundle per patient, each all-or-nothing.
+    /// Throws before storing anything if a line cannot be read or names no patient in the files.
+    public func importNDJSON(_ files: [(name: String, data: Data)], by actor: Account?, info: RequestInfo) async throws -> [Summary] {
+        let bundles: [(patientID: String, bundle: JSONValue)]
+        do {
+            bundles = try NDJSONGrouping.bundles(from: files)
+        } catch let error as NDJSONGrouping.LineError {
+            throw BundleImportError(entry: error.line, resourceType: nil, field: error.file, message: error.message)
+        }
+        let source = files.map(\.name).joined(separator: "+")
+        var summaries: [Summary] = []
+        for (_, bundle) in bundles {
+            summaries.append(try await importBundle(bundle, source: source, by: actor, info: info))
+        }
+        return summaries
+    }
+
+    func importBundle(_ bundle: JSONValue, source: String, by actor: Account?, info: RequestInfo) async throws -> Summary {
         let plan = try BundleImportPlan(bundle: bundle)
         let now = Date()
         return try await env.database.write { sql in
