@@ -18,6 +18,10 @@ struct TemplateSnapshotTests {
                   autocomplete: "mockauto\(name)", hint: "MockHint\(name)", error: "MockError\(name)", inputmode: "mockmode\(name)")
     }
     static let failure = ValidationFailure([FieldError(field: "mockA", message: "MockSummaryA")])
+    static func resultRow(_ tag: String) -> LabResultsPage.Row {
+        LabResultsPage.Row(date: "MockDate\(tag)", test: "MockTest\(tag)", value: "MockValue\(tag)", unit: "MockUnit\(tag)",
+                           range: "MockRange\(tag)", flag: "MockFlag\(tag)", isOutOfRange: true)
+    }
 
     static let pages: [(String, any Page)] = [
         ("message", MessagePage(layout: layout("Message"), heading: "MockHeading", paragraphs: ["MockParagraph1", "MockParagraph2"],
@@ -28,7 +32,12 @@ struct TemplateSnapshotTests {
         ("landing", LandingPage(layout: anonymous)),
         ("register-choice", RegisterChoicePage(layout: anonymous)),
         ("patient-home", PatientHomePage(layout: layout("Home"), patientName: "MockPatientName", birthDate: "MockBirthDate", mrn: "MockMRN",
-                                         suggestTwoFactor: true, viewedByStaff: true)),
+                                         suggestTwoFactor: true, viewedByStaff: true, recentResults: [resultRow("Home")], hasResults: true,
+                                         resultsLink: "/mock-results")),
+        ("lab-results", LabResultsPage(layout: layout("Results"), patientName: "MockResultsPatient", errorSummary: ErrorSummary(failure),
+                                       filterAction: "/mock-filter", from: field("From"), to: field("To"), query: field("Query"),
+                                       rows: [resultRow("Lab")], isEmpty: false, csvLink: "/mock-csv", backLink: "/mock-back",
+                                       previousPageLink: "/mock-newer", nextPageLink: "/mock-older")),
         ("security", SecurityPage(layout: layout("Security"), email: "MockEmail", twoFactorEnabled: true, recoveryCodesLeft: 7, activeSessions: 3)),
         ("two-factor-enrol", TwoFactorEnrolPage(layout: layout("Enrol"), intro: "MockEnrolIntro", errorSummary: ErrorSummary(failure),
                                                 qrSVG: "<svg>MockSVG</svg>", manualKey: "MockManualKey", code: field("Code"))),

@@ -5,8 +5,9 @@ import Foundation
 public enum FHIRInstant {
     /// The first and last millisecond the value covers, or nil if it is not a FHIR date/dateTime.
     public static func range(_ text: String) -> ClosedRange<Int64>? {
-        let parts = text.split(separator: "T", maxSplits: 1)
-        let date = parts[0].split(separator: "-", omittingEmptySubsequences: false)
+        let parts = text.split(separator: "T", maxSplits: 1, omittingEmptySubsequences: false)
+        guard let datePart = parts.first, !datePart.isEmpty, text.count <= 40 else { return nil }
+        let date = datePart.split(separator: "-", omittingEmptySubsequences: false)
         guard (1...3).contains(date.count), date[0].count == 4, let year = Int(date[0]),
               date.dropFirst().allSatisfy({ $0.count == 2 && Int($0) != nil })
         else { return nil }
@@ -22,7 +23,7 @@ public enum FHIRInstant {
             let end = calendar.date(byAdding: unit, value: 1, to: start)!
             return Clock.ms(start)...(Clock.ms(end) - 1)
         }
-        guard day != nil else { return nil }
+        guard day != nil, parts.count == 2, !parts[1].isEmpty else { return nil }
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         let plain = ISO8601DateFormatter()

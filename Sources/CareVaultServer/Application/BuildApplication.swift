@@ -105,6 +105,7 @@ func makeRouter(env: AppEnvironment) -> Router<AppRequestContext> {
     StaffPatientsController(env: env).addRoutes(to: router)
     SetupController(env: env).addRoutes(to: router)
     FHIRController(env: env).addRoutes(to: router)
+    RecordPagesController(env: env).addRoutes(to: router)
     return router
 }
 

@@ -34,15 +34,8 @@ struct FHIRController: Sendable {
         }
 
         // Every resource that leaves is an audited read (group-committed, so this stays cheap).
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for resource in own + shared {
-                group.addTask {
-                    try await env.audit.record(AuditEvent(.recordRead, info: context.info, actor: context.account, patient: patient.id,
-                                                          resourceType: resource.resourceType, resourceID: resource.id, basis: basis.description))
-                }
-            }
-            try await group.waitForAll()
-        }
+        try await env.audit.recordReads((own + shared).map { ($0.resourceType, $0.id) }, patient: patient.id, actor: context.account,
+                                        basis: basis, info: context.info)
 
         let base = env.link("/fhir")
         var text = #"{"resourceType":"Bundle","type":"searchset","total":\#(own.count),"entry":["#

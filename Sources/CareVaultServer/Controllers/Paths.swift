@@ -24,6 +24,8 @@ public enum Paths {
     public static let stylesheet = "/static/app.css"
 
     public static func patientHome(_ id: String) -> String { "/patients/\(id)" }
+    public static func labResults(_ id: String) -> String { "/patients/\(id)/results" }
+    public static func labResultsCSV(_ id: String) -> String { "/patients/\(id)/results.csv" }
     public static func staffPatient(_ id: String) -> String { "/staff/patients/\(id)" }
     public static func staffPatientCode(_ id: String) -> String { "/staff/patients/\(id)/activation-code" }
     public static func revokeDevice(_ handle: String) -> String { "/account/devices/\(handle)/revoke" }

@@ -42,16 +42,10 @@ struct StaffPatientsController: Sendable {
             return (found, accounts)
         }
         // Names and patient IDs on the list are patient data: each patient shown is an audited read.
-        let basis = Basis.careTeam(role: context.account.role, organization: organization).description
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for p in patients.prefix(Self.pageSize) {
-                group.addTask {
-                    try await env.audit.record(AuditEvent(.recordRead, info: context.info, actor: context.account, patient: p.id,
-                                                          resourceType: "Patient", resourceID: p.id.description, basis: basis))
-                }
-            }
-            try await group.waitForAll()
-        }
+        let basis = Basis.careTeam(role: context.account.role, organization: organization)
+        // One event per patient shown, so each patient's access log shows the listing.
+        try await env.audit.recordReads(patients.prefix(Self.pageSize).map { ($0.id, "Patient", $0.id.description) },
+                                        actor: context.account, basis: basis, info: context.info)
         let rows = patients.prefix(Self.pageSize).map { p in
             StaffPatientsPage.Row(name: p.fullName, mrn: p.mrn, birthDate: p.birthDate.description,
                                   link: Paths.staffPatient(p.id.description), hasAccount: withAccounts.contains(p.id))

@@ -18,6 +18,24 @@ public struct AuditRecorder: Sendable {
     public func record(_ event: AuditEvent) async throws {
         try await batcher.append(event)
     }
+
+    /// Records one audited read per resource of one patient's record shown or sent, group-committed together.
+    func recordReads(_ resources: [(type: String, id: String)], patient: PatientID, actor: Account, basis: Basis, info: RequestInfo) async throws {
+        try await recordReads(resources.map { (patient, $0.type, $0.id) }, actor: actor, basis: basis, info: info)
+    }
+
+    /// Records one audited read per resource shown or sent (of any patients), group-committed together.
+    func recordReads(_ resources: [(patient: PatientID, type: String, id: String)], actor: Account, basis: Basis, info: RequestInfo) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for resource in resources {
+                group.addTask {
+                    try await batcher.append(AuditEvent(.recordRead, info: info, actor: actor, patient: resource.patient,
+                                                        resourceType: resource.type, resourceID: resource.id, basis: basis.description))
+                }
+            }
+            try await group.waitForAll()
+        }
+    }
 }
 
 extension AuditEvent {

@@ -82,6 +82,31 @@ public struct FHIRResourceRepository: Sendable {
             """).all().map(Self.stored)
     }
 
+    /// One page of a patient's resources matching `query`, newest first.
+    public func search(patientScope: String, _ query: RecordQuery) async throws -> [StoredResource] {
+        var sqlText = SQLQueryString("SELECT * FROM fhir_resources r WHERE r.patient_scope = \(bind: patientScope) AND r.resource_type = \(bind: query.resourceType)")
+        if let category = query.category { sqlText.appendInterpolation(unsafeRaw: " AND r.category = "); sqlText.appendInterpolation(bind: category) }
+        if let from = query.from { sqlText.appendInterpolation(unsafeRaw: " AND r.effective_end >= "); sqlText.appendInterpolation(bind: from) }
+        if let to = query.to { sqlText.appendInterpolation(unsafeRaw: " AND r.effective_start <= "); sqlText.appendInterpolation(bind: to) }
+        if let encounter = query.encounterReference {
+            sqlText.appendInterpolation(unsafeRaw: " AND r.encounter_ref = ")
+            sqlText.appendInterpolation(bind: encounter)
+        }
+        if let text = query.text?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
+            let pattern = "%" + text.lowercased().replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "") + "%"
+            sqlText.appendInterpolation(unsafeRaw: " AND EXISTS (SELECT 1 FROM fhir_resource_codes c WHERE c.resource_type = r.resource_type AND c.id = r.id AND (LOWER(c.display) LIKE ")
+            sqlText.appendInterpolation(bind: pattern)
+            sqlText.appendInterpolation(unsafeRaw: " OR LOWER(c.code) LIKE ")
+            sqlText.appendInterpolation(bind: pattern)
+            sqlText.appendInterpolation(unsafeRaw: "))")
+        }
+        sqlText.appendInterpolation(unsafeRaw: " ORDER BY r.effective_start DESC, r.id LIMIT ")
+        sqlText.appendInterpolation(bind: query.limit)
+        sqlText.appendInterpolation(unsafeRaw: " OFFSET ")
+        sqlText.appendInterpolation(bind: query.offset)
+        return try await sql.raw(sqlText).all().map(Self.stored)
+    }
+
     static func stored(_ row: any SQLRow) throws -> StoredResource {
         StoredResource(
             resourceType: try row.decode(column: "resource_type", as: String.self), id: try row.decode(column: "id", as: String.self),

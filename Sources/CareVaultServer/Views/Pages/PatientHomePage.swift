@@ -10,4 +10,8 @@ public struct PatientHomePage: Page {
     public let twoFactorLink = Paths.twoFactor
     /// Shown when a clinician or staff member is looking at a patient's page.
     public let viewedByStaff: Bool
+    /// The newest lab results (a few), and the page with all of them.
+    public let recentResults: [LabResultsPage.Row]
+    public let hasResults: Bool
+    public let resultsLink: String
 }

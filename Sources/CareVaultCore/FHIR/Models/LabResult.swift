@@ -1,0 +1,80 @@
+import Foundation
+
+/// One lab result as a patient reads it, taken from an Observation's FHIR JSON.
+public struct LabResult: Sendable, Equatable {
+    /// How the value compares with the reference range, in words (never only a colour).
+    public enum Flag: String, Sendable, Equatable {
+        case normal = "Normal"
+        case high = "High"
+        case low = "Low"
+        case criticalHigh = "Very high"
+        case criticalLow = "Very low"
+        case abnormal = "Abnormal"
+        case unknown = ""
+    }
+
+    public let id: String
+    public let effective: String?
+    public let test: String
+    public let codeSystem: String?
+    public let code: String?
+    /// The value as written (decimals keep their precision).
+    public let value: String
+    public let unit: String
+    public let range: String
+    public let flag: Flag
+    public let encounterReference: String?
+
+    /// Reads an Observation; nil for anything else.
+    public init?(id: String, json: JSONValue) {
+        guard json["resourceType"]?.stringValue == "Observation" else { return nil }
+        self.id = id
+        effective = json["effectiveDateTime"]?.stringValue ?? json["effectivePeriod"]?["start"]?.stringValue ?? json["issued"]?.stringValue
+        let coding = json["code"]?["coding"]?.arrayValue?.first
+        test = json["code"]?["text"]?.stringValue ?? coding?["display"]?.stringValue ?? coding?["code"]?.stringValue ?? "Unnamed test"
+        codeSystem = coding?["system"]?.stringValue
+        code = coding?["code"]?.stringValue
+        if let quantity = json["valueQuantity"] {
+            value = Self.number(quantity["value"]).map { (quantity["comparator"]?.stringValue ?? "") + $0 } ?? ""
+            unit = quantity["unit"]?.stringValue ?? quantity["code"]?.stringValue ?? ""
+        } else {
+            value = json["valueString"]?.stringValue
+                ?? json["valueCodeableConcept"]?["text"]?.stringValue
+                ?? json["valueCodeableConcept"]?["coding"]?.arrayValue?.first?["display"]?.stringValue
+                ?? Self.number(json["valueInteger"])
+                ?? json["valueBoolean"].map { $0 == .bool(true) ? "Yes" : "No" }
+                ?? ""
+            unit = ""
+        }
+        let referenceRange = json["referenceRange"]?.arrayValue?.first
+        let low = Self.number(referenceRange?["low"]?["value"])
+        let high = Self.number(referenceRange?["high"]?["value"])
+        switch (low, high) {
+        case let (l?, h?): range = "\(l)–\(h)"
+        case let (l?, nil): range = "≥ \(l)"
+        case let (nil, h?): range = "≤ \(h)"
+        default: range = referenceRange?["text"]?.stringValue ?? ""
+        }
+        let interpretation = json["interpretation"]?.arrayValue?.first?["coding"]?.arrayValue?.first?["code"]?.stringValue
+        flag = Self.flag(interpretation)
+        encounterReference = json["encounter"]?["reference"]?.stringValue
+    }
+
+    /// HL7 v3 ObservationInterpretation codes, in plain words.
+    static func flag(_ code: String?) -> Flag {
+        switch code {
+        case "N": .normal
+        case "H", "HU", ">": .high
+        case "L", "LU", "<": .low
+        case "HH": .criticalHigh
+        case "LL": .criticalLow
+        case "A", "AA", "POS", "DET": .abnormal
+        default: .unknown
+        }
+    }
+
+    private static func number(_ value: JSONValue?) -> String? {
+        if case .number(let text)? = value { return text }
+        return nil
+    }
+}

@@ -1,0 +1,126 @@
+import CareVaultCore
+import CareVaultStore
+import Foundation
+import Hummingbird
+
+/// The patient's record pages. Each resource shown is a policy-checked, audited read.
+struct RecordPagesController: Sendable {
+    static let pageSize = 25
+    static let csvLimit = 5000
+    let env: AppEnvironment
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        let group = router.group(context: SignedInRequestContext.self)
+        group.get("/patients/:patient/results", use: labResults)
+        group.get("/patients/:patient/results.csv", use: labResultsCSV)
+    }
+
+    /// The filters a results page was asked for, checked.
+    struct Filters {
+        var from: String
+        var to: String
+        var text: String
+        var page: Int
+        var failure: ValidationFailure?
+
+        init(_ request: Request) {
+            let q = request.uri.queryParameters
+            from = q["from"].map(String.init) ?? ""
+            to = q["to"].map(String.init) ?? ""
+            text = q["q"].map(String.init) ?? ""
+            page = max(0, q["page"].flatMap { Int($0) } ?? 0)
+            var errors: [FieldError] = []
+            if !from.isEmpty && FHIRInstant.range(from) == nil || from.count > 10 {
+                errors.append(FieldError(field: "from", message: "Enter the first date as year-month-day, for example 2024-01-31."))
+            }
+            if !to.isEmpty && FHIRInstant.range(to) == nil || to.count > 10 {
+                errors.append(FieldError(field: "to", message: "Enter the last date as year-month-day, for example 2024-12-31."))
+            }
+            if errors.isEmpty, let a = FHIRInstant.range(from), let b = FHIRInstant.range(to), a.lowerBound > b.upperBound {
+                errors.append(FieldError(field: "to", message: "The last date must be on or after the first date."))
+            }
+            failure = errors.isEmpty ? nil : ValidationFailure(errors)
+        }
+
+        func query(limit: Int, offset: Int) -> RecordQuery {
+            RecordQuery(resourceType: "Observation", category: "laboratory",
+                        from: failure == nil ? FHIRInstant.range(from)?.lowerBound : nil,
+                        to: failure == nil ? FHIRInstant.range(to)?.upperBound : nil,
+                        text: text.isEmpty ? nil : String(text.prefix(100)), limit: limit, offset: offset)
+        }
+
+        func link(_ base: String, page: Int? = nil) -> String {
+            var items = [("from", from), ("to", to), ("q", text)].filter { !$0.1.isEmpty }
+            if let page, page > 0 { items.append(("page", String(page))) }
+            let query = items.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }.joined(separator: "&")
+            return query.isEmpty ? base : base + "?" + query
+        }
+    }
+
+    private func results(_ request: Request, context: SignedInRequestContext, action: Action, limit: Int, offset: Int)
+        async throws -> (Patient, Basis, Filters, [LabResult], hasMore: Bool) {
+        let (patient, basis) = try await PatientAccess(env: env).open(
+            try context.parameters.require("patient"), for: action, actor: context.actor, account: context.account, info: context.info,
+            resource: ResourceRef(type: "Observation", id: "laboratory"))
+        let filters = Filters(request)
+        let stored = try await env.database.read {
+            try await FHIRResourceRepository($0).search(patientScope: patient.id.description, filters.query(limit: limit + 1, offset: offset))
+        }
+        let results = stored.prefix(limit).compactMap { resource in
+            (try? JSONParser.parse(resource.json)).flatMap { LabResult(id: resource.id, json: $0) }
+        }
+        try await env.audit.recordReads(results.map { ("Observation", $0.id) }, patient: patient.id, actor: context.account,
+                                        basis: basis, info: context.info)
+        return (patient, basis, filters, Array(results), stored.count > limit)
+    }
+
+    @Sendable func labResults(_ request: Request, context: SignedInRequestContext) async throws -> Response {
+        let page = max(0, request.uri.queryParameters["page"].flatMap { Int($0) } ?? 0)
+        let (patient, basis, filters, results, hasMore) = try await results(
+            request, context: context, action: .readRecord, limit: Self.pageSize, offset: page * Self.pageSize)
+        let base = Paths.labResults(patient.id.description)
+        let failure = filters.failure
+        let rows = results.map(LabResultsPage.Row.init)
+        let page_ = LabResultsPage(
+            layout: context.layout(basis == .ownRecord ? "Your test results" : "Test results – \(patient.fullName)", request: request),
+            patientName: patient.fullName, errorSummary: ErrorSummary(failure), filterAction: base,
+            from: FormField(name: "from", label: "From", type: "date", value: filters.from, hint: "year-month-day", error: failure?.error("from"), required: false),
+            to: FormField(name: "to", label: "To", type: "date", value: filters.to, hint: "year-month-day", error: failure?.error("to"), required: false),
+            query: FormField(name: "q", label: "Test name", type: "search", value: filters.text, hint: "for example cholesterol", required: false),
+            rows: rows, isEmpty: rows.isEmpty, csvLink: filters.link(Paths.labResultsCSV(patient.id.description)),
+            backLink: Paths.patientHome(patient.id.description),
+            previousPageLink: page > 0 ? filters.link(base, page: page - 1) : nil,
+            nextPageLink: hasMore ? filters.link(base, page: page + 1) : nil)
+        return env.renderer.response(page_, status: failure == nil ? .ok : .badRequest)
+    }
+
+    /// The same results as the page shows (same filters, all pages up to 5,000 rows) as CSV.
+    @Sendable func labResultsCSV(_ request: Request, context: SignedInRequestContext) async throws -> Response {
+        let (_, _, filters, results, _) = try await results(request, context: context, action: .downloadRecord, limit: Self.csvLimit, offset: 0)
+        if let failure = filters.failure { throw HTTPError(.badRequest, message: failure.errors.map(\.message).joined(separator: " ")) }
+        var csv = "date,test,code,value,unit,range,flag\r\n"
+        for r in results {
+            csv += [r.effective ?? "", r.test, [r.codeSystem, r.code].compactMap { $0 }.joined(separator: "|"), r.value, r.unit, r.range, r.flag.rawValue]
+                .map(CSV.field).joined(separator: ",") + "\r\n"
+        }
+        return Response(status: .ok, headers: [
+            .contentType: "text/csv; charset=utf-8",
+            .contentDisposition: "attachment; filename=\"lab-results.csv\"",
+        ], body: .init(byteBuffer: ByteBuffer(string: csv)))
+    }
+}
+
+/// RFC 4180 fields, with spreadsheet formula injection defused.
+enum CSV {
+    static func field(_ text: String) -> String {
+        var value = text
+        // A cell starting with =, +, @ or - (unless it is a number) would run as a formula in a spreadsheet.
+        if let first = value.first, "=+@\t\r".contains(first) || (first == "-" && Double(value) == nil) {
+            value = "'" + value
+        }
+        if value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+            return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        return value
+    }
+}

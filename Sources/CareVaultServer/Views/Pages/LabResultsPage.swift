@@ -1,0 +1,37 @@
+import CareVaultCore
+
+/// A patient's lab results: filters, a table with ranges and flags in words, paging, CSV download.
+public struct LabResultsPage: Page {
+    public static let template = "lab-results"
+    public let layout: Layout
+    public let patientName: String
+    public let errorSummary: ErrorSummary?
+    public let filterAction: String
+    public let from: FormField
+    public let to: FormField
+    public let query: FormField
+    public let rows: [Row]
+    public let isEmpty: Bool
+    public let csvLink: String
+    public let backLink: String
+    public let previousPageLink: String?
+    public let nextPageLink: String?
+
+    public struct Row: Sendable {
+        public let date: String
+        public let test: String
+        public let value: String
+        public let unit: String
+        public let range: String
+        public let flag: String
+        public let isOutOfRange: Bool
+    }
+}
+
+
+extension LabResultsPage.Row {
+    init(_ r: LabResult) {
+        self.init(date: r.effective.map { String($0.prefix(10)) } ?? "", test: r.test, value: r.value, unit: r.unit,
+                  range: r.range, flag: r.flag.rawValue, isOutOfRange: ![.normal, .unknown].contains(r.flag))
+    }
+}

@@ -1,0 +1,116 @@
+import CareVaultCore
+@testable import CareVaultServer
+import CareVaultStore
+import Foundation
+import HummingbirdTesting
+import SQLKit
+import Testing
+
+@Suite("Lab results pages")
+struct LabResultsTests {
+    /// A bundle with `count` potassium results, one a day from 2024-01-01, the last one high.
+    static func bundle(count: Int) -> Data {
+        var entries = [#"{"fullUrl":"urn:uuid:p","resource":{"resourceType":"Patient","identifier":[{"system":"urn:x","value":"LAB-1"}],"name":[{"family":"Reyes","given":["Lu"]}],"birthDate":"1970-01-01"}}"#]
+        for i in 0..<count {
+            let day = String(format: "2024-01-%02d", i + 1)
+            let (value, flag) = i == count - 1 ? ("5.90", "H") : ("4.1\(i % 10)", "N")
+            entries.append(#"{"resource":{"resourceType":"Observation","id":"k\#(i)","status":"final","category":[{"coding":[{"code":"laboratory"}]}],"code":{"coding":[{"system":"http://loinc.org","code":"2823-3","display":"Potassium"}]},"subject":{"reference":"urn:uuid:p"},"effectiveDateTime":"\#(day)","valueQuantity":{"value":\#(value),"unit":"mmol/L"},"referenceRange":[{"low":{"value":3.5},"high":{"value":5.1}}],"interpretation":[{"coding":[{"code":"\#(flag)"}]}]}}"#)
+        }
+        entries.append(#"{"resource":{"resourceType":"Observation","id":"bp","status":"final","category":[{"coding":[{"code":"vital-signs"}]}],"code":{"coding":[{"system":"http://loinc.org","code":"85354-9","display":"Blood pressure"}]},"subject":{"reference":"urn:uuid:p"},"effectiveDateTime":"2024-01-15"}}"#)
+        entries.append(#"{"resource":{"resourceType":"Observation","id":"chol","status":"final","category":[{"coding":[{"code":"laboratory"}]}],"code":{"coding":[{"system":"http://loinc.org","code":"2093-3","display":"=SUM(A1) Cholesterol"}]},"subject":{"reference":"urn:uuid:p"},"effectiveDateTime":"2023-06-01","valueQuantity":{"value":-1,"unit":"mg/dL"}}}"#)
+        return Data(#"{"resourceType":"Bundle","type":"collection","entry":[\#(entries.joined(separator: ","))]}"#.utf8)
+    }
+
+    static func patientWithResults(_ client: any TestClientProtocol, _ env: AppEnvironment, count: Int) async throws -> (Browser, Patient) {
+        let summary = try await RecordImportService(env: env).importBundle(bundle(count: count), source: "labs.json", by: nil, info: .commandLine)
+        let code = try await AccountService(env: env).issueActivationCode(for: summary.patient, by: nil, info: .commandLine)
+        let browser = Browser(client)
+        try await Flows.register(browser, code: code.display, birthDate: "1970-01-01", email: "lu@example.org")
+        try await Flows.signIn(browser, email: "lu@example.org")
+        return (browser, summary.patient)
+    }
+
+    @Test("Results show value, unit, range and the flag in words; the home page shows the newest", arguments: testDatabases)
+    func table(kind: DatabaseKind) async throws {
+        try await TestApp.run(kind) { client, env in
+            let (browser, patient) = try await Self.patientWithResults(client, env, count: 3)
+            let page = try await browser.get(Paths.labResults(patient.id.description))
+            #expect(page.status == .ok)
+            #expect(page.body.contains("<td>2024-01-03</td><td>Potassium</td><td>5.90 mmol/L</td><td>3.5–5.1</td><td>High</td>"))
+            #expect(page.body.contains(#"<tr class="out-of-range"><td>2024-01-03</td>"#))
+            #expect(page.body.contains("<td>4.11 mmol/L</td><td>3.5–5.1</td><td>Normal</td>"))
+            #expect(!page.body.contains("Blood pressure"))  // vital signs are not lab results
+            let home = try await browser.get(Paths.patientHome(patient.id.description))
+            #expect(home.body.contains("<td>5.90 mmol/L</td><td>3.5–5.1</td><td>High</td>"))
+            #expect(home.body.contains(Paths.labResults(patient.id.description)))
+        }
+    }
+
+    @Test("Filters by date range and by words; pages never load unbounded; bad dates name the field", arguments: testDatabases)
+    func filtersAndPaging(kind: DatabaseKind) async throws {
+        try await TestApp.run(kind) { client, env in
+            let (browser, patient) = try await Self.patientWithResults(client, env, count: 30)
+            let base = Paths.labResults(patient.id.description)
+            let first = try await browser.get(base)
+            #expect(first.body.matches(of: /<td>Potassium<\/td>/).count == 25)
+            let next = try #require(Browser.firstMatch(#"href="([^"]+)">Older results"#, in: first.body))
+            let second = try await browser.get(next.replacingOccurrences(of: "&amp;", with: "&"))
+            #expect(second.body.matches(of: /<td>Potassium<\/td>/).count == 5)
+            #expect(second.body.contains("Cholesterol"))
+
+            let range = try await browser.get(base + "?from=2024-01-10&to=2024-01-12")
+            #expect(range.body.matches(of: /<td>Potassium<\/td>/).count == 3)
+            #expect(range.body.contains("<td>2024-01-12</td>"))
+            #expect(!range.body.contains("<td>2024-01-13</td>"))
+
+            let words = try await browser.get(base + "?q=chol")
+            #expect(words.body.contains("Cholesterol"))
+            #expect(!words.body.contains("<td>Potassium</td>"))
+
+            let bad = try await browser.get(base + "?from=2024-13-01&to=2023-01-01")
+            #expect(bad.status == .badRequest)
+            #expect(bad.body.contains(#"id="field-from-error""#))
+        }
+    }
+
+    @Test("CSV has one row per result as filtered, opens in Python's csv, and defuses formulas", arguments: testDatabases)
+    func csv(kind: DatabaseKind) async throws {
+        try await TestApp.run(kind) { client, env in
+            let (browser, patient) = try await Self.patientWithResults(client, env, count: 30)
+            let download = try await browser.get(Paths.labResultsCSV(patient.id.description) + "?from=2023-01-01&to=2024-01-05")
+            #expect(download.status == .ok)
+            #expect(download.headers[.contentType] == "text/csv; charset=utf-8")
+            #expect(download.headers[.contentDisposition] == "attachment; filename=\"lab-results.csv\"")
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("labs-\(UUID().uuidString).csv").path
+            try download.body.write(toFile: path, atomically: true, encoding: .utf8)
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            let parsed = try Command.run("/usr/bin/env", ["python3", "-c", """
+                import csv, sys, json
+                rows = list(csv.DictReader(open(sys.argv[1], newline='')))
+                print(json.dumps([len(rows), rows[0]['test'], rows[0]['value'], rows[0]['flag'], rows[-1]['test'], rows[-1]['value'], rows[-1]['code']]))
+                """, path])
+            #expect(parsed.output.trimmingCharacters(in: .whitespacesAndNewlines)
+                    == #"[6, "Potassium", "4.14", "Normal", "'=SUM(A1) Cholesterol", "-1", "http://loinc.org|2093-3"]"#)
+        }
+    }
+
+    @Test("Another patient's results answer 404; each result shown is an audited read", arguments: testDatabases)
+    func authorization(kind: DatabaseKind) async throws {
+        try await TestApp.run(kind) { client, env in
+            let (browser, patient) = try await Self.patientWithResults(client, env, count: 3)
+            try await browser.get(Paths.patientHome(patient.id.description))
+            try await browser.get(Paths.labResults(patient.id.description))
+            let audited = try await env.database.read { sql in
+                try await sql.raw("SELECT resource_id FROM audit_log WHERE action = 'record.read' AND resource_type = 'Observation' AND basis = 'self'")
+                    .all().map { try $0.decode(column: "resource_id", as: String.self) }
+            }
+            // The home page shows 4 results, the results page the same 4: each showing is an audited read.
+            #expect(audited.filter { $0 != "laboratory" }.count == 8)
+
+            let other = Browser(client)
+            _ = try await Flows.signedInPatient(other, env)
+            #expect(try await other.get(Paths.labResults(patient.id.description)).status == .notFound)
+            #expect(try await other.get(Paths.labResultsCSV(patient.id.description)).status == .notFound)
+        }
+    }
+}
