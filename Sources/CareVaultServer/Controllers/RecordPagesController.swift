@@ -84,8 +84,8 @@ struct RecordPagesController: Sendable {
         let page_ = LabResultsPage(
             layout: context.layout(basis == .ownRecord ? "Your test results" : "Test results – \(patient.fullName)", request: request),
             patientName: patient.fullName, errorSummary: ErrorSummary(failure), filterAction: base,
-            from: FormField(name: "from", label: "From", type: "date", value: filters.from, hint: "year-month-day", error: failure?.error("from"), required: false),
-            to: FormField(name: "to", label: "To", type: "date", value: filters.to, hint: "year-month-day", error: failure?.error("to"), required: false),
+            from: FormField(name: "from", label: "From", type: "date", value: filters.from, error: failure?.error("from"), required: false),
+            to: FormField(name: "to", label: "To", type: "date", value: filters.to, error: failure?.error("to"), required: false),
             query: FormField(name: "q", label: "Test name", type: "search", value: filters.text, hint: "for example cholesterol", required: false),
             rows: rows, isEmpty: rows.isEmpty, csvLink: filters.link(Paths.labResultsCSV(patient.id.description)),
             backLink: Paths.patientHome(patient.id.description),
