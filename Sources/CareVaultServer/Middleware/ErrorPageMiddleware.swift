@@ -30,7 +30,10 @@ struct ErrorPageMiddleware: RouterMiddleware {
         var headers = headers
         if request.wantsJSON {
             headers[.contentType] = "application/problem+json"
-            let body = #"{"type":"about:blank","title":"\#(status.reasonPhrase.jsonEscaped)","status":\#(status.code),"detail":"\#(text.jsonEscaped)"}"#
+            let body = JSONValue.object([
+                ("type", .string("about:blank")), ("title", .string(status.reasonPhrase)),
+                ("status", .number(String(status.code))), ("detail", .string(text)),
+            ]).jsonText
             return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
         }
         let page = MessagePage(
@@ -68,24 +71,5 @@ extension Request {
         if path.hasPrefix("/api/") || path.hasPrefix("/fhir/") || path == Paths.health { return true }
         let accept = headers[.accept] ?? ""
         return accept.contains("json") && !accept.contains("text/html")
-    }
-}
-
-extension String {
-    /// Escaped for a JSON string literal.
-    var jsonEscaped: String {
-        var out = ""
-        for scalar in unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
     }
 }
