@@ -36,7 +36,7 @@ struct LabResultsTests {
             let (browser, patient) = try await Self.patientWithResults(client, env, count: 3)
             let page = try await browser.get(Paths.labResults(patient.id.description))
             #expect(page.status == .ok)
-            #expect(page.body.contains("<td>2024-01-03</td><td>Potassium</td><td>5.90 mmol/L</td><td>3.5–5.1</td><td>High</td>"))
+            #expect(page.body.contains(">Potassium</a></td><td>5.90 mmol/L</td><td>3.5–5.1</td><td>High</td>"))
             #expect(page.body.contains(#"<tr class="out-of-range"><td>2024-01-03</td>"#))
             #expect(page.body.contains("<td>4.11 mmol/L</td><td>3.5–5.1</td><td>Normal</td>"))
             #expect(!page.body.contains("Blood pressure"))  // vital signs are not lab results
@@ -52,20 +52,20 @@ struct LabResultsTests {
             let (browser, patient) = try await Self.patientWithResults(client, env, count: 30)
             let base = Paths.labResults(patient.id.description)
             let first = try await browser.get(base)
-            #expect(first.body.matches(of: /<td>Potassium<\/td>/).count == 25)
+            #expect(first.body.matches(of: />Potassium<\/a><\/td>/).count == 25)
             let next = try #require(Browser.firstMatch(#"href="([^"]+)">Older results"#, in: first.body))
             let second = try await browser.get(next.replacingOccurrences(of: "&amp;", with: "&"))
-            #expect(second.body.matches(of: /<td>Potassium<\/td>/).count == 5)
+            #expect(second.body.matches(of: />Potassium<\/a><\/td>/).count == 5)
             #expect(second.body.contains("Cholesterol"))
 
             let range = try await browser.get(base + "?from=2024-01-10&to=2024-01-12")
-            #expect(range.body.matches(of: /<td>Potassium<\/td>/).count == 3)
+            #expect(range.body.matches(of: />Potassium<\/a><\/td>/).count == 3)
             #expect(range.body.contains("<td>2024-01-12</td>"))
             #expect(!range.body.contains("<td>2024-01-13</td>"))
 
             let words = try await browser.get(base + "?q=chol")
             #expect(words.body.contains("Cholesterol"))
-            #expect(!words.body.contains("<td>Potassium</td>"))
+            #expect(!words.body.contains(">Potassium</a>"))
 
             let bad = try await browser.get(base + "?from=2024-13-01&to=2023-01-01")
             #expect(bad.status == .badRequest)
@@ -111,6 +111,33 @@ struct LabResultsTests {
             _ = try await Flows.signedInPatient(other, env)
             #expect(try await other.get(Paths.labResults(patient.id.description)).status == .notFound)
             #expect(try await other.get(Paths.labResultsCSV(patient.id.description)).status == .notFound)
+        }
+    }
+}
+
+@Suite("Lab result trends")
+struct LabTrendTests {
+    @Test("A test's history: chart with the normal band, the same values in a table; bad or foreign requests refused", arguments: testDatabases)
+    func trend(kind: DatabaseKind) async throws {
+        try await TestApp.run(kind) { client, env in
+            let (browser, patient) = try await LabResultsTests.patientWithResults(client, env, count: 4)
+            let results = try await browser.get(Paths.labResults(patient.id.description))
+            let link = try #require(Browser.firstMatch(#"<a href="(/patients/[^"]+/results/trend\?code=[^"]+)">Potassium"#, in: results.body))
+            let page = try await browser.get(link)
+            #expect(page.status == .ok)
+            #expect(page.body.contains("<h1>Potassium</h1>"))
+            #expect(page.body.contains(#"<title id="trend-title">Potassium over time</title>"#))
+            #expect(page.body.contains("4 values from 2024-01-01 to 2024-01-04; latest 5.90 mmol/L. Normal range 3.50–5.10 mmol/L."))
+            #expect(page.body.matches(of: /<circle class="point/).count == 4)
+            #expect(page.body.matches(of: /<circle class="point outside"/).count == 1)
+            #expect(page.body.contains(#"class="normal-band""#))
+            #expect(page.body.matches(of: /<td>[0-9.]+ mmol\/L<\/td>/).count == 4)
+
+            #expect(try await browser.get(Paths.labTrend(patient.id.description, system: "http://loinc.org", code: "0000-0")).status == .notFound)
+            #expect(try await browser.get("/patients/\(patient.id)/results/trend?code=nonsense").status == .badRequest)
+            let other = Browser(client)
+            _ = try await Flows.signedInPatient(other, env)
+            #expect(try await other.get(link).status == .notFound)
         }
     }
 }

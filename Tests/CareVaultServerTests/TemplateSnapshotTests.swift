@@ -20,7 +20,7 @@ struct TemplateSnapshotTests {
     static let failure = ValidationFailure([FieldError(field: "mockA", message: "MockSummaryA")])
     static func resultRow(_ tag: String) -> LabResultsPage.Row {
         LabResultsPage.Row(date: "MockDate\(tag)", test: "MockTest\(tag)", value: "MockValue\(tag)", unit: "MockUnit\(tag)",
-                           range: "MockRange\(tag)", flag: "MockFlag\(tag)", isOutOfRange: true)
+                           range: "MockRange\(tag)", flag: "MockFlag\(tag)", isOutOfRange: true, trendLink: "/mock-trend-\(tag)")
     }
 
     static let pages: [(String, any Page)] = [
@@ -34,6 +34,8 @@ struct TemplateSnapshotTests {
         ("patient-home", PatientHomePage(layout: layout("Home"), patientName: "MockPatientName", birthDate: "MockBirthDate", mrn: "MockMRN",
                                          suggestTwoFactor: true, viewedByStaff: true, recentResults: [resultRow("Home")], hasResults: true,
                                          resultsLink: "/mock-results")),
+        ("lab-trend", LabTrendPage(layout: layout("Trend"), test: "MockTrendTest", patientName: "MockTrendPatient",
+                                   chartSVG: "<svg>MockChart</svg>", hasNormalRange: true, rows: [resultRow("Trend")], backLink: "/mock-trend-back")),
         ("lab-results", LabResultsPage(layout: layout("Results"), patientName: "MockResultsPatient", errorSummary: ErrorSummary(failure),
                                        filterAction: "/mock-filter", from: field("From"), to: field("To"), query: field("Query"),
                                        rows: [resultRow("Lab")], isEmpty: false, csvLink: "/mock-csv", backLink: "/mock-back",
@@ -59,8 +61,9 @@ struct TemplateSnapshotTests {
     ]
 
     /// Strings a page model holds that are not meant to be shown.
-    /// Pages without a form have no use for the CSRF token.
-    static let notShown: Set<String> = ["MockAnonCsrf"]
+    /// Pages without a form have no use for the CSRF token; on a test's own trend page each row's
+    /// test name and trend link would only repeat the heading and link to the page itself.
+    static let notShown: Set<String> = ["MockAnonCsrf", "MockTestTrend", "/mock-trend-Trend"]
 
     @Test("Every template renders its model's every value and matches its snapshot", arguments: pages.map(\.0))
     func render(name: String) async throws {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Every path the web UI links to, in one place: templates get URLs only from here.
 public enum Paths {
     public static let home = "/"
@@ -26,6 +28,10 @@ public enum Paths {
     public static func patientHome(_ id: String) -> String { "/patients/\(id)" }
     public static func labResults(_ id: String) -> String { "/patients/\(id)/results" }
     public static func labResultsCSV(_ id: String) -> String { "/patients/\(id)/results.csv" }
+    public static func labTrend(_ id: String, system: String?, code: String) -> String {
+        let value = "\(system ?? "")|\(code)".addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+        return "/patients/\(id)/results/trend?code=\(value)"
+    }
     public static func staffPatient(_ id: String) -> String { "/staff/patients/\(id)" }
     public static func staffPatientCode(_ id: String) -> String { "/staff/patients/\(id)/activation-code" }
     public static func revokeDevice(_ handle: String) -> String { "/account/devices/\(handle)/revoke" }

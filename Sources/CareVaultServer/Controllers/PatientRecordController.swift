@@ -23,7 +23,7 @@ struct PatientRecordController: Sendable {
         let recent = stored.compactMap { resource in (try? JSONParser.parse(resource.json)).flatMap { LabResult(id: resource.id, json: $0) } }
         try await env.audit.recordReads(recent.map { ("Observation", $0.id) }, patient: patient.id, actor: context.account,
                                         basis: basis, info: context.info)
-        let rows = recent.map(LabResultsPage.Row.init)
+        let rows = recent.map { LabResultsPage.Row($0, patient: patient.id) }
         return env.renderer.response(PatientHomePage(
             layout: context.layout(isOwn ? "Your record" : patient.fullName, request: request),
             patientName: patient.fullName, birthDate: patient.birthDate.description, mrn: patient.mrn,

@@ -13,6 +13,38 @@ struct RecordPagesController: Sendable {
         let group = router.group(context: SignedInRequestContext.self)
         group.get("/patients/:patient/results", use: labResults)
         group.get("/patients/:patient/results.csv", use: labResultsCSV)
+        group.get("/patients/:patient/results/trend", use: labTrend)
+    }
+
+    static let trendLimit = 200
+
+    /// One test's history (by `code=system|code`), as a chart and a table; the newest 200 values.
+    @Sendable func labTrend(_ request: Request, context: SignedInRequestContext) async throws -> Response {
+        let raw = request.uri.queryParameters["code"].map(String.init) ?? ""
+        let parts = raw.split(separator: "|", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 2, !parts[1].isEmpty, raw.count <= 300 else {
+            throw HTTPError(.badRequest, message: "Choose a test from your results to see its history.")
+        }
+        let (patient, basis) = try await PatientAccess(env: env).open(
+            try context.parameters.require("patient"), for: .readRecord, actor: context.actor, account: context.account, info: context.info,
+            resource: ResourceRef(type: "Observation", id: "trend"))
+        let stored = try await env.database.read {
+            try await FHIRResourceRepository($0).search(patientScope: patient.id.description, RecordQuery(
+                resourceType: "Observation", codeSystem: parts[0], code: parts[1], limit: Self.trendLimit))
+        }
+        let results = stored.compactMap { resource in (try? JSONParser.parse(resource.json)).flatMap { LabResult(id: resource.id, json: $0) } }
+        guard let latest = results.first else { throw HTTPError(.notFound) }
+        try await env.audit.recordReads(results.map { ("Observation", $0.id) }, patient: patient.id, actor: context.account,
+                                        basis: basis, info: context.info)
+        let points = results.compactMap { r -> TrendChart.Point? in
+            guard let value = r.numericValue, let time = r.effective.flatMap(FHIRInstant.range)?.lowerBound else { return nil }
+            return TrendChart.Point(time: time, value: value)
+        }
+        let chart = TrendChart(title: "\(latest.test) over time", unit: latest.unit, points: points,
+                               normalLow: latest.normalLow, normalHigh: latest.normalHigh)
+        return env.renderer.response(LabTrendPage(
+            layout: context.layout(latest.test, request: request), test: latest.test, patientName: patient.fullName,
+            chartSVG: chart.svg(), hasNormalRange: latest.normalLow != nil || latest.normalHigh != nil, rows: results.map { LabResultsPage.Row($0) }, backLink: Paths.labResults(patient.id.description)))
     }
 
     /// The filters a results page was asked for, checked.
@@ -80,7 +112,7 @@ struct RecordPagesController: Sendable {
             request, context: context, action: .readRecord, limit: Self.pageSize, offset: page * Self.pageSize)
         let base = Paths.labResults(patient.id.description)
         let failure = filters.failure
-        let rows = results.map(LabResultsPage.Row.init)
+        let rows = results.map { LabResultsPage.Row($0, patient: patient.id) }
         let page_ = LabResultsPage(
             layout: context.layout(basis == .ownRecord ? "Your test results" : "Test results – \(patient.fullName)", request: request),
             patientName: patient.fullName, errorSummary: ErrorSummary(failure), filterAction: base,

@@ -100,6 +100,13 @@ public struct FHIRResourceRepository: Sendable {
             sqlText.appendInterpolation(bind: pattern)
             sqlText.appendInterpolation(unsafeRaw: "))")
         }
+        if let code = query.code {
+            sqlText.appendInterpolation(unsafeRaw: " AND EXISTS (SELECT 1 FROM fhir_resource_codes k WHERE k.resource_type = r.resource_type AND k.id = r.id AND k.code = ")
+            sqlText.appendInterpolation(bind: code)
+            sqlText.appendInterpolation(unsafeRaw: " AND k.system = ")
+            sqlText.appendInterpolation(bind: query.codeSystem ?? "")
+            sqlText.appendInterpolation(unsafeRaw: ")")
+        }
         sqlText.appendInterpolation(unsafeRaw: " ORDER BY r.effective_start DESC, r.id LIMIT ")
         sqlText.appendInterpolation(bind: query.limit)
         sqlText.appendInterpolation(unsafeRaw: " OFFSET ")

@@ -24,6 +24,10 @@ public struct LabResult: Sendable, Equatable {
     public let range: String
     public let flag: Flag
     public let encounterReference: String?
+    /// The numeric value and normal range, for charts.
+    public let numericValue: Double?
+    public let normalLow: Double?
+    public let normalHigh: Double?
 
     /// Reads an Observation; nil for anything else.
     public init?(id: String, json: JSONValue) {
@@ -49,6 +53,9 @@ public struct LabResult: Sendable, Equatable {
         let referenceRange = json["referenceRange"]?.arrayValue?.first
         let low = Self.number(referenceRange?["low"]?["value"])
         let high = Self.number(referenceRange?["high"]?["value"])
+        numericValue = Self.number(json["valueQuantity"]?["value"]).flatMap(Double.init)
+        normalLow = low.flatMap(Double.init)
+        normalHigh = high.flatMap(Double.init)
         switch (low, high) {
         case let (l?, h?): range = "\(l)–\(h)"
         case let (l?, nil): range = "≥ \(l)"

@@ -25,14 +25,31 @@ public struct LabResultsPage: Page {
         public let range: String
         public let flag: String
         public let isOutOfRange: Bool
+        /// The page with this test's history, when it has a code.
+        public let trendLink: String?
     }
+}
+
+/// One test's history: a chart with the normal range, and the same values in a table.
+public struct LabTrendPage: Page {
+    public static let template = "lab-trend"
+    public let layout: Layout
+    public let test: String
+    public let patientName: String
+    /// The chart, as SVG we generated (not user input).
+    public let chartSVG: String
+    /// Whether the chart shows a normal-range band (so the page explains it).
+    public let hasNormalRange: Bool
+    public let rows: [LabResultsPage.Row]
+    public let backLink: String
 }
 
 
 extension LabResultsPage.Row {
-    init(_ r: LabResult) {
+    init(_ r: LabResult, patient: PatientID? = nil) {
         self.init(date: r.effective.map { String($0.prefix(10)) } ?? "", test: r.test, value: Self.readable(r.value), unit: r.unit,
-                  range: r.range, flag: r.flag.rawValue, isOutOfRange: ![.normal, .unknown].contains(r.flag))
+                  range: r.range, flag: r.flag.rawValue, isOutOfRange: ![.normal, .unknown].contains(r.flag),
+                  trendLink: patient.flatMap { p in r.code.map { Paths.labTrend(p.description, system: r.codeSystem, code: $0) } })
     }
 
     /// Values with machine precision (`145.01040701622802`) are shown to two decimals; the exact value

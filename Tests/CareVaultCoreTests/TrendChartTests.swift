@@ -1,0 +1,31 @@
+import CareVaultCore
+import Testing
+
+@Suite("Trend chart")
+struct TrendChartTests {
+    @Test("Points, the normal band, outside values and a description in words")
+    func chart() {
+        let day: Int64 = 86_400_000
+        let chart = TrendChart(title: "HbA1c <test>", unit: "%", points: [.init(time: 2 * day, value: 7.9), .init(time: 0, value: 5.5), .init(time: day, value: 6.1)],
+                               normalLow: 4, normalHigh: 5.6)
+        let svg = chart.svg()
+        #expect(svg.hasPrefix("<svg xmlns=\"http://www.w3.org/2000/svg\""))
+        #expect(svg.contains("<title id=\"trend-title\">HbA1c &lt;test&gt;</title>"))
+        #expect(svg.matches(of: #/<circle /#).count == 3)
+        #expect(svg.matches(of: /class="point outside"/).count == 2)
+        #expect(svg.contains("class=\"normal-band\""))
+        #expect(svg.contains("<polyline"))
+        #expect(chart.description == "3 values from 1970-01-01 to 1970-01-03; latest 7.90 %. Normal range 4–5.60 %.")
+    }
+
+    @Test("One value or none still draws a valid chart")
+    func sparse() {
+        let one = TrendChart(title: "x", unit: "", points: [.init(time: 0, value: 1)], normalLow: nil, normalHigh: nil)
+        #expect(one.svg().matches(of: #/<circle /#).count == 1)
+        #expect(!one.svg().contains("<polyline"))
+        #expect(!one.svg().contains("normal-band"))
+        let none = TrendChart(title: "x", unit: "", points: [], normalLow: 1, normalHigh: 2)
+        #expect(none.description == "No values to show.")
+        #expect(none.svg().hasSuffix("</svg>"))
+    }
+}
