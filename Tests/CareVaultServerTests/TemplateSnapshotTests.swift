@@ -33,7 +33,16 @@ struct TemplateSnapshotTests {
         ("register-choice", RegisterChoicePage(layout: anonymous)),
         ("patient-home", PatientHomePage(layout: layout("Home"), patientName: "MockPatientName", birthDate: "MockBirthDate", mrn: "MockMRN",
                                          suggestTwoFactor: true, viewedByStaff: true, recentResults: [resultRow("Home")], hasResults: true,
-                                         resultsLink: "/mock-results")),
+                                         resultsLink: "/mock-results", visitsLink: "/mock-visits")),
+        ("visits", VisitsPage(layout: layout("Visits"), patientName: "MockVisitsPatient", errorSummary: ErrorSummary(failure),
+                              filterAction: "/mock-visits-filter", from: field("VFrom"), to: field("VTo"),
+                              rows: [.init(date: "MockVisitDate", kind: "MockVisitKind", reason: "MockVisitReason", place: "MockVisitPlace",
+                                           link: "/mock-visit")], isEmpty: false, backLink: "/mock-visits-back",
+                              previousPageLink: "/mock-visits-newer", nextPageLink: "/mock-visits-older")),
+        ("visit", VisitPage(layout: layout("Visit"), patientName: "MockVisitPatient", kind: "MockKind", date: "MockStart", endDate: "MockEnd",
+                            reason: "MockReason", place: "MockPlace", labRows: [resultRow("Visit")], hasLabs: true,
+                            items: [.init(kind: "MockItemKind", name: "MockItemName", date: "MockItemDate")], hasItems: true,
+                            backLink: "/mock-visit-back")),
         ("lab-trend", LabTrendPage(layout: layout("Trend"), test: "MockTrendTest", patientName: "MockTrendPatient",
                                    chartSVG: "<svg>MockChart</svg>", hasNormalRange: true, rows: [resultRow("Trend")], backLink: "/mock-trend-back")),
         ("lab-results", LabResultsPage(layout: layout("Results"), patientName: "MockResultsPatient", errorSummary: ErrorSummary(failure),
@@ -63,7 +72,9 @@ struct TemplateSnapshotTests {
     /// Strings a page model holds that are not meant to be shown.
     /// Pages without a form have no use for the CSRF token; on a test's own trend page each row's
     /// test name and trend link would only repeat the heading and link to the page itself.
-    static let notShown: Set<String> = ["MockAnonCsrf", "MockTestTrend", "/mock-trend-Trend"]
+    static let notShown: Set<String> = ["MockAnonCsrf", "MockTestTrend", "/mock-trend-Trend",
+                                        // A visit's lab table needs no date column: the visit's date is at the top.
+                                        "MockDateVisit"]
 
     @Test("Every template renders its model's every value and matches its snapshot", arguments: pages.map(\.0))
     func render(name: String) async throws {

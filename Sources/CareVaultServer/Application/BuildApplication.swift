@@ -106,6 +106,7 @@ func makeRouter(env: AppEnvironment) -> Router<AppRequestContext> {
     SetupController(env: env).addRoutes(to: router)
     FHIRController(env: env).addRoutes(to: router)
     RecordPagesController(env: env).addRoutes(to: router)
+    VisitsController(env: env).addRoutes(to: router)
     return router
 }
 

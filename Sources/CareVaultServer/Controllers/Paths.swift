@@ -28,6 +28,8 @@ public enum Paths {
     public static func patientHome(_ id: String) -> String { "/patients/\(id)" }
     public static func labResults(_ id: String) -> String { "/patients/\(id)/results" }
     public static func labResultsCSV(_ id: String) -> String { "/patients/\(id)/results.csv" }
+    public static func visits(_ id: String) -> String { "/patients/\(id)/visits" }
+    public static func visit(_ patient: String, _ visit: String) -> String { "/patients/\(patient)/visits/\(visit)" }
     public static func labTrend(_ id: String, system: String?, code: String) -> String {
         let value = "\(system ?? "")|\(code)".addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
         return "/patients/\(id)/results/trend?code=\(value)"

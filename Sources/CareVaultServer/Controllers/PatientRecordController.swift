@@ -28,6 +28,7 @@ struct PatientRecordController: Sendable {
             layout: context.layout(isOwn ? "Your record" : patient.fullName, request: request),
             patientName: patient.fullName, birthDate: patient.birthDate.description, mrn: patient.mrn,
             suggestTwoFactor: isOwn && !context.account.hasSecondFactor, viewedByStaff: !isOwn,
-            recentResults: rows, hasResults: !rows.isEmpty, resultsLink: Paths.labResults(patient.id.description)))
+            recentResults: rows, hasResults: !rows.isEmpty, resultsLink: Paths.labResults(patient.id.description),
+            visitsLink: Paths.visits(patient.id.description)))
     }
 }

@@ -74,6 +74,12 @@ struct RecordPagesController: Sendable {
             failure = errors.isEmpty ? nil : ValidationFailure(errors)
         }
 
+        /// The date range asked for, in milliseconds (nil when absent or invalid).
+        var range: (from: Int64?, to: Int64?) {
+            guard failure == nil else { return (nil, nil) }
+            return (FHIRInstant.range(from)?.lowerBound, FHIRInstant.range(to)?.upperBound)
+        }
+
         func query(limit: Int, offset: Int) -> RecordQuery {
             RecordQuery(resourceType: "Observation", category: "laboratory",
                         from: failure == nil ? FHIRInstant.range(from)?.lowerBound : nil,

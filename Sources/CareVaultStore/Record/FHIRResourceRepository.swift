@@ -114,6 +114,14 @@ public struct FHIRResourceRepository: Sendable {
         return try await sql.raw(sqlText).all().map(Self.stored)
     }
 
+    /// Everything in a patient's record that belongs to one encounter, by type then date.
+    public func linked(patientScope: String, encounterReference: String, limit: Int = 500) async throws -> [StoredResource] {
+        try await sql.raw("""
+            SELECT * FROM fhir_resources WHERE patient_scope = \(bind: patientScope) AND encounter_ref = \(bind: encounterReference)
+            ORDER BY resource_type, effective_start, id LIMIT \(bind: limit)
+            """).all().map(Self.stored)
+    }
+
     static func stored(_ row: any SQLRow) throws -> StoredResource {
         StoredResource(
             resourceType: try row.decode(column: "resource_type", as: String.self), id: try row.decode(column: "id", as: String.self),

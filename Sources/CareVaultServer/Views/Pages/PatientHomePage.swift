@@ -14,4 +14,5 @@ public struct PatientHomePage: Page {
     public let recentResults: [LabResultsPage.Row]
     public let hasResults: Bool
     public let resultsLink: String
+    public let visitsLink: String
 }

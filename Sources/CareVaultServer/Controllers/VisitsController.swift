@@ -1,0 +1,83 @@
+import CareVaultCore
+import CareVaultStore
+import Foundation
+import Hummingbird
+
+/// A patient's visits, and each visit with everything recorded in it. Policy-checked and audited.
+struct VisitsController: Sendable {
+    static let pageSize = 25
+    let env: AppEnvironment
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        let group = router.group(context: SignedInRequestContext.self)
+        group.get("/patients/:patient/visits", use: list)
+        group.get("/patients/:patient/visits/:visit", use: show)
+    }
+
+    private func open(_ context: SignedInRequestContext, resource: ResourceRef) async throws -> (Patient, Basis) {
+        try await PatientAccess(env: env).open(try context.parameters.require("patient"), for: .readRecord, actor: context.actor,
+                                              account: context.account, info: context.info, resource: resource)
+    }
+
+    @Sendable func list(_ request: Request, context: SignedInRequestContext) async throws -> Response {
+        let (patient, basis) = try await open(context, resource: ResourceRef(type: "Encounter", id: "list"))
+        let filters = RecordPagesController.Filters(request)
+        let page = filters.page
+        let (from, to) = filters.range
+        let stored = try await env.database.read {
+            try await FHIRResourceRepository($0).search(patientScope: patient.id.description, RecordQuery(
+                resourceType: "Encounter", from: from, to: to, limit: Self.pageSize + 1, offset: page * Self.pageSize))
+        }
+        let visits = stored.prefix(Self.pageSize).compactMap { r in (try? JSONParser.parse(r.json)).flatMap { Visit(id: r.id, json: $0) } }
+        try await env.audit.recordReads(visits.map { ("Encounter", $0.id) }, patient: patient.id, actor: context.account, basis: basis, info: context.info)
+        let base = Paths.visits(patient.id.description)
+        let failure = filters.failure
+        return env.renderer.response(VisitsPage(
+            layout: context.layout(basis == .ownRecord ? "Your visits" : "Visits – \(patient.fullName)", request: request),
+            patientName: patient.fullName, errorSummary: ErrorSummary(failure), filterAction: base,
+            from: FormField(name: "from", label: "From", type: "date", value: filters.from, error: failure?.error("from"), required: false),
+            to: FormField(name: "to", label: "To", type: "date", value: filters.to, error: failure?.error("to"), required: false),
+            rows: visits.map { v in
+                VisitsPage.Row(date: v.start.map { String($0.prefix(10)) } ?? "", kind: v.kind, reason: v.reason ?? "",
+                               place: v.place ?? "", link: Paths.visit(patient.id.description, v.id))
+            },
+            isEmpty: visits.isEmpty, backLink: Paths.patientHome(patient.id.description),
+            previousPageLink: page > 0 ? filters.link(base, page: page - 1) : nil,
+            nextPageLink: stored.count > Self.pageSize ? filters.link(base, page: page + 1) : nil),
+            status: failure == nil ? .ok : .badRequest)
+    }
+
+    @Sendable func show(_ request: Request, context: SignedInRequestContext) async throws -> Response {
+        let visitID = try context.parameters.require("visit")
+        let (patient, basis) = try await open(context, resource: ResourceRef(type: "Encounter", id: visitID))
+        let scope = patient.id.description
+        let (encounter, linked) = try await env.database.read { sql in
+            let store = FHIRResourceRepository(sql)
+            let encounter = try await store.find(type: "Encounter", id: visitID)
+            // An encounter of another patient's record is as absent as one that does not exist.
+            guard let encounter, encounter.patientScope == scope else { return (nil as StoredResource?, [StoredResource]()) }
+            return (encounter, try await store.linked(patientScope: scope, encounterReference: "Encounter/\(visitID)"))
+        }
+        guard let encounter, let visit = (try? JSONParser.parse(encounter.json)).flatMap({ Visit(id: visitID, json: $0) }) else {
+            throw HTTPError(.notFound)
+        }
+        try await env.audit.recordReads([("Encounter", visitID)] + linked.map { ($0.resourceType, $0.id) }, patient: patient.id,
+                                        actor: context.account, basis: basis, info: context.info)
+        var labs: [LabResultsPage.Row] = []
+        var items: [VisitPage.Item] = []
+        for resource in linked {
+            guard let json = try? JSONParser.parse(resource.json) else { continue }
+            if resource.resourceType == "Observation", let result = LabResult(id: resource.id, json: json), !result.value.isEmpty {
+                labs.append(LabResultsPage.Row(result, patient: patient.id))
+            } else {
+                let item = RecordItem(resourceType: resource.resourceType, id: resource.id, json: json)
+                items.append(VisitPage.Item(kind: item.kind, name: item.name, date: item.date.map { String($0.prefix(10)) } ?? ""))
+            }
+        }
+        return env.renderer.response(VisitPage(
+            layout: context.layout(visit.kind, request: request), patientName: patient.fullName, kind: visit.kind,
+            date: visit.start.map { String($0.prefix(10)) } ?? "Not recorded", endDate: visit.end.map { String($0.prefix(10)) } ?? "Not recorded",
+            reason: visit.reason ?? "Not recorded", place: visit.place ?? "Not recorded",
+            labRows: labs, hasLabs: !labs.isEmpty, items: items, hasItems: !items.isEmpty, backLink: Paths.visits(scope)))
+    }
+}

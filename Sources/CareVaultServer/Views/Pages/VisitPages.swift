@@ -1,0 +1,46 @@
+/// A patient's visits, newest first, filtered by date.
+public struct VisitsPage: Page {
+    public static let template = "visits"
+    public let layout: Layout
+    public let patientName: String
+    public let errorSummary: ErrorSummary?
+    public let filterAction: String
+    public let from: FormField
+    public let to: FormField
+    public let rows: [Row]
+    public let isEmpty: Bool
+    public let backLink: String
+    public let previousPageLink: String?
+    public let nextPageLink: String?
+
+    public struct Row: Sendable {
+        public let date: String
+        public let kind: String
+        public let reason: String
+        public let place: String
+        public let link: String
+    }
+}
+
+/// One visit and everything recorded in it.
+public struct VisitPage: Page {
+    public static let template = "visit"
+    public let layout: Layout
+    public let patientName: String
+    public let kind: String
+    public let date: String
+    public let endDate: String
+    public let reason: String
+    public let place: String
+    public let labRows: [LabResultsPage.Row]
+    public let hasLabs: Bool
+    public let items: [Item]
+    public let hasItems: Bool
+    public let backLink: String
+
+    public struct Item: Sendable {
+        public let kind: String
+        public let name: String
+        public let date: String
+    }
+}
