@@ -151,3 +151,20 @@ struct LabResultDisplayTests {
         #expect(LabResultsPage.Row.readable(input) == shown)
     }
 }
+
+@Suite("Paging input")
+struct PagingInputTests {
+    @Test("A huge page number is an empty page, not a crash", arguments: testDatabases)
+    func hugePage(kind: DatabaseKind) async throws {
+        try await TestApp.run(kind) { client, env in
+            let (browser, patient) = try await LabResultsTests.patientWithResults(client, env, count: 3)
+            for path in [Paths.labResults(patient.id.description), Paths.visits(patient.id.description)] {
+                let page = try await browser.get(path + "?page=9223372036854775807")
+                #expect(page.status == .ok)
+                #expect(page.body.contains("No "))
+            }
+            let doctor = try await AuthorizationTests.clinician(client, env)
+            #expect(try await doctor.get(Paths.staffPatients + "?page=9223372036854775807").status == .ok)
+        }
+    }
+}

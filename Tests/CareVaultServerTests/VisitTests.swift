@@ -39,7 +39,7 @@ struct VisitTests {
             #expect(try await other.get(links[0]).status == .notFound)
             #expect(try await other.get(Paths.visits(patient.id.description)).status == .notFound)
             // A visit id from another record under this patient's path is just as absent.
-            let (_, otherPatient) = (0, try await Flows.patientRecord(env).0)
+            let otherPatient = try await Flows.patientRecord(env).0
             #expect(try await browser.get(Paths.visit(otherPatient.id.description, String(links[0].split(separator: "/").last!))).status == .notFound)
 
             let audited = try await env.database.read { sql in

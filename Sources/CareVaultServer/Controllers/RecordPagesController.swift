@@ -60,7 +60,7 @@ struct RecordPagesController: Sendable {
             from = q["from"].map(String.init) ?? ""
             to = q["to"].map(String.init) ?? ""
             text = q["q"].map(String.init) ?? ""
-            page = max(0, q["page"].flatMap { Int($0) } ?? 0)
+            page = Paging.page(of: request)
             var errors: [FieldError] = []
             if !from.isEmpty && FHIRInstant.range(from) == nil || from.count > 10 {
                 errors.append(FieldError(field: "from", message: "Enter the first date as year-month-day, for example 2024-01-31."))
@@ -113,7 +113,7 @@ struct RecordPagesController: Sendable {
     }
 
     @Sendable func labResults(_ request: Request, context: SignedInRequestContext) async throws -> Response {
-        let page = max(0, request.uri.queryParameters["page"].flatMap { Int($0) } ?? 0)
+        let page = Paging.page(of: request)
         let (patient, basis, filters, results, hasMore) = try await results(
             request, context: context, action: .readRecord, limit: Self.pageSize, offset: page * Self.pageSize)
         let base = Paths.labResults(patient.id.description)

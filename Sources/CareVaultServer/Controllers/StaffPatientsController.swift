@@ -33,7 +33,7 @@ struct StaffPatientsController: Sendable {
     @Sendable func list(_ request: Request, context: StaffRequestContext) async throws -> Response {
         let organization = try await requirePermission(.readRecord, context: context)
         let query = request.uri.queryParameters["q"].map(String.init) ?? ""
-        let page = max(0, request.uri.queryParameters["page"].flatMap { Int($0) } ?? 0)
+        let page = Paging.page(of: request)
         let (patients, withAccounts) = try await env.database.read { sql in
             let found = try await PatientRepository(sql).list(organization: organization, matching: query,
                                                              limit: Self.pageSize + 1, offset: page * Self.pageSize)
