@@ -33,7 +33,7 @@ struct AuthorizationPolicyTests {
     @Test("Clinicians and staff: their organization only, by role, after enrolling", arguments: [Role.clinician, .staff], Action.allCases)
     func staffMember(role: Role, action: Action) {
         let allowed: Set<Action> = role == .clinician
-            ? [.readRecord, .downloadRecord, .writeRecord, .registerPatient, .issueActivationCode, .readAccessLog]
+            ? [.readRecord, .downloadRecord, .writeRecord, .registerPatient, .issueActivationCode, .readAccessLog, .releaseRecord]
             : [.readRecord, .registerPatient, .issueActivationCode]
         let scope = action.concernsPatient ? Self.theirs : nil
         let decision = AuthorizationPolicy.decide(Self.staff(role), action, patient: scope, at: Self.now)
@@ -53,8 +53,9 @@ struct AuthorizationPolicyTests {
     func admin(action: Action) {
         let admin = Actor.admin(account: AccountID(), secondFactorEnrolled: true)
         let decision = AuthorizationPolicy.decide(admin, action, patient: action.concernsPatient ? Self.mine : nil, at: Self.now)
-        #expect(decision == (action == .manageAccounts ? .permit(.administration) : .deny(.actionNotAllowedForRole)))
-        if action == .manageAccounts {
+        let adminActions: Set<Action> = [.manageAccounts, .configureRelease]
+        #expect(decision == (adminActions.contains(action) ? .permit(.administration) : .deny(.actionNotAllowedForRole)))
+        if adminActions.contains(action) {
             #expect(AuthorizationPolicy.decide(.admin(account: AccountID(), secondFactorEnrolled: false), action, patient: nil) == .deny(.secondFactorRequired))
         }
     }

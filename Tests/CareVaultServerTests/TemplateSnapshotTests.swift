@@ -8,7 +8,8 @@ import Testing
 /// so a mistyped key in a template — which Mustache silently renders as nothing — fails the test.
 @Suite("Templates")
 struct TemplateSnapshotTests {
-    static let nav = Layout.Nav(displayName: "MockDisplayName", roleName: "MockRoleName", isStaff: true, homeLink: "/mock-home")
+    static let nav = Layout.Nav(displayName: "MockDisplayName", roleName: "MockRoleName", isStaff: true, isClinician: true, isAdmin: true,
+                                  homeLink: "/mock-home")
     static func layout(_ title: String) -> Layout {
         Layout(title: "MockTitle\(title)", csrfToken: "MockCsrf", nav: nav, notice: "MockNotice")
     }
@@ -32,17 +33,54 @@ struct TemplateSnapshotTests {
         ("landing", LandingPage(layout: anonymous)),
         ("register-choice", RegisterChoicePage(layout: anonymous)),
         ("patient-home", PatientHomePage(layout: layout("Home"), patientName: "MockPatientName", birthDate: "MockBirthDate", mrn: "MockMRN",
-                                         suggestTwoFactor: true, viewedByStaff: true, recentResults: [resultRow("Home")], hasResults: true,
-                                         resultsLink: "/mock-results", visitsLink: "/mock-visits")),
+                                         suggestTwoFactor: true, viewedByStaff: true,
+                                         newItems: [Link(href: "/mock-new", text: "MockNewItems")], hasNewItems: true,
+                                         pending: [PendingNote(text: "MockPendingHome")],
+                                         recentResults: [resultRow("Home")], hasResults: true, resultsLink: "/mock-results",
+                                         medications: [Link(href: "/mock-med", text: "MockMedication")], hasMedications: true,
+                                         medicationsLink: "/mock-meds", allergies: [Link(href: "/mock-allergy", text: "MockAllergy")],
+                                         hasAllergies: true, allergiesLink: "/mock-allergies",
+                                         problems: [Link(href: "/mock-problem", text: "MockProblem")], hasProblems: true,
+                                         problemsLink: "/mock-problems", sections: [Link(href: "/mock-section", text: "MockSection")],
+                                         visitsLink: "/mock-visits", everythingLink: "/mock-everything")),
         ("visits", VisitsPage(layout: layout("Visits"), patientName: "MockVisitsPatient", errorSummary: ErrorSummary(failure),
-                              filterAction: "/mock-visits-filter", from: field("VFrom"), to: field("VTo"),
+                              filterAction: "/mock-visits-filter", from: field("VFrom"), to: field("VTo"), query: field("VQuery"),
                               rows: [.init(date: "MockVisitDate", kind: "MockVisitKind", reason: "MockVisitReason", place: "MockVisitPlace",
                                            link: "/mock-visit")], isEmpty: false, backLink: "/mock-visits-back",
                               previousPageLink: "/mock-visits-newer", nextPageLink: "/mock-visits-older")),
         ("visit", VisitPage(layout: layout("Visit"), patientName: "MockVisitPatient", kind: "MockKind", date: "MockStart", endDate: "MockEnd",
-                            reason: "MockReason", place: "MockPlace", labRows: [resultRow("Visit")], hasLabs: true,
-                            items: [.init(kind: "MockItemKind", name: "MockItemName", date: "MockItemDate")], hasItems: true,
+                            reason: "MockReason", place: "MockPlace",
+                            documents: [.init(name: "MockDocName", date: "MockDocDate", link: "/mock-doc",
+                                              files: [Link(href: "/mock-doc-file", text: "MockDocFile")])], hasDocuments: true,
+                            labRows: [resultRow("Visit")], hasLabs: true,
+                            items: [.init(kind: "MockItemKind", name: "MockItemName", date: "MockItemDate", link: "/mock-item")], hasItems: true,
                             backLink: "/mock-visit-back")),
+        ("record-list", RecordListPage(layout: layout("List"), patientName: "MockListPatient", heading: "MockListHeading",
+                                       explanation: "MockListExplanation", errorSummary: ErrorSummary(failure), filterAction: "/mock-list-filter",
+                                       from: field("LFrom"), to: field("LTo"), query: field("LQuery"),
+                                       visit: SelectField(name: "mockvisit", label: "MockVisitLabel", options: [
+                                           .init(value: "mock-visit-any", text: "MockAnyVisit", selected: false),
+                                           .init(value: "mock-visit-1", text: "MockVisitOption", selected: true)], error: "MockVisitError"),
+                                       pending: [PendingNote(text: "MockPendingList")],
+                                       rows: [.init(date: "MockRowDate", name: "MockRowName", status: "MockRowStatus", summary: "MockRowSummary",
+                                                    link: "/mock-row-link", isNew: true, isHeld: true, hasAttachment: true)],
+                                       isEmpty: false, emptyText: "MockEmptyText", backLink: "/mock-list-back",
+                                       previousPageLink: "/mock-list-newer", nextPageLink: "/mock-list-older")),
+        ("record-item", RecordItemPage(layout: layout("Item"), patientName: "MockItemPatient", sectionTitle: "MockSectionTitle",
+                                       sectionLink: "/mock-section-link", name: "MockItemTitle", kind: "MockItemKindName", date: "MockItemDay",
+                                       status: "MockItemStatus", details: [.init(label: "MockDetailLabel", value: "MockDetailValue")],
+                                       attachments: [.init(title: "MockFileTitle", kind: "MockFileKind", size: "MockFileSize", link: "/mock-file")],
+                                       hasAttachments: true, source: "MockSource", lastUpdated: "MockUpdated", version: "MockVersion",
+                                       visitLink: "/mock-item-visit", fhirLink: "/mock-fhir", isHeld: true)),
+        ("release-queue", ReleaseQueuePage(layout: layout("Queue"), action: "/mock-release", items: [
+            .init(value: "MockType/mock-id", fieldID: "mock-item-0", patientName: "MockQueuePatient", mrn: "MockQueueMRN",
+                  section: "MockQueueSection", name: "MockQueueItem", date: "MockQueueDate", arrived: "MockQueueArrived", link: "/mock-queue-item")],
+            isEmpty: false, previousPageLink: "/mock-queue-previous", nextPageLink: "/mock-queue-next")),
+        ("release-rules", ReleaseRulesPage(layout: layout("Rules"), errorSummary: ErrorSummary(failure), action: "/mock-rules", sections: [
+            .init(key: "mock-key", title: "MockRuleSection", current: "MockRuleCurrent",
+                  rule: SelectField(name: "mockrule", label: "MockRuleLabel", options: [.init(value: "mock-rule-value", text: "MockRuleText", selected: true)],
+                                    error: "MockRuleError"),
+                  hours: field("Hours"))])),
         ("lab-trend", LabTrendPage(layout: layout("Trend"), test: "MockTrendTest", patientName: "MockTrendPatient",
                                    chartSVG: "<svg>MockChart</svg>", hasNormalRange: true, rows: [resultRow("Trend")], backLink: "/mock-trend-back")),
         ("lab-results", LabResultsPage(layout: layout("Results"), patientName: "MockResultsPatient", errorSummary: ErrorSummary(failure),
@@ -74,7 +112,11 @@ struct TemplateSnapshotTests {
     /// test name and trend link would only repeat the heading and link to the page itself.
     static let notShown: Set<String> = ["MockAnonCsrf", "MockTestTrend", "/mock-trend-Trend",
                                         // A visit's lab table needs no date column: the visit's date is at the top.
-                                        "MockDateVisit"]
+                                        "MockDateVisit",
+                                        // The empty-list text shows only when the list is empty.
+                                        "MockEmptyText",
+                                        // A rule section's key only names its form fields.
+                                        "mock-key"]
 
     @Test("Every template renders its model's every value and matches its snapshot", arguments: pages.map(\.0))
     func render(name: String) async throws {

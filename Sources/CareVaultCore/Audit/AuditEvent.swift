@@ -69,6 +69,9 @@ public enum AuditAction: String, Sendable, Equatable, CaseIterable {
     case recordRead = "record.read"
     case recordAccessDenied = "record.access-denied"
     case recordImported = "record.imported"
+    case recordDownloaded = "record.downloaded"
+    case recordReleased = "record.released"
+    case releaseRuleChanged = "settings.release-rule-changed"
 
     /// Plain-language description for the patient's "Account activity" page.
     public var plainDescription: String {
@@ -94,13 +97,17 @@ public enum AuditAction: String, Sendable, Equatable, CaseIterable {
         case .recordRead: "Record viewed"
         case .recordAccessDenied: "Record access refused"
         case .recordImported: "Records imported"
+        case .recordDownloaded: "Record downloaded"
+        case .recordReleased: "Record released to the patient"
+        case .releaseRuleChanged: "Release rule changed"
         }
     }
 
     /// Events a patient sees on their "Account activity" page.
     public var isSecurityEvent: Bool {
         switch self {
-        case .recordRead, .recordAccessDenied, .recordImported, .patientRegistered, .activationCodeIssued: false
+        case .recordRead, .recordAccessDenied, .recordImported, .recordDownloaded, .recordReleased, .releaseRuleChanged,
+             .patientRegistered, .activationCodeIssued: false
         default: true
         }
     }

@@ -16,13 +16,17 @@ public enum Action: String, Sendable, Hashable, CaseIterable, Codable {
     case registerPatient = "patient.register"
     /// Issue a fresh activation code for a patient record.
     case issueActivationCode = "patient.issue-code"
+    /// Release held results and documents to the patient (clinician sign-off).
+    case releaseRecord = "record.release"
     /// Create, change or disable staff accounts.
     case manageAccounts = "accounts.manage"
+    /// Set when new record items become visible to patients (release rules).
+    case configureRelease = "settings.release"
 
     /// Whether the action is about one patient's record (so needs a ``PatientScope``).
     public var concernsPatient: Bool {
         switch self {
-        case .manageAccounts: false
+        case .manageAccounts, .configureRelease: false
         default: true
         }
     }

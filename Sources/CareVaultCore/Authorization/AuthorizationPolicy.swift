@@ -8,12 +8,14 @@ import Foundation
 /// - Clinicians and staff act only on patients of their own organization, and only after enrolling
 ///   a second factor. Clinicians may read, download, write, register patients and issue codes;
 ///   staff may read, register patients and issue codes.
-/// - Administrators manage accounts; they have no access to clinical data.
+/// - Clinicians also release held results (sign-off).
+/// - Administrators manage accounts and release rules; they have no access to clinical data.
 /// - A delegate acts within its grant: the grant's patient, its scopes, before expiry, unrevoked.
 public enum AuthorizationPolicy {
-    static let clinicianActions: Set<Action> = [.readRecord, .downloadRecord, .writeRecord, .registerPatient, .issueActivationCode, .readAccessLog]
+    static let clinicianActions: Set<Action> = [.readRecord, .downloadRecord, .writeRecord, .registerPatient, .issueActivationCode, .readAccessLog,
+                                                .releaseRecord]
     static let staffActions: Set<Action> = [.readRecord, .registerPatient, .issueActivationCode]
-    static let adminActions: Set<Action> = [.manageAccounts]
+    static let adminActions: Set<Action> = [.manageAccounts, .configureRelease]
     static let patientOwnActions: Set<Action> = [.readRecord, .downloadRecord, .contributeToRecord, .readAccessLog, .manageRecordAccess]
 
     /// Decides whether `actor` may perform `action` on `patient`'s record (and `resource` within it) at `now`.

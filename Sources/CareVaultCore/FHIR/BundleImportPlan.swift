@@ -105,7 +105,8 @@ public struct BundleImportPlan: Sendable {
             }
         }
         return zip(entries, ids).map { entry, id in
-            var resource = entry.resource.mapStrings(underKey: "reference") { map[$0] ?? $0 }
+            // Attachments point at their Binary with `url` rather than `reference`; only exact matches change.
+            var resource = entry.resource.mapStrings(underKey: "reference") { map[$0] ?? $0 }.mapStrings(underKey: "url") { map[$0] ?? $0 }
             resource.set("id", .string(id))
             return resource
         }

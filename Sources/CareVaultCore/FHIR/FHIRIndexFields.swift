@@ -4,6 +4,9 @@ public struct FHIRIndexFields: Sendable, Equatable {
         public let system: String
         public let code: String
         public let display: String?
+
+        /// The pseudo-system of a title or concept text indexed for text search (never a real code system).
+        public static let textSystem = "urn:carevault:text"
     }
 
     /// The patient reference (`Patient/…`) the resource belongs to, if any.
@@ -40,6 +43,15 @@ public struct FHIRIndexFields: Sendable, Equatable {
                 }
             }
             if !fields.codes.isEmpty { break }
+        }
+        // Titles and concept texts, so a text search finds "Hospital stay for pneumonia" even without a coding.
+        var texts: [String] = []
+        for key in ["code", "vaccineCode", "medicationCodeableConcept", "type"] {
+            for c in resource[key].map({ $0.arrayValue ?? [$0] }) ?? [] { if let text = c["text"]?.stringValue { texts.append(text) } }
+        }
+        for key in ["title", "description"] { if let text = resource[key]?.stringValue { texts.append(text) } }
+        for text in texts where !text.isEmpty {
+            fields.codes.append(Code(system: Code.textSystem, code: String(text.prefix(200)), display: String(text.prefix(500))))
         }
         for key in ["effectiveDateTime", "occurrenceDateTime", "performedDateTime", "onsetDateTime", "authoredOn",
                     "recordedDate", "issued", "date", "birthDate"] {

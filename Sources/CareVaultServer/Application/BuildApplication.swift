@@ -105,7 +105,10 @@ func makeRouter(env: AppEnvironment) -> Router<AppRequestContext> {
     StaffPatientsController(env: env).addRoutes(to: router)
     SetupController(env: env).addRoutes(to: router)
     FHIRController(env: env).addRoutes(to: router)
-    RecordPagesController(env: env).addRoutes(to: router)
+    LabResultsController(env: env).addRoutes(to: router)
+    RecordSectionsController(env: env).addRoutes(to: router)
+    RecordItemController(env: env).addRoutes(to: router)
+    ReleaseController(env: env).addRoutes(to: router)
     VisitsController(env: env).addRoutes(to: router)
     return router
 }

@@ -13,7 +13,8 @@ extension Layout {
     static func signedIn(_ title: String, account: Account, csrf: String, request: Request? = nil) -> Layout {
         let home = Paths.home
         let nav = Nav(displayName: account.displayName, roleName: account.role.displayName,
-                      isStaff: account.role == .clinician || account.role == .staff, homeLink: home)
+                      isStaff: account.role == .clinician || account.role == .staff, isClinician: account.role == .clinician,
+                      isAdmin: account.role == .admin, homeLink: home)
         return Layout(title: title, csrfToken: csrf, nav: nav, notice: request.flatMap(Notice.from))
     }
 }

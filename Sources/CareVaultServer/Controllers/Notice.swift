@@ -12,6 +12,9 @@ enum Notice: String {
     case othersSignedOut = "others-signed-out"
     case enrolRequired = "enrol-required"
     case adminCreated = "admin-created"
+    case released
+    case releaseNone = "release-none"
+    case releaseRulesSaved = "release-rules-saved"
 
     var text: String {
         switch self {
@@ -26,6 +29,9 @@ enum Notice: String {
         case .othersSignedOut: "All your other devices were signed out."
         case .enrolRequired: "Staff accounts must turn on two-step sign-in before they can see any patient information."
         case .adminCreated: "The administrator account was created. Sign in to continue."
+        case .released: "Released. The patients can see those items now."
+        case .releaseNone: "Nothing was released. Tick the items to release first."
+        case .releaseRulesSaved: "The release rules were saved. They apply to items that arrive from now on."
         }
     }
 

@@ -1,3 +1,4 @@
+import CareVaultCore
 import Foundation
 
 /// Every path the web UI links to, in one place: templates get URLs only from here.
@@ -24,6 +25,8 @@ public enum Paths {
     public static let staffPatients = "/staff/patients"
     public static let staffNewPatient = "/staff/patients/new"
     public static let stylesheet = "/static/app.css"
+    public static let releaseQueue = "/staff/release-queue"
+    public static let releaseRules = "/admin/release-rules"
 
     public static func patientHome(_ id: String) -> String { "/patients/\(id)" }
     public static func labResults(_ id: String) -> String { "/patients/\(id)/results" }
@@ -34,6 +37,17 @@ public enum Paths {
         let value = "\(system ?? "")|\(code)".addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
         return "/patients/\(id)/results/trend?code=\(value)"
     }
+    /// A section's list (`.labs` has its own page with ranges and trends).
+    public static func recordSection(_ patient: String, _ section: RecordSection) -> String {
+        section == .labs ? labResults(patient) : "/patients/\(patient)/records/\(section.rawValue)"
+    }
+    public static func recordItem(_ patient: String, type: String, id: String) -> String { "/patients/\(patient)/items/\(type)/\(id)" }
+    public static func attachment(_ patient: String, type: String, id: String, index: Int) -> String {
+        "/patients/\(patient)/items/\(type)/\(id)/files/\(index)"
+    }
+    public static func everything(_ patient: String) -> String { "/fhir/Patient/\(patient)/$everything" }
+    public static func fhirResource(type: String, id: String) -> String { "/fhir/\(type)/\(id)" }
+    public static func visitsWith(_ patient: String, from: String) -> String { "/patients/\(patient)/visits?from=\(from)" }
     public static func staffPatient(_ id: String) -> String { "/staff/patients/\(id)" }
     public static func staffPatientCode(_ id: String) -> String { "/staff/patients/\(id)/activation-code" }
     public static func revokeDevice(_ handle: String) -> String { "/account/devices/\(handle)/revoke" }

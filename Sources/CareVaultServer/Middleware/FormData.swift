@@ -4,6 +4,7 @@ import Hummingbird
 /// The fields of an `application/x-www-form-urlencoded` body. Missing fields read as "".
 struct FormData: Sendable {
     private var fields: [String: String] = [:]
+    private var repeated: [String: [String]] = [:]
 
     init(_ body: String) {
         for pair in body.split(separator: "&", omittingEmptySubsequences: true) {
@@ -11,10 +12,14 @@ struct FormData: Sendable {
             let name = Self.decode(parts[0])
             let value = parts.count > 1 ? Self.decode(parts[1]) : ""
             if fields[name] == nil { fields[name] = value }
+            repeated[name, default: []].append(value)
         }
     }
 
     subscript(_ name: String) -> String? { fields[name] }
+
+    /// Every value sent for a field (checkboxes), in order.
+    func values(_ name: String) -> [String] { repeated[name] ?? [] }
 
     /// The value of a field, or "" when absent.
     func value(_ name: String) -> String { fields[name] ?? "" }

@@ -73,8 +73,14 @@ public struct Layout: Sendable {
         public let displayName: String
         public let roleName: String
         public let isStaff: Bool
+        /// Clinicians release held results.
+        public let isClinician: Bool
+        /// Administrators set the release rules.
+        public let isAdmin: Bool
         public let homeLink: String
         public let staffPatientsLink = Paths.staffPatients
+        public let releaseQueueLink = Paths.releaseQueue
+        public let releaseRulesLink = Paths.releaseRules
         public let securityLink = Paths.security
         public let activityLink = Paths.activity
         public let signOutLink = Paths.signOut

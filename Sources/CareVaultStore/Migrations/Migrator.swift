@@ -8,6 +8,7 @@ public struct Migrator: Sendable {
     public static let all: [any Migration] = [
         M001Foundation(),
         M002FHIRStore(),
+        M003RecordSectionsAndRelease(),
     ]
 
     private let database: Database

@@ -21,7 +21,10 @@ public struct FHIRResourceRepository: Sendable {
     }
 
     /// Stores a new resource, or a new version of an existing one (the old version goes to the history).
-    public func save(_ resource: StoredResource, index: FHIRIndexFields, previous: StoredResource?) async throws {
+    /// A new resource becomes visible to the patient at `availableAt` (nil: held until released); a new
+    /// version keeps the release state of the one it replaces.
+    public func save(_ resource: StoredResource, index: FHIRIndexFields, previous: StoredResource?, availableAt: Int64? = nil) async throws {
+        let section = RecordSection.of(resourceType: resource.resourceType, category: index.category)?.rawValue
         if let previous {
             try await sql.raw("""
                 INSERT INTO fhir_resource_versions (resource_type, id, version_id, last_updated, source, json)
@@ -30,7 +33,7 @@ public struct FHIRResourceRepository: Sendable {
                 """).run()
             try await sql.raw("""
                 UPDATE fhir_resources SET version_id = \(bind: resource.versionID), last_updated = \(bind: Clock.milliseconds(resource.lastUpdated)),
-                    source = \(bind: resource.source), category = \(bind: index.category), status = \(bind: index.status),
+                    source = \(bind: resource.source), section = \(bind: section), category = \(bind: index.category), status = \(bind: index.status),
                     encounter_ref = \(bind: index.encounterReference), effective_start = \(bind: index.effective?.lowerBound),
                     effective_end = \(bind: index.effective?.upperBound), json = \(bind: resource.json)
                 WHERE resource_type = \(bind: resource.resourceType) AND id = \(bind: resource.id)
@@ -39,10 +42,10 @@ public struct FHIRResourceRepository: Sendable {
         } else {
             try await sql.raw("""
                 INSERT INTO fhir_resources (resource_type, id, patient_scope, match_key, version_id, last_updated, source,
-                    category, status, encounter_ref, effective_start, effective_end, json)
+                    section, available_at, category, status, encounter_ref, effective_start, effective_end, json)
                 VALUES (\(bind: resource.resourceType), \(bind: resource.id), \(bind: resource.patientScope), \(bind: resource.matchKey),
                     \(bind: resource.versionID), \(bind: Clock.milliseconds(resource.lastUpdated)), \(bind: resource.source),
-                    \(bind: index.category), \(bind: index.status), \(bind: index.encounterReference),
+                    \(bind: section), \(bind: availableAt), \(bind: index.category), \(bind: index.status), \(bind: index.encounterReference),
                     \(bind: index.effective?.lowerBound), \(bind: index.effective?.upperBound), \(bind: resource.json))
                 """).run()
         }
@@ -58,7 +61,7 @@ public struct FHIRResourceRepository: Sendable {
     /// Earlier versions of a resource, oldest first.
     public func history(type: String, id: String) async throws -> [StoredResource] {
         try await sql.raw("""
-            SELECT v.*, r.patient_scope, r.match_key FROM fhir_resource_versions v
+            SELECT v.*, r.patient_scope, r.match_key, r.section, r.available_at, r.opened_at FROM fhir_resource_versions v
             JOIN fhir_resources r ON r.resource_type = v.resource_type AND r.id = v.id
             WHERE v.resource_type = \(bind: type) AND v.id = \(bind: id) ORDER BY v.version_id
             """).all().map(Self.stored)
@@ -84,14 +87,19 @@ public struct FHIRResourceRepository: Sendable {
 
     /// One page of a patient's resources matching `query`, newest first.
     public func search(patientScope: String, _ query: RecordQuery) async throws -> [StoredResource] {
-        var sqlText = SQLQueryString("SELECT * FROM fhir_resources r WHERE r.patient_scope = \(bind: patientScope) AND r.resource_type = \(bind: query.resourceType)")
-        if let category = query.category { sqlText.appendInterpolation(unsafeRaw: " AND r.category = "); sqlText.appendInterpolation(bind: category) }
-        if let from = query.from { sqlText.appendInterpolation(unsafeRaw: " AND r.effective_end >= "); sqlText.appendInterpolation(bind: from) }
-        if let to = query.to { sqlText.appendInterpolation(unsafeRaw: " AND r.effective_start <= "); sqlText.appendInterpolation(bind: to) }
-        if let encounter = query.encounterReference {
-            sqlText.appendInterpolation(unsafeRaw: " AND r.encounter_ref = ")
-            sqlText.appendInterpolation(bind: encounter)
+        var sqlText = SQLQueryString("SELECT * FROM fhir_resources r WHERE r.patient_scope = \(bind: patientScope)")
+        func and(_ clause: String, _ value: some Encodable & Sendable) {
+            sqlText.appendInterpolation(unsafeRaw: " AND \(clause) ")
+            sqlText.appendInterpolation(bind: value)
         }
+        if let type = query.resourceType { and("r.resource_type =", type) }
+        if let section = query.section { and("r.section =", section.rawValue) }
+        if let category = query.category { and("r.category =", category) }
+        if let status = query.status { and("r.status =", status) }
+        if let from = query.from { and("r.effective_end >=", from) }
+        if let to = query.to { and("r.effective_start <=", to) }
+        if let encounter = query.encounterReference { and("r.encounter_ref =", encounter) }
+        if let time = query.releasedBy { and("r.available_at <=", time) }
         if let text = query.text?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
             let pattern = "%" + text.lowercased().replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "") + "%"
             sqlText.appendInterpolation(unsafeRaw: " AND EXISTS (SELECT 1 FROM fhir_resource_codes c WHERE c.resource_type = r.resource_type AND c.id = r.id AND (LOWER(c.display) LIKE ")
@@ -107,7 +115,7 @@ public struct FHIRResourceRepository: Sendable {
             sqlText.appendInterpolation(bind: query.codeSystem ?? "")
             sqlText.appendInterpolation(unsafeRaw: ")")
         }
-        sqlText.appendInterpolation(unsafeRaw: " ORDER BY r.effective_start DESC, r.id LIMIT ")
+        sqlText.appendInterpolation(unsafeRaw: " ORDER BY r.effective_start DESC, r.resource_type, r.id LIMIT ")
         sqlText.appendInterpolation(bind: query.limit)
         sqlText.appendInterpolation(unsafeRaw: " OFFSET ")
         sqlText.appendInterpolation(bind: query.offset)
@@ -128,6 +136,9 @@ public struct FHIRResourceRepository: Sendable {
             patientScope: try row.decode(column: "patient_scope", as: String.self), matchKey: try row.decode(column: "match_key", as: String.self),
             versionID: try row.decode(column: "version_id", as: Int64.self),
             lastUpdated: Clock.date(try row.decode(column: "last_updated", as: Int64.self)),
-            source: try row.decode(column: "source", as: String.self), json: try row.decode(column: "json", as: String.self))
+            source: try row.decode(column: "source", as: String.self), json: try row.decode(column: "json", as: String.self),
+            section: try row.decode(column: "section", as: String?.self).flatMap(RecordSection.init(rawValue:)),
+            availableAt: try row.decode(column: "available_at", as: Int64?.self),
+            openedAt: try row.decode(column: "opened_at", as: Int64?.self))
     }
 }

@@ -1,7 +1,14 @@
-/// A filtered, paged list of one kind of resource in a patient's record.
+import CareVaultCore
+
+/// A filtered, paged list of a patient's resources: one type, or one portal section.
 public struct RecordQuery: Sendable, Equatable {
-    public var resourceType: String
+    /// Only this resource type (nil: any type of the section).
+    public var resourceType: String?
+    /// Only resources listed in this portal section.
+    public var section: RecordSection?
     public var category: String?
+    /// Only resources with this status (for conditions and allergies, their clinical status).
+    public var status: String?
     /// Only what happened in this range (milliseconds since 1970 UTC, inclusive); overlaps count.
     public var from: Int64?
     public var to: Int64?
@@ -12,13 +19,16 @@ public struct RecordQuery: Sendable, Equatable {
     /// Only resources coded with this system and code (one test's history).
     public var codeSystem: String?
     public var code: String?
+    /// Only what was released to the patient by this time (milliseconds since 1970); nil for clinicians, who see held items too.
+    public var releasedBy: Int64?
     public var limit: Int
     public var offset: Int
 
-    public init(resourceType: String, category: String? = nil, from: Int64? = nil, to: Int64? = nil,
-                encounterReference: String? = nil, text: String? = nil, codeSystem: String? = nil, code: String? = nil,
-                limit: Int = 50, offset: Int = 0) {
+    public init(resourceType: String? = nil, section: RecordSection? = nil, category: String? = nil, from: Int64? = nil,
+                to: Int64? = nil, encounterReference: String? = nil, text: String? = nil, codeSystem: String? = nil,
+                code: String? = nil, status: String? = nil, releasedBy: Int64? = nil, limit: Int = 50, offset: Int = 0) {
         self.resourceType = resourceType
+        self.section = section
         self.category = category
         self.from = from
         self.to = to
@@ -26,6 +36,8 @@ public struct RecordQuery: Sendable, Equatable {
         self.text = text
         self.codeSystem = codeSystem
         self.code = code
+        self.status = status
+        self.releasedBy = releasedBy
         self.limit = min(max(limit, 1), 500)
         self.offset = max(offset, 0)
     }

@@ -13,9 +13,16 @@ public struct StoredResource: Sendable {
     /// Which system or person it came from (e.g. `import:bundle.json`).
     public let source: String
     public let json: String
+    /// The portal section it is listed in (nil: not listed on its own, e.g. a visit or a practitioner).
+    public let section: RecordSection?
+    /// From when the patient may see it (milliseconds since 1970); nil while held for a clinician's release.
+    public let availableAt: Int64?
+    /// When the patient first opened it; nil shows it as new.
+    public let openedAt: Int64?
 
     public init(resourceType: String, id: String, patientScope: String, matchKey: String, versionID: Int64,
-                lastUpdated: Date, source: String, json: String) {
+                lastUpdated: Date, source: String, json: String, section: RecordSection? = nil, availableAt: Int64? = nil,
+                openedAt: Int64? = nil) {
         self.resourceType = resourceType
         self.id = id
         self.patientScope = patientScope
@@ -24,5 +31,11 @@ public struct StoredResource: Sendable {
         self.lastUpdated = lastUpdated
         self.source = source
         self.json = json
+        self.section = section
+        self.availableAt = availableAt
+        self.openedAt = openedAt
     }
+
+    /// Whether the patient may see it at `time` (milliseconds since 1970).
+    public func isReleased(at time: Int64) -> Bool { availableAt.map { $0 <= time } ?? false }
 }

@@ -19,6 +19,8 @@ final class Browser {
         let status: HTTPResponse.Status
         let headers: HTTPFields
         let body: String
+        /// The body's exact bytes (for downloads).
+        var bytes: [UInt8] = []
         var location: String? { headers[.location] }
     }
 
@@ -67,7 +69,7 @@ final class Browser {
         }
         let text = String(buffer: response.body)
         if let token = Self.firstMatch(#"name="_csrf" value="([^"]+)""#, in: text) { csrf = token }
-        return Page(status: response.status, headers: response.headers, body: text)
+        return Page(status: response.status, headers: response.headers, body: text, bytes: Array(buffer: response.body))
     }
 
     static func firstMatch(_ pattern: String, in text: String) -> String? {

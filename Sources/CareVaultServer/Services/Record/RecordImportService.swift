@@ -58,6 +58,8 @@ public struct RecordImportService: Sendable {
         return try await env.database.write { sql in
             let patients = PatientRepository(sql)
             let store = FHIRResourceRepository(sql)
+            let rules = try await RecordReleaseRepository(sql).rules()
+            let arrival = Clock.milliseconds(now)
             let organization = try await patients.defaultOrganization()
             var patient = try await patients.find(mrn: plan.mrn, organization: organization)
             let patientCreated = patient == nil
@@ -106,7 +108,8 @@ public struct RecordImportService: Sendable {
                 try await store.save(StoredResource(
                     resourceType: entry.resourceType, id: ids[i], patientScope: entry.isShared ? "" : scope,
                     matchKey: entry.resourceType == "Patient" ? "patient" : entry.matchKey, versionID: version, lastUpdated: now,
-                    source: "import:\(source)", json: body.jsonText), index: index, previous: previous)
+                    source: "import:\(source)", json: body.jsonText), index: index, previous: previous,
+                    availableAt: Self.availableAt(entry.resourceType, index: index, rules: rules, arrival: arrival))
                 if previous == nil { created += 1 } else { updated += 1 }
                 targets.append(.object([("reference", .string("\(entry.resourceType)/\(ids[i])"))]))
             }
@@ -117,13 +120,19 @@ public struct RecordImportService: Sendable {
             try await store.save(StoredResource(
                 resourceType: "Provenance", id: provenanceID, patientScope: scope, matchKey: "import:\(provenanceID)", versionID: 1,
                 lastUpdated: now, source: "import:\(source)", json: provenance.jsonText),
-                index: try FHIRIndexFields.read(provenance), previous: nil)
+                index: try FHIRIndexFields.read(provenance), previous: nil, availableAt: arrival)
             try await env.audit.record(AuditEvent(.recordImported, info: info, actor: actor, patient: patient.id,
                                                   resourceType: "Provenance", resourceID: provenanceID), on: sql)
             let counts = Dictionary(plan.entries.map { ($0.resourceType, 1) }, uniquingKeysWith: +)
             return Summary(patient: patient, patientCreated: patientCreated, counts: counts,
                            created: created, updated: updated, unchanged: unchanged)
         }
+    }
+
+    /// When the patient may see a new resource: by its section's release rule; at once when it is not listed on its own.
+    static func availableAt(_ type: String, index: FHIRIndexFields, rules: [RecordSection: ReleaseRule], arrival: Int64) -> Int64? {
+        guard let section = RecordSection.of(resourceType: type, category: index.category) else { return arrival }
+        return (rules[section] ?? .immediately).availableAt(arrival: arrival)
     }
 
     /// `meta` without the parts CareVault sets (so an unchanged resource compares equal).

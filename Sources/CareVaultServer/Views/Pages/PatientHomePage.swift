@@ -1,4 +1,5 @@
-/// A patient's home page. The record itself (results, medications…) arrives with the health-record work.
+/// A patient's home page: what is new, the latest results, active medicines, allergies and problems,
+/// and a way into every part of the record.
 public struct PatientHomePage: Page {
     public static let template = "patient-home"
     public let layout: Layout
@@ -10,9 +11,26 @@ public struct PatientHomePage: Page {
     public let twoFactorLink = Paths.twoFactor
     /// Shown when a clinician or staff member is looking at a patient's page.
     public let viewedByStaff: Bool
+    /// Sections with items the patient has not opened yet ("3 new in Documents and notes").
+    public let newItems: [Link]
+    public let hasNewItems: Bool
+    /// What is waiting to be released, without contents.
+    public let pending: [PendingNote]
     /// The newest lab results (a few), and the page with all of them.
     public let recentResults: [LabResultsPage.Row]
     public let hasResults: Bool
     public let resultsLink: String
+    public let medications: [Link]
+    public let hasMedications: Bool
+    public let medicationsLink: String
+    public let allergies: [Link]
+    public let hasAllergies: Bool
+    public let allergiesLink: String
+    public let problems: [Link]
+    public let hasProblems: Bool
+    public let problemsLink: String
+    /// Every part of the record.
+    public let sections: [Link]
     public let visitsLink: String
+    public let everythingLink: String
 }

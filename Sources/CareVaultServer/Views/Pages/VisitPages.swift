@@ -7,6 +7,7 @@ public struct VisitsPage: Page {
     public let filterAction: String
     public let from: FormField
     public let to: FormField
+    public let query: FormField
     public let rows: [Row]
     public let isEmpty: Bool
     public let backLink: String
@@ -32,6 +33,9 @@ public struct VisitPage: Page {
     public let endDate: String
     public let reason: String
     public let place: String
+    /// Papers from the visit with files (after-visit summary, discharge papers, reports), each downloadable here.
+    public let documents: [Document]
+    public let hasDocuments: Bool
     public let labRows: [LabResultsPage.Row]
     public let hasLabs: Bool
     public let items: [Item]
@@ -42,5 +46,14 @@ public struct VisitPage: Page {
         public let kind: String
         public let name: String
         public let date: String
+        /// The item's own page (nil for records not listed on their own).
+        public let link: String?
+    }
+
+    public struct Document: Sendable {
+        public let name: String
+        public let date: String
+        public let link: String
+        public let files: [Link]
     }
 }

@@ -4,7 +4,7 @@ import Foundation
 import Hummingbird
 
 /// The patient's record pages. Each resource shown is a policy-checked, audited read.
-struct RecordPagesController: Sendable {
+struct LabResultsController: Sendable {
     static let pageSize = 25
     static let csvLimit = 5000
     let env: AppEnvironment
@@ -30,7 +30,8 @@ struct RecordPagesController: Sendable {
             resource: ResourceRef(type: "Observation", id: "trend"))
         let stored = try await env.database.read {
             try await FHIRResourceRepository($0).search(patientScope: patient.id.description, RecordQuery(
-                resourceType: "Observation", codeSystem: parts[0], code: parts[1], limit: Self.trendLimit))
+                resourceType: "Observation", codeSystem: parts[0], code: parts[1], releasedBy: basis.releasedBy(Clock.milliseconds(Date())),
+                limit: Self.trendLimit))
         }
         let results = stored.compactMap { resource in (try? JSONParser.parse(resource.json)).flatMap { LabResult(id: resource.id, json: $0) } }
         guard let latest = results.first else { throw HTTPError(.notFound) }
@@ -47,62 +48,15 @@ struct RecordPagesController: Sendable {
             chartSVG: chart.svg(), hasNormalRange: latest.normalLow != nil || latest.normalHigh != nil, rows: results.map { LabResultsPage.Row($0) }, backLink: Paths.labResults(patient.id.description)))
     }
 
-    /// The filters a results page was asked for, checked.
-    struct Filters {
-        var from: String
-        var to: String
-        var text: String
-        var page: Int
-        var failure: ValidationFailure?
-
-        init(_ request: Request) {
-            let q = request.uri.queryParameters
-            from = q["from"].map(String.init) ?? ""
-            to = q["to"].map(String.init) ?? ""
-            text = q["q"].map(String.init) ?? ""
-            page = Paging.page(of: request)
-            var errors: [FieldError] = []
-            if !from.isEmpty && FHIRInstant.range(from) == nil || from.count > 10 {
-                errors.append(FieldError(field: "from", message: "Enter the first date as year-month-day, for example 2024-01-31."))
-            }
-            if !to.isEmpty && FHIRInstant.range(to) == nil || to.count > 10 {
-                errors.append(FieldError(field: "to", message: "Enter the last date as year-month-day, for example 2024-12-31."))
-            }
-            if errors.isEmpty, let a = FHIRInstant.range(from), let b = FHIRInstant.range(to), a.lowerBound > b.upperBound {
-                errors.append(FieldError(field: "to", message: "The last date must be on or after the first date."))
-            }
-            failure = errors.isEmpty ? nil : ValidationFailure(errors)
-        }
-
-        /// The date range asked for, in milliseconds (nil when absent or invalid).
-        var range: (from: Int64?, to: Int64?) {
-            guard failure == nil else { return (nil, nil) }
-            return (FHIRInstant.range(from)?.lowerBound, FHIRInstant.range(to)?.upperBound)
-        }
-
-        func query(limit: Int, offset: Int) -> RecordQuery {
-            RecordQuery(resourceType: "Observation", category: "laboratory",
-                        from: failure == nil ? FHIRInstant.range(from)?.lowerBound : nil,
-                        to: failure == nil ? FHIRInstant.range(to)?.upperBound : nil,
-                        text: text.isEmpty ? nil : String(text.prefix(100)), limit: limit, offset: offset)
-        }
-
-        func link(_ base: String, page: Int? = nil) -> String {
-            var items = [("from", from), ("to", to), ("q", text)].filter { !$0.1.isEmpty }
-            if let page, page > 0 { items.append(("page", String(page))) }
-            let query = items.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }.joined(separator: "&")
-            return query.isEmpty ? base : base + "?" + query
-        }
-    }
-
     private func results(_ request: Request, context: SignedInRequestContext, action: Action, limit: Int, offset: Int)
-        async throws -> (Patient, Basis, Filters, [LabResult], hasMore: Bool) {
+        async throws -> (Patient, Basis, RecordFilters, [LabResult], hasMore: Bool) {
         let (patient, basis) = try await PatientAccess(env: env).open(
             try context.parameters.require("patient"), for: action, actor: context.actor, account: context.account, info: context.info,
             resource: ResourceRef(type: "Observation", id: "laboratory"))
-        let filters = Filters(request)
+        let filters = RecordFilters(request)
         let stored = try await env.database.read {
-            try await FHIRResourceRepository($0).search(patientScope: patient.id.description, filters.query(limit: limit + 1, offset: offset))
+            try await FHIRResourceRepository($0).search(patientScope: patient.id.description, filters.query(type: "Observation", category: "laboratory", releasedBy: basis.releasedBy(Clock.milliseconds(Date())),
+                                                                                     limit: limit + 1, offset: offset))
         }
         let results = stored.prefix(limit).compactMap { resource in
             (try? JSONParser.parse(resource.json)).flatMap { LabResult(id: resource.id, json: $0) }

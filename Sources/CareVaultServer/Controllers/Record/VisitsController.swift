@@ -21,12 +21,11 @@ struct VisitsController: Sendable {
 
     @Sendable func list(_ request: Request, context: SignedInRequestContext) async throws -> Response {
         let (patient, basis) = try await open(context, resource: ResourceRef(type: "Encounter", id: "list"))
-        let filters = RecordPagesController.Filters(request)
+        let filters = RecordFilters(request)
         let page = filters.page
-        let (from, to) = filters.range
         let stored = try await env.database.read {
-            try await FHIRResourceRepository($0).search(patientScope: patient.id.description, RecordQuery(
-                resourceType: "Encounter", from: from, to: to, limit: Self.pageSize + 1, offset: page * Self.pageSize))
+            try await FHIRResourceRepository($0).search(patientScope: patient.id.description, filters.query(
+                type: "Encounter", releasedBy: basis.releasedBy(Clock.milliseconds(Date())), limit: Self.pageSize + 1, offset: page * Self.pageSize))
         }
         let visits = stored.prefix(Self.pageSize).compactMap { r in (try? JSONParser.parse(r.json)).flatMap { Visit(id: r.id, json: $0) } }
         try await env.audit.recordReads(visits.map { ("Encounter", $0.id) }, patient: patient.id, actor: context.account, basis: basis, info: context.info)
@@ -37,6 +36,7 @@ struct VisitsController: Sendable {
             patientName: patient.fullName, errorSummary: ErrorSummary(failure), filterAction: base,
             from: FormField(name: "from", label: "From", type: "date", value: filters.from, error: failure?.error("from"), required: false),
             to: FormField(name: "to", label: "To", type: "date", value: filters.to, error: failure?.error("to"), required: false),
+            query: FormField(name: "q", label: "Kind of visit", type: "search", value: filters.text, hint: "for example check-up", required: false),
             rows: visits.map { v in
                 VisitsPage.Row(date: v.start.map { String($0.prefix(10)) } ?? "", kind: v.kind, reason: v.reason ?? "",
                                place: v.place ?? "", link: Paths.visit(patient.id.description, v.id))
@@ -51,13 +51,16 @@ struct VisitsController: Sendable {
         let visitID = try context.parameters.require("visit")
         let (patient, basis) = try await open(context, resource: ResourceRef(type: "Encounter", id: visitID))
         let scope = patient.id.description
-        let (encounter, linked) = try await env.database.read { sql in
+        let (encounter, allLinked) = try await env.database.read { sql in
             let store = FHIRResourceRepository(sql)
             let encounter = try await store.find(type: "Encounter", id: visitID)
             // An encounter of another patient's record is as absent as one that does not exist.
             guard let encounter, encounter.patientScope == scope else { return (nil as StoredResource?, [StoredResource]()) }
             return (encounter, try await store.linked(patientScope: scope, encounterReference: "Encounter/\(visitID)"))
         }
+        let now = Clock.milliseconds(Date())
+        // Held items stay out of the patient's view of the visit as of every list.
+        let linked = basis.seesUnreleased ? allLinked : allLinked.filter { $0.isReleased(at: now) }
         guard let encounter, let visit = (try? JSONParser.parse(encounter.json)).flatMap({ Visit(id: visitID, json: $0) }) else {
             throw HTTPError(.notFound)
         }
@@ -65,19 +68,30 @@ struct VisitsController: Sendable {
                                         actor: context.account, basis: basis, info: context.info)
         var labs: [LabResultsPage.Row] = []
         var items: [VisitPage.Item] = []
+        var documents: [VisitPage.Document] = []
         for resource in linked {
             guard let json = try? JSONParser.parse(resource.json) else { continue }
+            let link = resource.section.map { _ in Paths.recordItem(scope, type: resource.resourceType, id: resource.id) }
             if resource.resourceType == "Observation", let result = LabResult(id: resource.id, json: json), !result.value.isEmpty {
                 labs.append(LabResultsPage.Row(result, patient: patient.id))
+                continue
+            }
+            let entry = RecordEntry(resourceType: resource.resourceType, id: resource.id, json: json)
+            let date = entry.date.map(FHIRText.day) ?? ""
+            if let link, !entry.attachments.isEmpty {
+                documents.append(VisitPage.Document(name: entry.name, date: date, link: link, files: entry.attachments.map { a in
+                    Link(href: Paths.attachment(scope, type: resource.resourceType, id: resource.id, index: a.index),
+                         text: "Download \(a.title ?? "file \(a.index + 1)") (\(RecordItemController.kindName(a.servedContentType)))")
+                }))
             } else {
                 let item = RecordItem(resourceType: resource.resourceType, id: resource.id, json: json)
-                items.append(VisitPage.Item(kind: item.kind, name: item.name, date: item.date.map { String($0.prefix(10)) } ?? ""))
+                items.append(VisitPage.Item(kind: item.kind, name: entry.name, date: date, link: link))
             }
         }
         return env.renderer.response(VisitPage(
             layout: context.layout(visit.kind, request: request), patientName: patient.fullName, kind: visit.kind,
             date: visit.start.map { String($0.prefix(10)) } ?? "Not recorded", endDate: visit.end.map { String($0.prefix(10)) } ?? "Not recorded",
             reason: visit.reason ?? "Not recorded", place: visit.place ?? "Not recorded",
-            labRows: labs, hasLabs: !labs.isEmpty, items: items, hasItems: !items.isEmpty, backLink: Paths.visits(scope)))
+            documents: documents, hasDocuments: !documents.isEmpty, labRows: labs, hasLabs: !labs.isEmpty, items: items, hasItems: !items.isEmpty, backLink: Paths.visits(scope)))
     }
 }

@@ -1,0 +1,59 @@
+import Foundation
+
+/// Small readers that turn FHIR datatypes into plain words for pages.
+public enum FHIRText {
+    /// A CodeableConcept's text, else its first coding's display, else its first code.
+    public static func concept(_ value: JSONValue?) -> String? {
+        guard let value else { return nil }
+        if let first = value.arrayValue?.first { return concept(first) }
+        let coding = value["coding"]?.arrayValue?.first
+        return nonEmpty(value["text"]?.stringValue) ?? nonEmpty(coding?["display"]?.stringValue) ?? nonEmpty(coding?["code"]?.stringValue)
+    }
+
+    /// The first coding's code of a CodeableConcept (e.g. `active` of clinicalStatus).
+    public static func code(_ value: JSONValue?) -> String? {
+        (value?.arrayValue?.first ?? value)?["coding"]?.arrayValue?.first?["code"]?.stringValue
+    }
+
+    /// A Reference's display, else nil (ids are not words).
+    public static func reference(_ value: JSONValue?) -> String? { nonEmpty(value?["display"]?.stringValue) }
+
+    /// A Quantity as "5 mg".
+    public static func quantity(_ value: JSONValue?) -> String? {
+        guard let value, let number = number(value["value"]) else { return nil }
+        let unit = value["unit"]?.stringValue ?? value["code"]?.stringValue ?? ""
+        return ((value["comparator"]?.stringValue ?? "") + number + (unit.isEmpty ? "" : " " + unit))
+    }
+
+    /// A Period as "2024-01-02 to 2024-01-05" (or just the start).
+    public static func period(_ value: JSONValue?) -> String? {
+        let start = value?["start"]?.stringValue.map(day), end = value?["end"]?.stringValue.map(day)
+        switch (start, end) {
+        case let (s?, e?) where s != e: return "\(s) to \(e)"
+        case let (s?, _): return s
+        case let (nil, e?): return "until \(e)"
+        default: return nil
+        }
+    }
+
+    /// A FHIR number's text as written.
+    public static func number(_ value: JSONValue?) -> String? {
+        if case .number(let text)? = value { return text }
+        return nil
+    }
+
+    /// The date part of a FHIR date or dateTime.
+    public static func day(_ text: String) -> String { String(text.prefix(10)) }
+
+    /// A status code in words ("entered-in-error" → "Entered in error").
+    public static func status(_ code: String?) -> String? {
+        guard let code = nonEmpty(code) else { return nil }
+        let words = code.replacingOccurrences(of: "-", with: " ")
+        return words.prefix(1).uppercased() + words.dropFirst()
+    }
+
+    static func nonEmpty(_ text: String?) -> String? {
+        guard let text, !text.trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
+        return text
+    }
+}

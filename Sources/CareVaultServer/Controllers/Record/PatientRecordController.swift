@@ -1,0 +1,68 @@
+import CareVaultCore
+import CareVaultStore
+import Foundation
+import Hummingbird
+
+/// A patient's home page. Every request is decided by the policy and audited.
+struct PatientRecordController: Sendable {
+    static let summaryLimit = 10
+    let env: AppEnvironment
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        let group = router.group(context: SignedInRequestContext.self)
+        group.get("/patients/:patient", use: home)
+    }
+
+    @Sendable func home(_ request: Request, context: SignedInRequestContext) async throws -> Response {
+        let (patient, basis) = try await PatientAccess(env: env).open(
+            try context.parameters.require("patient"), for: .readRecord, actor: context.actor,
+            account: context.account, info: context.info)
+        let isOwn = basis == .ownRecord
+        let scope = patient.id.description
+        let now = Clock.milliseconds(Date())
+        let released = basis.releasedBy(now)
+        let limit = Self.summaryLimit
+        let (labs, medications, allergies, problems, unopened, pending) = try await env.database.read { sql in
+            let store = FHIRResourceRepository(sql), release = RecordReleaseRepository(sql)
+            return (
+                try await store.search(patientScope: scope, RecordQuery(resourceType: "Observation", category: "laboratory", releasedBy: released, limit: 5)),
+                try await store.search(patientScope: scope, RecordQuery(section: .medications, status: "active", releasedBy: released, limit: limit)),
+                try await store.search(patientScope: scope, RecordQuery(section: .allergies, status: "active", releasedBy: released, limit: limit)),
+                try await store.search(patientScope: scope, RecordQuery(section: .problems, status: "active", releasedBy: released, limit: limit)),
+                isOwn ? try await release.unopened(patientScope: scope, at: now) : [:],
+                basis.seesUnreleased ? [] : try await release.pending(patientScope: scope, at: now))
+        }
+        let recent = labs.compactMap { resource in (try? JSONParser.parse(resource.json)).flatMap { LabResult(id: resource.id, json: $0) } }
+        try await env.audit.recordReads((labs + medications + allergies + problems).map { ($0.resourceType, $0.id) }, patient: patient.id,
+                                        actor: context.account, basis: basis, info: context.info)
+        func links(_ resources: [StoredResource]) -> [Link] {
+            resources.compactMap { r in
+                (try? JSONParser.parse(r.json)).map { json in
+                    let entry = RecordEntry(resourceType: r.resourceType, id: r.id, json: json)
+                    let detail = entry.details.first.map { " – \($0.value)" } ?? ""
+                    return Link(href: Paths.recordItem(scope, type: r.resourceType, id: r.id), text: entry.name + detail)
+                }
+            }
+        }
+        let rows = recent.map { LabResultsPage.Row($0, patient: patient.id) }
+        let newItems = RecordSection.allCases.compactMap { section -> Link? in
+            guard let n = unopened[section], n > 0 else { return nil }
+            return Link(href: Paths.recordSection(scope, section), text: "\(n) new in \(section.title)")
+        }
+        let pendingNotes = pending.map { p in
+            let note = RecordSectionsController.note(p)
+            return PendingNote(text: "\(p.section.title): \(note.text)")
+        }
+        return env.renderer.response(PatientHomePage(
+            layout: context.layout(isOwn ? "Your record" : patient.fullName, request: request),
+            patientName: patient.fullName, birthDate: patient.birthDate.description, mrn: patient.mrn,
+            suggestTwoFactor: isOwn && !context.account.hasSecondFactor, viewedByStaff: !isOwn,
+            newItems: newItems, hasNewItems: !newItems.isEmpty, pending: pendingNotes,
+            recentResults: rows, hasResults: !rows.isEmpty, resultsLink: Paths.labResults(scope),
+            medications: links(medications), hasMedications: !medications.isEmpty, medicationsLink: Paths.recordSection(scope, .medications),
+            allergies: links(allergies), hasAllergies: !allergies.isEmpty, allergiesLink: Paths.recordSection(scope, .allergies),
+            problems: links(problems), hasProblems: !problems.isEmpty, problemsLink: Paths.recordSection(scope, .problems),
+            sections: RecordSection.allCases.map { Link(href: Paths.recordSection(scope, $0), text: $0.title) },
+            visitsLink: Paths.visits(scope), everythingLink: Paths.everything(scope)))
+    }
+}

@@ -1,0 +1,106 @@
+import CareVaultCore
+import CareVaultStore
+import Foundation
+import Hummingbird
+
+/// One record item on its own page, and its original files as downloads. A resource of another
+/// patient, or one the patient may not see yet, answers 404 like an unknown id.
+struct RecordItemController: Sendable {
+    let env: AppEnvironment
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        let group = router.group(context: SignedInRequestContext.self)
+        group.get("/patients/:patient/items/:type/:id", use: show)
+        group.get("/patients/:patient/items/:type/:id/files/:index", use: file)
+    }
+
+    /// The resource, after the policy's permit, if it is in this patient's record and visible on this basis.
+    private func load(_ context: SignedInRequestContext, action: Action) async throws -> (Patient, Basis, StoredResource) {
+        let type = try context.parameters.require("type"), id = try context.parameters.require("id")
+        let (patient, basis) = try await PatientAccess(env: env).open(
+            try context.parameters.require("patient"), for: action, actor: context.actor, account: context.account,
+            info: context.info, resource: ResourceRef(type: type, id: id))
+        guard type.count <= 64, id.count <= 64,
+              let resource = try await env.database.read({ try await FHIRResourceRepository($0).find(type: type, id: id) }),
+              resource.patientScope == patient.id.description, resource.section != nil,
+              basis.seesUnreleased || resource.isReleased(at: Clock.milliseconds(Date()))
+        else { throw HTTPError(.notFound) }
+        return (patient, basis, resource)
+    }
+
+    @Sendable func show(_ request: Request, context: SignedInRequestContext) async throws -> Response {
+        let (patient, basis, resource) = try await load(context, action: .readRecord)
+        guard let json = try? JSONParser.parse(resource.json) else { throw HTTPError(.notFound) }
+        let entry = RecordEntry(resourceType: resource.resourceType, id: resource.id, json: json)
+        let scope = patient.id.description
+        let now = Clock.milliseconds(Date())
+        try await env.audit.recordReads([(resource.resourceType, resource.id)], patient: patient.id, actor: context.account,
+                                        basis: basis, info: context.info)
+        if basis == .ownRecord && resource.openedAt == nil {
+            try await env.database.write {
+                try await RecordReleaseRepository($0).markOpened([(resource.resourceType, resource.id)], patientScope: scope, at: now)
+            }
+        }
+        let section = resource.section ?? .documents
+        let visitID = entry.encounterReference.flatMap { $0.hasPrefix("Encounter/") ? String($0.dropFirst(10)) : nil }
+        return env.renderer.response(RecordItemPage(
+            layout: context.layout(entry.name, request: request), patientName: patient.fullName,
+            sectionTitle: section.title, sectionLink: Paths.recordSection(scope, section), name: entry.name,
+            kind: RecordItem(resourceType: resource.resourceType, id: resource.id, json: json).kind,
+            date: entry.date.map(FHIRText.day) ?? "Not recorded", status: entry.status, details: entry.details,
+            attachments: entry.attachments.map { a in
+                RecordItemPage.Attachment(title: a.title ?? "file \(a.index + 1)", kind: Self.kindName(a.servedContentType),
+                                          size: a.size.map(Self.size) ?? "",
+                                          link: Paths.attachment(scope, type: resource.resourceType, id: resource.id, index: a.index))
+            },
+            hasAttachments: !entry.attachments.isEmpty, source: Self.source(resource.source),
+            lastUpdated: DisplayTime.format(resource.lastUpdated), version: String(resource.versionID),
+            visitLink: visitID.map { Paths.visit(scope, $0) }, fhirLink: Paths.fhirResource(type: resource.resourceType, id: resource.id),
+            isHeld: !resource.isReleased(at: now)))
+    }
+
+    /// The original bytes of an attachment (inline or in a Binary of the same record), with a safe type and name.
+    @Sendable func file(_ request: Request, context: SignedInRequestContext) async throws -> Response {
+        let (patient, basis, resource) = try await load(context, action: .downloadRecord)
+        guard let index = Int(try context.parameters.require("index")), let json = try? JSONParser.parse(resource.json),
+              let attachment = RecordAttachment.all(in: json).first(where: { $0.index == index })
+        else { throw HTTPError(.notFound) }
+        var audited = [(type: resource.resourceType, id: resource.id)]
+        var bytes = attachment.inlineData
+        if bytes == nil, let reference = attachment.binaryReference {
+            let binaryID = String(reference.dropFirst("Binary/".count))
+            let binary = try await env.database.read { try await FHIRResourceRepository($0).find(type: "Binary", id: binaryID) }
+            if let binary, binary.patientScope == patient.id.description, let body = try? JSONParser.parse(binary.json) {
+                bytes = body["data"]?.stringValue.flatMap { Data(base64Encoded: $0, options: .ignoreUnknownCharacters) }
+                audited.append((type: "Binary", id: binaryID))
+            }
+        }
+        guard let bytes else { throw HTTPError(.notFound) }
+        try await env.audit.recordReads(audited, patient: patient.id, actor: context.account, basis: basis, info: context.info,
+                                        action: .recordDownloaded)
+        let name = attachment.fileName(fallback: RecordEntry(resourceType: resource.resourceType, id: resource.id, json: json).name)
+        return Response(status: .ok, headers: [
+            .contentType: attachment.servedContentType,
+            .contentDisposition: "attachment; filename=\"\(name)\"",
+        ], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    /// Where a record came from, in words.
+    static func source(_ source: String) -> String {
+        if source.hasPrefix("import:") { return "Imported from \(source.dropFirst(7)) by your clinic" }
+        return "Added by \(source)"
+    }
+
+    static func kindName(_ contentType: String) -> String {
+        switch contentType.split(separator: ";").first.map(String.init) ?? "" {
+        case "application/pdf": "PDF"
+        case "text/plain; charset=utf-8", "text/plain": "text"
+        case let type where type.hasPrefix("image/"): "image"
+        default: "file"
+        }
+    }
+
+    static func size(_ bytes: Int) -> String {
+        bytes < 1024 ? "\(bytes) bytes" : bytes < 1_048_576 ? "\(bytes / 1024) KB" : String(format: "%.1f MB", Double(bytes) / 1_048_576)
+    }
+}

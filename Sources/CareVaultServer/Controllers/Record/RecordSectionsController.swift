@@ -1,0 +1,89 @@
+import CareVaultCore
+import CareVaultStore
+import Foundation
+import Hummingbird
+
+/// The lists of the record's sections (medicines, allergies, problems, documents, imaging…), each filtered
+/// by date, visit and words, paged, newest first. What the patient may not see yet is counted, never shown.
+struct RecordSectionsController: Sendable {
+    static let pageSize = 25
+    /// Visits offered in the "Visit" filter (the newest).
+    static let visitChoices = 100
+    let env: AppEnvironment
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        let group = router.group(context: SignedInRequestContext.self)
+        group.get("/patients/:patient/records/:section", use: list)
+    }
+
+    @Sendable func list(_ request: Request, context: SignedInRequestContext) async throws -> Response {
+        guard let section = RecordSection(rawValue: try context.parameters.require("section")) else { throw HTTPError(.notFound) }
+        let patientParameter = try context.parameters.require("patient")
+        if section == .labs {
+            // Lab results have their own page (ranges, flags, trends); keep any filters.
+            return Response(status: .seeOther, headers: [.location: Paths.labResults(patientParameter) + (request.uri.query.map { "?" + $0 } ?? "")])
+        }
+        let (patient, basis) = try await PatientAccess(env: env).open(
+            patientParameter, for: .readRecord, actor: context.actor, account: context.account, info: context.info,
+            resource: ResourceRef(type: section.rawValue, id: "list"))
+        let filters = RecordFilters(request)
+        let now = Clock.milliseconds(Date())
+        let scope = patient.id.description
+        let page = filters.page
+        let (stored, visits, pending) = try await env.database.read { sql in
+            let store = FHIRResourceRepository(sql)
+            let stored = try await store.search(patientScope: scope, filters.query(
+                section: section, releasedBy: basis.releasedBy(now), limit: Self.pageSize + 1, offset: page * Self.pageSize))
+            let visits = try await store.search(patientScope: scope, RecordQuery(resourceType: "Encounter", limit: Self.visitChoices))
+            let pending = basis.seesUnreleased ? [] : try await RecordReleaseRepository(sql).pending(patientScope: scope, at: now)
+            return (stored, visits, pending.filter { $0.section == section })
+        }
+        let shown = Array(stored.prefix(Self.pageSize))
+        try await env.audit.recordReads(shown.map { ($0.resourceType, $0.id) }, patient: patient.id, actor: context.account,
+                                        basis: basis, info: context.info)
+        let base = Paths.recordSection(scope, section)
+        let failure = filters.failure
+        let rows = shown.map { resource in
+            let entry = (try? JSONParser.parse(resource.json)).map { RecordEntry(resourceType: resource.resourceType, id: resource.id, json: $0) }
+            return RecordListPage.Row(
+                date: entry?.date.map(FHIRText.day) ?? "", name: entry?.name ?? resource.resourceType, status: entry?.status ?? "",
+                summary: entry?.details.first.map { "\($0.label): \($0.value)" } ?? "",
+                link: Paths.recordItem(scope, type: resource.resourceType, id: resource.id),
+                isNew: basis == .ownRecord && resource.openedAt == nil, isHeld: !resource.isReleased(at: now),
+                hasAttachment: !(entry?.attachments.isEmpty ?? true))
+        }
+        return env.renderer.response(RecordListPage(
+            layout: context.layout(basis == .ownRecord ? "Your \(section.title.lowercased())" : "\(section.title) – \(patient.fullName)", request: request),
+            patientName: patient.fullName, heading: section.title, explanation: section.explanation,
+            errorSummary: ErrorSummary(failure), filterAction: base,
+            from: FormField(name: "from", label: "From", type: "date", value: filters.from, error: failure?.error("from"), required: false),
+            to: FormField(name: "to", label: "To", type: "date", value: filters.to, error: failure?.error("to"), required: false),
+            query: FormField(name: "q", label: "Words to find", type: "search", value: filters.text, required: false),
+            visit: Self.visitField(visits, selected: filters.visit, error: failure?.error("visit")),
+            pending: pending.map(Self.note), rows: rows, isEmpty: rows.isEmpty, emptyText: section.emptyText,
+            backLink: Paths.patientHome(scope),
+            previousPageLink: page > 0 ? filters.link(base, page: page - 1) : nil,
+            nextPageLink: stored.count > Self.pageSize ? filters.link(base, page: page + 1) : nil),
+            status: failure == nil ? .ok : .badRequest)
+    }
+
+    /// The "Visit" filter: any visit, or one of the newest visits by date and kind.
+    static func visitField(_ encounters: [StoredResource], selected: String, error: String?) -> SelectField {
+        let visits = encounters.compactMap { r in (try? JSONParser.parse(r.json)).flatMap { Visit(id: r.id, json: $0) } }
+        return SelectField(name: "visit", label: "Visit", options: [SelectField.Option(value: "", text: "Any visit", selected: selected.isEmpty)]
+            + visits.map { v in
+                SelectField.Option(value: v.id, text: [v.start.map(FHIRText.day), v.kind].compactMap { $0 }.joined(separator: " – "),
+                                   selected: v.id == selected)
+            }, error: error)
+    }
+
+    /// "3 items are waiting…", without saying what they are.
+    static func note(_ pending: RecordReleaseRepository.Pending) -> PendingNote {
+        let items = pending.count == 1 ? "1 new item is" : "\(pending.count) new items are"
+        if pending.awaitingReview == pending.count {
+            return PendingNote(text: "\(items) waiting for your care team to review. You will see \(pending.count == 1 ? "it" : "them") here once released.")
+        }
+        let when = pending.nextRelease.map { DisplayTime.format(Clock.date($0)) } ?? "soon"
+        return PendingNote(text: "\(items) not shown yet. The next will appear here on \(when).")
+    }
+}

@@ -1,0 +1,149 @@
+import CareVaultCore
+import CareVaultStore
+import Foundation
+import Hummingbird
+
+/// The release workflow's pages: clinicians release held items (one, or a ticked batch); administrators
+/// set each section's rule. Every release and every rule change is audited.
+struct ReleaseController: Sendable {
+    static let pageSize = 50
+    let env: AppEnvironment
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        let group = router.group(context: StaffRequestContext.self)
+        group.get(RouterPath(Paths.releaseQueue), use: queue)
+        group.post(RouterPath(Paths.releaseQueue), use: release)
+        group.get(RouterPath(Paths.releaseRules), use: rules)
+        group.post(RouterPath(Paths.releaseRules), use: saveRules)
+    }
+
+    /// The clinician's organization, after the policy allows them to release there.
+    private func releasingOrganization(_ context: StaffRequestContext) async throws -> OrganizationID {
+        let organization: OrganizationID
+        if let own = context.account.organization {
+            organization = own
+        } else {
+            organization = try await env.database.read { try await PatientRepository($0).defaultOrganization() }
+        }
+        let probe = PatientScope(id: PatientID(), organization: organization)
+        guard AuthorizationPolicy.decide(context.actor, .releaseRecord, patient: probe).isPermitted else { throw HTTPError(.notFound) }
+        return organization
+    }
+
+    @Sendable func queue(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        let organization = try await releasingOrganization(context)
+        let page = Paging.page(of: request)
+        let held = try await env.database.read {
+            try await RecordReleaseRepository($0).held(organization: organization.description, limit: Self.pageSize + 1, offset: page * Self.pageSize)
+        }
+        let shown = held.prefix(Self.pageSize)
+        let basis = Basis.careTeam(role: context.account.role, organization: organization)
+        try await env.audit.recordReads(shown.compactMap { item in
+            PatientID(item.resource.patientScope).map { ($0, item.resource.resourceType, item.resource.id) }
+        }, actor: context.account, basis: basis, info: context.info)
+        let items = shown.enumerated().map { i, item in
+            let r = item.resource
+            let entry = (try? JSONParser.parse(r.json)).map { RecordEntry(resourceType: r.resourceType, id: r.id, json: $0) }
+            return ReleaseQueuePage.Item(
+                value: "\(r.resourceType)/\(r.id)", fieldID: "item-\(i)", patientName: item.patientName, mrn: item.mrn,
+                section: r.section?.title ?? "", name: entry?.name ?? r.resourceType, date: entry?.date.map(FHIRText.day) ?? "",
+                arrived: DisplayTime.format(r.lastUpdated), link: Paths.recordItem(r.patientScope, type: r.resourceType, id: r.id))
+        }
+        return env.renderer.response(ReleaseQueuePage(
+            layout: context.layout("Release queue", request: request), action: Paths.releaseQueue, items: items, isEmpty: items.isEmpty,
+            previousPageLink: page > 0 ? "\(Paths.releaseQueue)?page=\(page - 1)" : nil,
+            nextPageLink: held.count > Self.pageSize ? "\(Paths.releaseQueue)?page=\(page + 1)" : nil))
+    }
+
+    /// Releases the item of the "Release this one" button, or else every ticked item.
+    @Sendable func release(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        var request = request
+        let organization = try await releasingOrganization(context)
+        let form = try await request.form()
+        let chosen = form.value("only").isEmpty ? form.values("item") : [form.value("only")]
+        let items = chosen.prefix(500).compactMap { value -> (type: String, id: String)? in
+            let parts = value.split(separator: "/", maxSplits: 1).map(String.init)
+            return parts.count == 2 ? (parts[0], parts[1]) : nil
+        }
+        guard !items.isEmpty else { throw Redirect.to(Paths.releaseQueue + "?notice=release-none") }
+        let basis = Basis.careTeam(role: context.account.role, organization: organization)
+        let now = Date()
+        let released = try await env.database.write { sql in
+            let released = try await RecordReleaseRepository(sql).release(items, organization: organization.description, at: Clock.milliseconds(now))
+            for r in released {
+                try await env.audit.record(AuditEvent(.recordReleased, info: context.info, actor: context.account, patient: PatientID(r.patientScope),
+                                                      resourceType: r.resourceType, resourceID: r.id, basis: basis.description), on: sql)
+            }
+            return released
+        }
+        throw Redirect.to(Paths.releaseQueue + "?notice=" + (released.isEmpty ? "release-none" : "released"))
+    }
+
+    @Sendable func rules(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        try requireRuleAdmin(context)
+        let rules = try await env.database.read { try await RecordReleaseRepository($0).rules() }
+        return env.renderer.response(rulesPage(context, request: request, rules: rules, form: nil, failure: nil))
+    }
+
+    @Sendable func saveRules(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        var request = request
+        try requireRuleAdmin(context)
+        let form = try await request.form()
+        var chosen: [(RecordSection, ReleaseRule)] = []
+        var errors: [FieldError] = []
+        for section in RecordSection.allCases {
+            let name = form.value("rule-\(section.rawValue)")
+            let hoursText = form.value("hours-\(section.rawValue)").trimmingCharacters(in: .whitespaces)
+            let hours = Int(hoursText)
+            if name == "delay" && (hours == nil || !(1...ReleaseRule.maximumDelayHours).contains(hours!)) {
+                errors.append(FieldError(field: "hours-\(section.rawValue)",
+                                         message: "\(section.title): enter a delay from 1 to \(ReleaseRule.maximumDelayHours) hours."))
+                continue
+            }
+            guard let rule = ReleaseRule(storedName: name.isEmpty ? "immediately" : name, delayHours: hours) else {
+                errors.append(FieldError(field: "rule-\(section.rawValue)", message: "\(section.title): choose when items are released."))
+                continue
+            }
+            chosen.append((section, rule))
+        }
+        if !errors.isEmpty {
+            let rules = try await env.database.read { try await RecordReleaseRepository($0).rules() }
+            return env.renderer.response(rulesPage(context, request: request, rules: rules, form: form, failure: ValidationFailure(errors)),
+                                         status: .badRequest)
+        }
+        let now = Clock.milliseconds(Date())
+        try await env.database.write { sql in
+            let repository = RecordReleaseRepository(sql)
+            let before = try await repository.rules()
+            for (section, rule) in chosen where (before[section] ?? .immediately) != rule {
+                try await repository.setRule(rule, for: section, by: context.account.id.description, at: now)
+                try await env.audit.record(AuditEvent(.releaseRuleChanged, info: context.info, actor: context.account,
+                                                      resourceType: "ReleaseRule", resourceID: "\(section.rawValue):\(rule.storedName)"), on: sql)
+            }
+        }
+        throw Redirect.to(Paths.releaseRules + "?notice=release-rules-saved")
+    }
+
+    private func requireRuleAdmin(_ context: StaffRequestContext) throws {
+        guard AuthorizationPolicy.decide(context.actor, .configureRelease, patient: nil).isPermitted else { throw HTTPError(.notFound) }
+    }
+
+    private func rulesPage(_ context: StaffRequestContext, request: Request, rules: [RecordSection: ReleaseRule], form: FormData?,
+                           failure: ValidationFailure?) -> ReleaseRulesPage {
+        ReleaseRulesPage(
+            layout: context.layout("Release rules", request: request), errorSummary: ErrorSummary(failure), action: Paths.releaseRules,
+            sections: RecordSection.allCases.map { section in
+                let rule = rules[section] ?? .immediately
+                let chosen = form?.value("rule-\(section.rawValue)") ?? rule.storedName
+                let options = [("immediately", "At once"), ("delay", "After a delay"), ("sign-off", "After a clinician releases it")]
+                return ReleaseRulesPage.Section(
+                    key: section.rawValue, title: section.title, current: rule.description,
+                    rule: SelectField(name: "rule-\(section.rawValue)", label: "Release", options: options.map {
+                        SelectField.Option(value: $0.0, text: $0.1, selected: $0.0 == chosen)
+                    }, error: failure?.error("rule-\(section.rawValue)")),
+                    hours: FormField(name: "hours-\(section.rawValue)", label: "Delay in hours (for \"After a delay\")", type: "text",
+                                     value: form?.value("hours-\(section.rawValue)") ?? rule.delayHours.map(String.init) ?? "",
+                                     error: failure?.error("hours-\(section.rawValue)"), required: false, inputmode: "numeric"))
+            })
+    }
+}

@@ -1,0 +1,94 @@
+import CareVaultCore
+
+/// A drop-down list in a form (no JavaScript needed).
+public struct SelectField: Sendable {
+    public struct Option: Sendable {
+        public let value: String
+        public let text: String
+        public let selected: Bool
+    }
+
+    public let id: String
+    public let name: String
+    public let label: String
+    public let options: [Option]
+    public let error: String?
+
+    public init(name: String, label: String, options: [Option], error: String? = nil) {
+        self.id = "field-" + name
+        self.name = name
+        self.label = label
+        self.options = options
+        self.error = error
+    }
+}
+
+/// What the patient cannot see yet in a section, said without revealing what it is.
+public struct PendingNote: Sendable {
+    public let text: String
+}
+
+/// One section of the record (medicines, allergies, documents…): filters, a list, paging.
+public struct RecordListPage: Page {
+    public static let template = "record-list"
+    public let layout: Layout
+    public let patientName: String
+    public let heading: String
+    public let explanation: String
+    public let errorSummary: ErrorSummary?
+    public let filterAction: String
+    public let from: FormField
+    public let to: FormField
+    public let query: FormField
+    public let visit: SelectField
+    public let pending: [PendingNote]
+    public let rows: [Row]
+    public let isEmpty: Bool
+    public let emptyText: String
+    public let backLink: String
+    public let previousPageLink: String?
+    public let nextPageLink: String?
+
+    public struct Row: Sendable {
+        public let date: String
+        public let name: String
+        public let status: String
+        public let summary: String
+        public let link: String
+        /// Not opened by the patient yet.
+        public let isNew: Bool
+        /// Held from the patient (shown to clinicians only).
+        public let isHeld: Bool
+        public let hasAttachment: Bool
+    }
+}
+
+/// One record item on its own page: what it says, where it came from, its files and downloads.
+public struct RecordItemPage: Page {
+    public static let template = "record-item"
+    public let layout: Layout
+    public let patientName: String
+    public let sectionTitle: String
+    public let sectionLink: String
+    public let name: String
+    public let kind: String
+    public let date: String
+    public let status: String?
+    public let details: [RecordEntry.Detail]
+    public let attachments: [Attachment]
+    public let hasAttachments: Bool
+    /// Where it came from, in words ("Imported from hospital-export.json").
+    public let source: String
+    public let lastUpdated: String
+    public let version: String
+    public let visitLink: String?
+    public let fhirLink: String
+    public let isHeld: Bool
+
+    public struct Attachment: Sendable {
+        public let title: String
+        public let kind: String
+        public let size: String
+        public let link: String
+    }
+}

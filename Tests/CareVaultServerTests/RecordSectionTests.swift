@@ -1,0 +1,202 @@
+import CareVaultCore
+@testable import CareVaultServer
+import CareVaultStore
+import Foundation
+import HummingbirdTesting
+import SQLKit
+import Testing
+
+@Suite("Record sections, items and files")
+struct RecordSectionTests {
+    /// Imports the clinic bundle and signs its patient in.
+    static func clinicPatient(_ client: any TestClientProtocol, _ env: AppEnvironment, mrn: String = "CLINIC-1") async throws -> (Browser, Patient) {
+        let summary = try await RecordImportService(env: env).importBundle(try ClinicBundle.json(mrn: mrn), source: "clinic.json", by: nil, info: .commandLine)
+        let code = try await AccountService(env: env).issueActivationCode(for: summary.patient, by: nil, info: .commandLine)
+        let browser = Browser(client)
+        let email = "\(mrn.lowercased())@example.org"
+        try await Flows.register(browser, code: code.display, birthDate: summary.patient.birthDate.description, email: email)
+        try await Flows.signIn(browser, email: email)
+        return (browser, summary.patient)
+    }
+
+    static func links(_ html: String, under prefix: String) -> [String] {
+        html.matches(of: /href="([^"]+)"/).map { String($0.output.1) }.filter { $0.hasPrefix(prefix) }
+    }
+
+    @Test("Home shows active medicines, allergies and problems; each section lists its items; files download as the original bytes",
+          arguments: testDatabases)
+    func sectionsAndFiles(kind: DatabaseKind) async throws {
+        try await TestApp.run(kind) { client, env in
+            let (browser, patient) = try await Self.clinicPatient(client, env)
+            let id = patient.id.description
+            let home = try await browser.get(Paths.patientHome(id))
+            #expect(home.status == .ok)
+            #expect(home.body.contains("Amoxicillin 250 MG Oral Capsule – 1 capsule 3 times a day for 7 days"))
+            #expect(!home.body.contains("Old inhaler"))  // stopped: not a current medicine
+            #expect(home.body.contains("Allergy to penicillin"))
+            #expect(home.body.contains("Pneumonia"))
+            #expect(home.body.contains("New since you last looked"))
+            #expect(home.body.contains("2 new in Documents and notes"))
+
+            let medicines = try await browser.get(Paths.recordSection(id, .medications))
+            #expect(medicines.body.contains("Old inhaler") && medicines.body.contains("Amoxicillin"))
+            #expect(medicines.body.contains("Stopped"))
+            let measurements = try await browser.get(Paths.recordSection(id, .measurements))
+            #expect(measurements.body.contains("Blood pressure panel"))
+            #expect(measurements.body.contains("128/84 mmHg"))
+            let imaging = try await browser.get(Paths.recordSection(id, .imaging))
+            #expect(imaging.body.contains("Chest X-ray") && imaging.body.contains("Patchy consolidation"))
+            #expect(!imaging.body.contains("Discharge summary"))
+            #expect(try await browser.get(Paths.recordSection(id, .carePlans)).body.contains("Recovery after pneumonia"))
+            #expect(try await browser.get(Paths.recordSection(id, .other)).body.contains("Home blood pressure monitor"))
+            #expect(try await browser.get("/patients/\(id)/records/results?from=2020-01-01").location == Paths.labResults(id) + "?from=2020-01-01")
+            #expect(try await browser.get("/patients/\(id)/records/no-such-section").status == .notFound)
+
+            // The documents list: both documents, new, with files; the script in a description stays text.
+            let documents = try await browser.get(Paths.recordSection(id, .documents))
+            #expect(documents.body.contains("Discharge summary") && documents.body.contains("Nurse"))
+            #expect(documents.body.matches(of: /<strong class="badge">New<\/strong>/).count == 2)
+            #expect(!documents.body.contains("<script>"))
+            let itemLinks = Self.links(documents.body, under: "/patients/\(id)/items/DocumentReference/")
+            #expect(itemLinks.count == 2)
+
+            // The discharge summary's page; opening it clears its "new" badge.
+            var discharge = ""
+            for link in itemLinks {
+                let page = try await browser.get(link)
+                #expect(page.status == .ok)
+                if page.body.contains("Discharge summary") { discharge = page.body }
+            }
+            #expect(discharge.contains("Imported from clinic.json"))
+            #expect(discharge.contains("See the visit this belongs to"))
+            let again = try await browser.get(Paths.recordSection(id, .documents))
+            #expect(!again.body.contains(#"<strong class="badge">New</strong>"#))
+
+            // The PDF: the exact bytes, as a PDF, with a safe name; pdfinfo opens it.
+            let pdfLink = try #require(Self.links(discharge, under: "/patients/\(id)/items/DocumentReference/").first { $0.contains("/files/0") })
+            let pdf = try await browser.get(pdfLink)
+            #expect(pdf.status == .ok)
+            #expect(pdf.headers[.contentType] == "application/pdf")
+            #expect(pdf.headers[.contentDisposition] == #"attachment; filename="Discharge-summary.pdf""#)
+            #expect(Data(pdf.bytes) == (try ClinicBundle.pdf))
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("dl-\(UUID().uuidString).pdf")
+            try Data(pdf.bytes).write(to: file)
+            defer { try? FileManager.default.removeItem(at: file) }
+            let info = try Command.run("/usr/bin/pdfinfo", [file.path])
+            #expect(info.status == 0 && info.output.contains("Pages:"))
+
+            // The note: bytes from its Binary; declared text/html is served as a download, never as HTML; the name is defused.
+            var noteItem = ""
+            for link in itemLinks where try await browser.get(link).body.contains("Nurse") { noteItem = link }
+            #expect(!noteItem.isEmpty)
+            let note = try await browser.get(noteItem + "/files/0")
+            #expect(note.status == .ok)
+            #expect(note.headers[.contentType] == "application/octet-stream")
+            #expect(note.headers[.contentDisposition] == #"attachment; filename="etc-passwd.bin""#)
+            #expect(note.body == ClinicBundle.noteText)
+            #expect(try await browser.get(noteItem + "/files/7").status == .notFound)
+
+            // FHIR JSON of one resource.
+            let docID = String(noteItem.split(separator: "/").last!)
+            let json = try await browser.get(Paths.fhirResource(type: "DocumentReference", id: docID))
+            #expect(json.status == .ok && json.headers[.contentType] == "application/fhir+json")
+            #expect(try JSONParser.parse(json.body)["id"] == .string(docID))
+
+            // Every view and download is audited with the resource ids.
+            let downloads = try await env.database.read { sql in
+                try await sql.raw("SELECT resource_type FROM audit_log WHERE action = 'record.downloaded' AND basis = 'self'").all()
+                    .map { try $0.decode(column: "resource_type", as: String.self) }
+            }
+            #expect(downloads.sorted() == ["Binary", "DocumentReference", "DocumentReference"])
+
+            // Another patient: the list, the item, the file and the FHIR read are all 404.
+            let (other, _) = try await Self.clinicPatient(client, env, mrn: "CLINIC-2")
+            #expect(try await other.get(Paths.recordSection(id, .documents)).status == .notFound)
+            #expect(try await other.get(noteItem).status == .notFound)
+            #expect(try await other.get(pdfLink).status == .notFound)
+            #expect(try await other.get(Paths.fhirResource(type: "DocumentReference", id: docID)).status == .notFound)
+            // ... and their own path with this patient's item id is just as absent.
+            let otherID = try await env.database.read { try await PatientRepository($0).find(mrn: "CLINIC-2", organization: try await PatientRepository($0).defaultOrganization())!.id }
+            #expect(try await other.get(Paths.recordItem(otherID.description, type: "DocumentReference", id: docID)).status == .notFound)
+        }
+    }
+
+    @Test("Lists filter by date, visit and words, and reject a malformed filter naming the field", arguments: testDatabases)
+    func filters(kind: DatabaseKind) async throws {
+        try await TestApp.run(kind) { client, env in
+            let (browser, patient) = try await Self.clinicPatient(client, env)
+            let id = patient.id.description
+            let base = Paths.recordSection(id, .medications)
+            #expect(try await browser.get(base + "?from=2024-01-01").body.contains("Amoxicillin"))
+            #expect(!(try await browser.get(base + "?from=2024-01-01").body.contains("Old inhaler")))
+            #expect(!(try await browser.get(base + "?to=2020-12-31").body.contains("Amoxicillin")))
+            #expect(try await browser.get(base + "?q=amoxi").body.contains("Amoxicillin"))
+            #expect(!(try await browser.get(base + "?q=insulin").body.contains("Amoxicillin")))
+
+            // The visit filter offers the visits and keeps only what was recorded in the chosen one.
+            let page = try await browser.get(base)
+            let visitID = try #require(page.body.firstMatch(of: /<option value="([0-9a-f-]{36})"/)?.output.1)
+            #expect(page.body.contains("2024-03-05 – Hospital stay for pneumonia"))
+            let inVisit = try await browser.get(base + "?visit=\(visitID)")
+            #expect(inVisit.body.contains("Amoxicillin") && !inVisit.body.contains("Old inhaler"))
+            #expect(inVisit.body.contains(#"<option value="\#(visitID)" selected>"#))
+
+            let bad = try await browser.get(base + "?from=yesterday&visit=%3Cx%3E")
+            #expect(bad.status == .badRequest)
+            #expect(bad.body.contains(##"href="#field-from""##) && bad.body.contains(##"href="#field-visit""##))
+
+            // Visits: words find the kind of visit.
+            #expect(try await browser.get(Paths.visits(id) + "?q=hospital").body.contains("Hospital stay for pneumonia"))
+            #expect(!(try await browser.get(Paths.visits(id) + "?q=dentist").body.contains("Hospital stay for pneumonia")))
+        }
+    }
+
+    @Test("Home → visits filtered by date → the visit → the discharge PDF: three clicks")
+    func threeClicks() async throws {
+        try await TestApp.run(.sqlite) { client, env in
+            let (browser, patient) = try await Self.clinicPatient(client, env)
+            let home = try await browser.get(Paths.patientHome(patient.id.description))
+            let visitsLink = try #require(Self.links(home.body, under: Paths.visits(patient.id.description)).first)
+            // Click 1: the visits page's date filter (a GET form) from the home page's link.
+            let visits = try await browser.get(visitsLink + "?from=2024-03-01&to=2024-03-31")
+            let visitLink = try #require(Self.links(visits.body, under: Paths.visits(patient.id.description) + "/").first)
+            // Click 2: the visit. Click 3: the PDF, straight from the visit page.
+            let visit = try await browser.get(visitLink)
+            #expect(visit.body.contains("Papers from this visit"))
+            let pdfLink = try #require(visit.body.firstMatch(of: /<a href="([^"]+)" download>Download Discharge summary.pdf/)?.output.1)
+            let pdf = try await browser.get(String(pdfLink))
+            #expect(pdf.headers[.contentType] == "application/pdf")
+            #expect(Data(pdf.bytes) == (try ClinicBundle.pdf))
+        }
+    }
+
+    @Test("The section column written for rows stored before migration 3 matches RecordSection.of")
+    func migrationBackfill() async throws {
+        let pairs: [(String, String?)] = [("Observation", "laboratory"), ("Observation", "vital-signs"), ("Observation", nil),
+                                          ("DiagnosticReport", "RAD"), ("DiagnosticReport", "LAB"), ("DiagnosticReport", "34117-2"),
+                                          ("ImagingStudy", nil), ("DocumentReference", "clinical-note"), ("MedicationStatement", nil),
+                                          ("Immunization", nil), ("Goal", nil), ("Claim", nil), ("Encounter", nil), ("Practitioner", nil)]
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("m3-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let location = DatabaseLocation.sqliteFile(path: folder.appendingPathComponent("m3.sqlite").path)
+        try await Database.withOpened(location, logger: TestApp.logger) { database in
+            try await Migrator(database: database, migrations: Array(Migrator.all.prefix(2))).migrate(logger: TestApp.logger)
+            try await database.write { sql in
+                for (i, pair) in pairs.enumerated() {
+                    try await sql.raw("""
+                        INSERT INTO fhir_resources (resource_type, id, patient_scope, match_key, version_id, last_updated, source, category, json)
+                        VALUES (\(bind: pair.0), \(bind: "r\(i)"), 'p', \(bind: "k\(i)"), 1, 5, 'test', \(bind: pair.1), '{}')
+                        """).run()
+                }
+            }
+            try await Migrator(database: database).migrate(logger: TestApp.logger)
+            let stored = try await database.read { try await FHIRResourceRepository($0).all(patientScope: "p") }
+            for (i, pair) in pairs.enumerated() {
+                let row = try #require(stored.first { $0.id == "r\(i)" })
+                #expect(row.section == RecordSection.of(resourceType: pair.0, category: pair.1), "\(pair)")
+                #expect(row.availableAt == 5)
+            }
+        }
+    }
+}
