@@ -31,6 +31,9 @@ public enum Paths {
     public static func patientHome(_ id: String) -> String { "/patients/\(id)" }
     public static func labResults(_ id: String) -> String { "/patients/\(id)/results" }
     public static func labResultsCSV(_ id: String) -> String { "/patients/\(id)/results.csv" }
+    public static func labResultsPDF(_ id: String) -> String { "/patients/\(id)/results.pdf" }
+    public static func healthSummaryPDF(_ id: String) -> String { "/patients/\(id)/health-summary.pdf" }
+    public static func visitSummaryPDF(_ patient: String, _ visit: String) -> String { "/patients/\(patient)/visits/\(visit)/summary.pdf" }
     public static func visits(_ id: String) -> String { "/patients/\(id)/visits" }
     public static func visit(_ patient: String, _ visit: String) -> String { "/patients/\(patient)/visits/\(visit)" }
     public static func labTrend(_ id: String, system: String?, code: String) -> String {

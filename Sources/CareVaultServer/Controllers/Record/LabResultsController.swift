@@ -13,6 +13,7 @@ struct LabResultsController: Sendable {
         let group = router.group(context: SignedInRequestContext.self)
         group.get("/patients/:patient/results", use: labResults)
         group.get("/patients/:patient/results.csv", use: labResultsCSV)
+        group.get("/patients/:patient/results.pdf", use: labResultsPDF)
         group.get("/patients/:patient/results/trend", use: labTrend)
     }
 
@@ -62,7 +63,7 @@ struct LabResultsController: Sendable {
             (try? JSONParser.parse(resource.json)).flatMap { LabResult(id: resource.id, json: $0) }
         }
         try await env.audit.recordReads(results.map { ("Observation", $0.id) }, patient: patient.id, actor: context.account,
-                                        basis: basis, info: context.info)
+                                        basis: basis, info: context.info, action: action == .downloadRecord ? .recordDownloaded : .recordRead)
         return (patient, basis, filters, Array(results), stored.count > limit)
     }
 
@@ -80,10 +81,21 @@ struct LabResultsController: Sendable {
             to: FormField(name: "to", label: "To", type: "date", value: filters.to, error: failure?.error("to"), required: false),
             query: FormField(name: "q", label: "Test name", type: "search", value: filters.text, hint: "for example cholesterol", required: false),
             rows: rows, isEmpty: rows.isEmpty, csvLink: filters.link(Paths.labResultsCSV(patient.id.description)),
+            pdfLink: filters.link(Paths.labResultsPDF(patient.id.description)),
             backLink: Paths.patientHome(patient.id.description),
             previousPageLink: page > 0 ? filters.link(base, page: page - 1) : nil,
             nextPageLink: hasMore ? filters.link(base, page: page + 1) : nil)
         return env.renderer.response(page_, status: failure == nil ? .ok : .badRequest)
+    }
+
+    /// The same results as the page shows (same filters, all pages up to 5,000 rows) as a PDF report.
+    @Sendable func labResultsPDF(_ request: Request, context: SignedInRequestContext) async throws -> Response {
+        let (patient, _, filters, results, _) = try await results(request, context: context, action: .downloadRecord, limit: Self.csvLimit, offset: 0)
+        if let failure = filters.failure { throw HTTPError(.badRequest, message: failure.errors.map(\.message).joined(separator: " ")) }
+        let shown = [filters.from.isEmpty ? nil : "from \(filters.from)", filters.to.isEmpty ? nil : "to \(filters.to)",
+                     filters.text.isEmpty ? nil : "matching \u{201C}\(filters.text)\u{201D}"].compactMap { $0 }.joined(separator: ", ")
+        let pdf = try RecordPrintouts.labReport(patient: patient, results: results, filters: shown, printed: Date())
+        return PDFResponse.make(pdf, fileName: "lab-results.pdf")
     }
 
     /// The same results as the page shows (same filters, all pages up to 5,000 rows) as CSV.

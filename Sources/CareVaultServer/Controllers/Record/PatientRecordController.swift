@@ -11,6 +11,35 @@ struct PatientRecordController: Sendable {
     func addRoutes(to router: Router<AppRequestContext>) {
         let group = router.group(context: SignedInRequestContext.self)
         group.get("/patients/:patient", use: home)
+        group.get("/patients/:patient/health-summary.pdf", use: healthSummary)
+    }
+
+    /// "My health summary" as a PDF: current problems, medicines, allergies, vaccinations, recent results.
+    @Sendable func healthSummary(_ request: Request, context: SignedInRequestContext) async throws -> Response {
+        let (patient, basis) = try await PatientAccess(env: env).open(
+            try context.parameters.require("patient"), for: .downloadRecord, actor: context.actor,
+            account: context.account, info: context.info, resource: ResourceRef(type: "Composition", id: "health-summary"))
+        let scope = patient.id.description
+        let released = basis.releasedBy(Clock.milliseconds(Date()))
+        let (labs, problems, medications, allergies, immunizations) = try await env.database.read { sql in
+            let store = FHIRResourceRepository(sql)
+            return (
+                try await store.search(patientScope: scope, RecordQuery(resourceType: "Observation", category: "laboratory", releasedBy: released, limit: 30)),
+                try await store.search(patientScope: scope, RecordQuery(section: .problems, status: "active", releasedBy: released, limit: 200)),
+                try await store.search(patientScope: scope, RecordQuery(section: .medications, status: "active", releasedBy: released, limit: 200)),
+                try await store.search(patientScope: scope, RecordQuery(section: .allergies, releasedBy: released, limit: 200)),
+                try await store.search(patientScope: scope, RecordQuery(section: .immunizations, releasedBy: released, limit: 200)))
+        }
+        try await env.audit.recordReads((labs + problems + medications + allergies + immunizations).map { ($0.resourceType, $0.id) },
+                                        patient: patient.id, actor: context.account, basis: basis, info: context.info, action: .recordDownloaded)
+        func entries(_ resources: [StoredResource]) -> [RecordEntry] {
+            resources.compactMap { r in (try? JSONParser.parse(r.json)).map { RecordEntry(resourceType: r.resourceType, id: r.id, json: $0) } }
+        }
+        let results = labs.compactMap { r in (try? JSONParser.parse(r.json)).flatMap { LabResult(id: r.id, json: $0) } }
+        let pdf = try RecordPrintouts.healthSummary(patient: patient, problems: entries(problems), medications: entries(medications),
+                                                    allergies: entries(allergies), immunizations: entries(immunizations),
+                                                    results: results, printed: Date())
+        return PDFResponse.make(pdf, fileName: "health-summary.pdf")
     }
 
     @Sendable func home(_ request: Request, context: SignedInRequestContext) async throws -> Response {
@@ -63,6 +92,7 @@ struct PatientRecordController: Sendable {
             allergies: links(allergies), hasAllergies: !allergies.isEmpty, allergiesLink: Paths.recordSection(scope, .allergies),
             problems: links(problems), hasProblems: !problems.isEmpty, problemsLink: Paths.recordSection(scope, .problems),
             sections: RecordSection.allCases.map { Link(href: Paths.recordSection(scope, $0), text: $0.title) },
-            visitsLink: Paths.visits(scope), everythingLink: Paths.everything(scope)))
+            visitsLink: Paths.visits(scope), everythingLink: Paths.everything(scope),
+            healthSummaryLink: Paths.healthSummaryPDF(scope)))
     }
 }

@@ -12,6 +12,7 @@ struct VisitsController: Sendable {
         let group = router.group(context: SignedInRequestContext.self)
         group.get("/patients/:patient/visits", use: list)
         group.get("/patients/:patient/visits/:visit", use: show)
+        group.get("/patients/:patient/visits/:visit/summary.pdf", use: summaryPDF)
     }
 
     private func open(_ context: SignedInRequestContext, resource: ResourceRef) async throws -> (Patient, Basis) {
@@ -47,9 +48,13 @@ struct VisitsController: Sendable {
             status: failure == nil ? .ok : .badRequest)
     }
 
-    @Sendable func show(_ request: Request, context: SignedInRequestContext) async throws -> Response {
+    /// The visit and what is linked to it that this basis may see, audited as `audit`.
+    private func load(_ context: SignedInRequestContext, action: Action, audit: AuditAction)
+        async throws -> (Patient, Basis, Visit, [StoredResource]) {
         let visitID = try context.parameters.require("visit")
-        let (patient, basis) = try await open(context, resource: ResourceRef(type: "Encounter", id: visitID))
+        let (patient, basis) = try await PatientAccess(env: env).open(
+            try context.parameters.require("patient"), for: action, actor: context.actor, account: context.account, info: context.info,
+            resource: ResourceRef(type: "Encounter", id: visitID))
         let scope = patient.id.description
         let (encounter, allLinked) = try await env.database.read { sql in
             let store = FHIRResourceRepository(sql)
@@ -65,7 +70,31 @@ struct VisitsController: Sendable {
             throw HTTPError(.notFound)
         }
         try await env.audit.recordReads([("Encounter", visitID)] + linked.map { ($0.resourceType, $0.id) }, patient: patient.id,
-                                        actor: context.account, basis: basis, info: context.info)
+                                        actor: context.account, basis: basis, info: context.info, action: audit)
+        return (patient, basis, visit, linked)
+    }
+
+    /// The visit summary as a PDF: the visit, its tests, and everything else recorded in it.
+    @Sendable func summaryPDF(_ request: Request, context: SignedInRequestContext) async throws -> Response {
+        let (patient, _, visit, linked) = try await load(context, action: .downloadRecord, audit: .recordDownloaded)
+        var results: [LabResult] = []
+        var entries: [RecordEntry] = []
+        for resource in linked {
+            guard let json = try? JSONParser.parse(resource.json) else { continue }
+            if resource.resourceType == "Observation", let result = LabResult(id: resource.id, json: json), !result.value.isEmpty {
+                results.append(result)
+            } else if resource.resourceType != "Provenance" {
+                entries.append(RecordEntry(resourceType: resource.resourceType, id: resource.id, json: json))
+            }
+        }
+        let pdf = try RecordPrintouts.visitSummary(patient: patient, visit: visit, results: results, entries: entries, printed: Date())
+        return PDFResponse.make(pdf, fileName: "visit-summary-\(visit.start.map(FHIRText.day) ?? "undated").pdf")
+    }
+
+    @Sendable func show(_ request: Request, context: SignedInRequestContext) async throws -> Response {
+        let (patient, _, visit, linked) = try await load(context, action: .readRecord, audit: .recordRead)
+        let scope = patient.id.description
+        let visitID = visit.id
         var labs: [LabResultsPage.Row] = []
         var items: [VisitPage.Item] = []
         var documents: [VisitPage.Document] = []
@@ -92,6 +121,7 @@ struct VisitsController: Sendable {
             layout: context.layout(visit.kind, request: request), patientName: patient.fullName, kind: visit.kind,
             date: visit.start.map { String($0.prefix(10)) } ?? "Not recorded", endDate: visit.end.map { String($0.prefix(10)) } ?? "Not recorded",
             reason: visit.reason ?? "Not recorded", place: visit.place ?? "Not recorded",
-            documents: documents, hasDocuments: !documents.isEmpty, labRows: labs, hasLabs: !labs.isEmpty, items: items, hasItems: !items.isEmpty, backLink: Paths.visits(scope)))
+            documents: documents, hasDocuments: !documents.isEmpty, labRows: labs, hasLabs: !labs.isEmpty, items: items, hasItems: !items.isEmpty, backLink: Paths.visits(scope),
+            summaryPDFLink: Paths.visitSummaryPDF(scope, visitID)))
     }
 }

@@ -13,6 +13,7 @@ public struct LabResultsPage: Page {
     public let rows: [Row]
     public let isEmpty: Bool
     public let csvLink: String
+    public let pdfLink: String
     public let backLink: String
     public let previousPageLink: String?
     public let nextPageLink: String?

@@ -33,4 +33,5 @@ public struct PatientHomePage: Page {
     public let sections: [Link]
     public let visitsLink: String
     public let everythingLink: String
+    public let healthSummaryLink: String
 }

@@ -41,6 +41,7 @@ public struct VisitPage: Page {
     public let items: [Item]
     public let hasItems: Bool
     public let backLink: String
+    public let summaryPDFLink: String
 
     public struct Item: Sendable {
         public let kind: String
