@@ -8,7 +8,7 @@ struct CareVaultCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "carevault",
         abstract: "CareVault: a self-hosted patient portal and personal health vault.",
-        subcommands: [ServeCommand.self, MigrateCommand.self, StaffCommand.self, PatientCommand.self,
+        subcommands: [ServeCommand.self, MigrateCommand.self, StaffCommand.self, PatientCommand.self, ExportCommand.self,
                       ImportCommand.self, OutboxCommand.self, AuditCommand.self],
         defaultSubcommand: ServeCommand.self
     )

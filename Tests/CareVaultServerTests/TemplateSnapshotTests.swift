@@ -43,7 +43,7 @@ struct TemplateSnapshotTests {
                                          problems: [Link(href: "/mock-problem", text: "MockProblem")], hasProblems: true,
                                          problemsLink: "/mock-problems", sections: [Link(href: "/mock-section", text: "MockSection")],
                                          visitsLink: "/mock-visits", everythingLink: "/mock-everything",
-                                         healthSummaryLink: "/mock-health-summary")),
+                                         healthSummaryLink: "/mock-health-summary", exportLink: "/mock-export")),
         ("visits", VisitsPage(layout: layout("Visits"), patientName: "MockVisitsPatient", errorSummary: ErrorSummary(failure),
                               filterAction: "/mock-visits-filter", from: field("VFrom"), to: field("VTo"), query: field("VQuery"),
                               rows: [.init(date: "MockVisitDate", kind: "MockVisitKind", reason: "MockVisitReason", place: "MockVisitPlace",

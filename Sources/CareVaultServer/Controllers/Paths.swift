@@ -32,6 +32,7 @@ public enum Paths {
     public static func labResults(_ id: String) -> String { "/patients/\(id)/results" }
     public static func labResultsCSV(_ id: String) -> String { "/patients/\(id)/results.csv" }
     public static func labResultsPDF(_ id: String) -> String { "/patients/\(id)/results.pdf" }
+    public static func exportZIP(_ id: String) -> String { "/patients/\(id)/export.zip" }
     public static func healthSummaryPDF(_ id: String) -> String { "/patients/\(id)/health-summary.pdf" }
     public static func visitSummaryPDF(_ patient: String, _ visit: String) -> String { "/patients/\(patient)/visits/\(visit)/summary.pdf" }
     public static func visits(_ id: String) -> String { "/patients/\(id)/visits" }

@@ -21,13 +21,13 @@ public struct AuditRecorder: Sendable {
 
     /// Records one audited read per resource of one patient's record shown or sent, group-committed together.
     /// (`action` is ``AuditAction/recordDownloaded`` for what leaves as a file.)
-    func recordReads(_ resources: [(type: String, id: String)], patient: PatientID, actor: Account, basis: Basis, info: RequestInfo,
+    func recordReads(_ resources: [(type: String, id: String)], patient: PatientID, actor: Account?, basis: Basis, info: RequestInfo,
                      action: AuditAction = .recordRead) async throws {
         try await recordReads(resources.map { (patient, $0.type, $0.id) }, actor: actor, basis: basis, info: info, action: action)
     }
 
     /// Records one audited read per resource shown or sent (of any patients), group-committed together.
-    func recordReads(_ resources: [(patient: PatientID, type: String, id: String)], actor: Account, basis: Basis, info: RequestInfo,
+    func recordReads(_ resources: [(patient: PatientID, type: String, id: String)], actor: Account?, basis: Basis, info: RequestInfo,
                      action: AuditAction = .recordRead) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for resource in resources {

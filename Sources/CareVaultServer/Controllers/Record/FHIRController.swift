@@ -45,47 +45,15 @@ struct FHIRController: Sendable {
             try context.parameters.require("patient"), for: .downloadRecord, actor: context.actor, account: context.account,
             info: context.info, resource: ResourceRef(type: "Bundle", id: "$everything"))
         let scope = patient.id.description
-        let (own, shared) = try await env.database.read { sql -> ([StoredResource], [StoredResource]) in
-            let store = FHIRResourceRepository(sql)
-            let now = Clock.milliseconds(Date())
-            let own = try await store.all(patientScope: scope).filter { basis.seesUnreleased || $0.isReleased(at: now) }
-            var shared: [StoredResource] = []
-            var seen = Set<String>()
-            for resource in own {
-                for reference in Self.sharedReferences(in: resource.json) where seen.insert(reference).inserted {
-                    let parts = reference.split(separator: "/", maxSplits: 1).map(String.init)
-                    if let found = try await store.find(type: parts[0], id: parts[1]), found.patientScope.isEmpty { shared.append(found) }
-                }
-            }
-            return (own, shared)
+        let (own, shared) = try await env.database.read {
+            try await EverythingBundle.load(FHIRResourceRepository($0), patientScope: scope, basis: basis, at: Clock.milliseconds(Date()))
         }
 
         // Every resource that leaves is an audited read (group-committed, so this stays cheap).
         try await env.audit.recordReads((own + shared).map { ($0.resourceType, $0.id) }, patient: patient.id, actor: context.account,
                                         basis: basis, info: context.info)
 
-        let base = env.link("/fhir")
-        var text = #"{"resourceType":"Bundle","type":"searchset","total":\#(own.count),"entry":["#
-        for (i, (resource, mode)) in (own.map { ($0, "match") } + shared.map { ($0, "include") }).enumerated() {
-            if i > 0 { text += "," }
-            text += #"{"fullUrl":"# + JSONValue.string("\(base)/\(resource.resourceType)/\(resource.id)").jsonText
-            text += #","resource":"# + resource.json + #","search":{"mode":"\#(mode)"}}"#
-        }
-        text += "]}"
+        let text = EverythingBundle.text(own: own, shared: shared, base: env.link("/fhir"))
         return Response(status: .ok, headers: [.contentType: "application/fhir+json"], body: .init(byteBuffer: ByteBuffer(string: text)))
-    }
-
-    /// References to shared resource types (`Practitioner/…`, `Organization/…`) in stored JSON.
-    static func sharedReferences(in json: String) -> [String] {
-        guard let value = try? JSONParser.parse(json) else { return [] }
-        var found: [String] = []
-        _ = value.mapStrings(underKey: "reference") { reference in
-            if let type = reference.split(separator: "/").first, BundleImportPlan.sharedTypes.contains(String(type)),
-               reference.split(separator: "/").count == 2 {
-                found.append(reference)
-            }
-            return reference
-        }
-        return found
     }
 }

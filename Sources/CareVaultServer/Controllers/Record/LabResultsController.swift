@@ -102,11 +102,7 @@ struct LabResultsController: Sendable {
     @Sendable func labResultsCSV(_ request: Request, context: SignedInRequestContext) async throws -> Response {
         let (_, _, filters, results, _) = try await results(request, context: context, action: .downloadRecord, limit: Self.csvLimit, offset: 0)
         if let failure = filters.failure { throw HTTPError(.badRequest, message: failure.errors.map(\.message).joined(separator: " ")) }
-        var csv = "date,test,code,value,unit,range,flag\r\n"
-        for r in results {
-            csv += [r.effective ?? "", r.test, [r.codeSystem, r.code].compactMap { $0 }.joined(separator: "|"), r.value, r.unit, r.range, r.flag.rawValue]
-                .map(CSV.field).joined(separator: ",") + "\r\n"
-        }
+        let csv = CSV.labResults(results)
         return Response(status: .ok, headers: [
             .contentType: "text/csv; charset=utf-8",
             .contentDisposition: "attachment; filename=\"lab-results.csv\"",
@@ -116,6 +112,16 @@ struct LabResultsController: Sendable {
 
 /// RFC 4180 fields, with spreadsheet formula injection defused.
 enum CSV {
+    /// Lab results, one row per result: date, test, code (system|code), value, unit, range, flag.
+    static func labResults(_ results: [LabResult]) -> String {
+        var csv = "date,test,code,value,unit,range,flag\r\n"
+        for r in results {
+            csv += [r.effective ?? "", r.test, [r.codeSystem, r.code].compactMap { $0 }.joined(separator: "|"), r.value, r.unit, r.range, r.flag.rawValue]
+                .map(field).joined(separator: ",") + "\r\n"
+        }
+        return csv
+    }
+
     static func field(_ text: String) -> String {
         var value = text
         // A cell starting with =, +, @ or - (unless it is a number) would run as a formula in a spreadsheet.

@@ -12,6 +12,22 @@ struct PatientRecordController: Sendable {
         let group = router.group(context: SignedInRequestContext.self)
         group.get("/patients/:patient", use: home)
         group.get("/patients/:patient/health-summary.pdf", use: healthSummary)
+        group.get("/patients/:patient/export.zip", use: export)
+    }
+
+    /// The whole record as one ZIP (FHIR Bundle, NDJSON, health-summary PDF, lab CSV, original files, README).
+    @Sendable func export(_ request: Request, context: SignedInRequestContext) async throws -> Response {
+        let (patient, basis) = try await PatientAccess(env: env).open(
+            try context.parameters.require("patient"), for: .downloadRecord, actor: context.actor,
+            account: context.account, info: context.info, resource: ResourceRef(type: "Bundle", id: "export"))
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("carevault-export-\(UUID().uuidString).zip")
+        defer { try? FileManager.default.removeItem(at: file) }
+        _ = try await RecordExportService(env: env).export(patient, basis: basis, actor: context.account, info: context.info, to: file)
+        let data = try Data(contentsOf: file)
+        return Response(status: .ok, headers: [
+            .contentType: "application/zip",
+            .contentDisposition: "attachment; filename=\"health-record-\(patient.birthDate).zip\"",
+        ], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
     /// "My health summary" as a PDF: current problems, medicines, allergies, vaccinations, recent results.
@@ -21,24 +37,10 @@ struct PatientRecordController: Sendable {
             account: context.account, info: context.info, resource: ResourceRef(type: "Composition", id: "health-summary"))
         let scope = patient.id.description
         let released = basis.releasedBy(Clock.milliseconds(Date()))
-        let (labs, problems, medications, allergies, immunizations) = try await env.database.read { sql in
-            let store = FHIRResourceRepository(sql)
-            return (
-                try await store.search(patientScope: scope, RecordQuery(resourceType: "Observation", category: "laboratory", releasedBy: released, limit: 30)),
-                try await store.search(patientScope: scope, RecordQuery(section: .problems, status: "active", releasedBy: released, limit: 200)),
-                try await store.search(patientScope: scope, RecordQuery(section: .medications, status: "active", releasedBy: released, limit: 200)),
-                try await store.search(patientScope: scope, RecordQuery(section: .allergies, releasedBy: released, limit: 200)),
-                try await store.search(patientScope: scope, RecordQuery(section: .immunizations, releasedBy: released, limit: 200)))
-        }
-        try await env.audit.recordReads((labs + problems + medications + allergies + immunizations).map { ($0.resourceType, $0.id) },
-                                        patient: patient.id, actor: context.account, basis: basis, info: context.info, action: .recordDownloaded)
-        func entries(_ resources: [StoredResource]) -> [RecordEntry] {
-            resources.compactMap { r in (try? JSONParser.parse(r.json)).map { RecordEntry(resourceType: r.resourceType, id: r.id, json: $0) } }
-        }
-        let results = labs.compactMap { r in (try? JSONParser.parse(r.json)).flatMap { LabResult(id: r.id, json: $0) } }
-        let pdf = try RecordPrintouts.healthSummary(patient: patient, problems: entries(problems), medications: entries(medications),
-                                                    allergies: entries(allergies), immunizations: entries(immunizations),
-                                                    results: results, printed: Date())
+        let summary = try await env.database.read { try await HealthSummary.load(FHIRResourceRepository($0), patientScope: scope, releasedBy: released) }
+        try await env.audit.recordReads(summary.resources.map { ($0.resourceType, $0.id) }, patient: patient.id, actor: context.account,
+                                        basis: basis, info: context.info, action: .recordDownloaded)
+        let pdf = try summary.pdf(patient: patient, printed: Date())
         return PDFResponse.make(pdf, fileName: "health-summary.pdf")
     }
 
@@ -93,6 +95,6 @@ struct PatientRecordController: Sendable {
             problems: links(problems), hasProblems: !problems.isEmpty, problemsLink: Paths.recordSection(scope, .problems),
             sections: RecordSection.allCases.map { Link(href: Paths.recordSection(scope, $0), text: $0.title) },
             visitsLink: Paths.visits(scope), everythingLink: Paths.everything(scope),
-            healthSummaryLink: Paths.healthSummaryPDF(scope)))
+            healthSummaryLink: Paths.healthSummaryPDF(scope), exportLink: Paths.exportZIP(scope)))
     }
 }

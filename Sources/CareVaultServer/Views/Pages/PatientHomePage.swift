@@ -34,4 +34,6 @@ public struct PatientHomePage: Page {
     public let visitsLink: String
     public let everythingLink: String
     public let healthSummaryLink: String
+    /// The whole record as one ZIP.
+    public let exportLink: String
 }
