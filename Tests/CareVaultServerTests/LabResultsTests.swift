@@ -34,6 +34,7 @@ struct LabResultsTests {
     func table(kind: DatabaseKind) async throws {
         try await TestApp.run(kind) { client, env in
             let (browser, patient) = try await Self.patientWithResults(client, env, count: 3)
+            #expect(try await browser.get(Paths.patientHome(patient.id.description)).body.contains("4 new in Test results"))  // 3 potassium, 1 cholesterol
             let page = try await browser.get(Paths.labResults(patient.id.description))
             #expect(page.status == .ok)
             #expect(page.body.contains(">Potassium</a></td><td>5.90 mmol/L</td><td>3.5–5.1</td><td>High</td>"))
@@ -42,6 +43,7 @@ struct LabResultsTests {
             #expect(!page.body.contains("Blood pressure"))  // vital signs are not lab results
             let home = try await browser.get(Paths.patientHome(patient.id.description))
             #expect(home.body.contains("<td>5.90 mmol/L</td><td>3.5–5.1</td><td>High</td>"))
+            #expect(!home.body.contains("new in Test results"))  // seen in the table: no longer new
             #expect(home.body.contains(Paths.labResults(patient.id.description)))
         }
     }

@@ -37,6 +37,7 @@ struct RecordSectionTests {
             #expect(home.body.contains("Pneumonia"))
             #expect(home.body.contains("New since you last looked"))
             #expect(home.body.contains("2 new in Documents and notes"))
+            #expect(home.body.contains("1 new in Measurements"))
 
             let medicines = try await browser.get(Paths.recordSection(id, .medications))
             #expect(medicines.body.contains("Old inhaler") && medicines.body.contains("Amoxicillin"))

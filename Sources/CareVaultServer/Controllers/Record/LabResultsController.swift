@@ -71,6 +71,13 @@ struct LabResultsController: Sendable {
         let page = Paging.page(of: request)
         let (patient, basis, filters, results, hasMore) = try await results(
             request, context: context, action: .readRecord, limit: Self.pageSize, offset: page * Self.pageSize)
+        if basis == .ownRecord && !results.isEmpty {
+            // The table shows each result whole, so the patient has seen them: they are no longer new.
+            try await env.database.write {
+                try await RecordReleaseRepository($0).markOpened(results.map { ("Observation", $0.id) }, patientScope: patient.id.description,
+                                                                 at: Clock.milliseconds(Date()))
+            }
+        }
         let base = Paths.labResults(patient.id.description)
         let failure = filters.failure
         let rows = results.map { LabResultsPage.Row($0, patient: patient.id) }
