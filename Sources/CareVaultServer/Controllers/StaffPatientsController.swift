@@ -17,21 +17,8 @@ struct StaffPatientsController: Sendable {
         group.post("/staff/patients/:patient/activation-code", use: issueCode)
     }
 
-    /// Asks the policy whether this staff member may do `action` in their organization at all.
-    private func requirePermission(_ action: Action, context: StaffRequestContext) async throws -> OrganizationID {
-        let organization: OrganizationID
-        if let own = context.account.organization {
-            organization = own
-        } else {
-            organization = try await env.database.read { try await PatientRepository($0).defaultOrganization() }
-        }
-        let probe = PatientScope(id: PatientID(), organization: organization)
-        guard AuthorizationPolicy.decide(context.actor, action, patient: probe).isPermitted else { throw HTTPError(.notFound) }
-        return organization
-    }
-
     @Sendable func list(_ request: Request, context: StaffRequestContext) async throws -> Response {
-        let organization = try await requirePermission(.readRecord, context: context)
+        let organization = try await context.organization(permitting: .readRecord, env: env)
         let query = request.uri.queryParameters["q"].map(String.init) ?? ""
         let page = Paging.page(of: request)
         let (patients, withAccounts) = try await env.database.read { sql in
@@ -73,7 +60,7 @@ struct StaffPatientsController: Sendable {
     }
 
     @Sendable func create(_ request: Request, context: StaffRequestContext) async throws -> Response {
-        let organization = try await requirePermission(.registerPatient, context: context)
+        let organization = try await context.organization(permitting: .registerPatient, env: env)
         var request = request
         let form = try await request.form()
         do {

@@ -17,21 +17,8 @@ struct ReleaseController: Sendable {
         group.post(RouterPath(Paths.releaseRules), use: saveRules)
     }
 
-    /// The clinician's organization, after the policy allows them to release there.
-    private func releasingOrganization(_ context: StaffRequestContext) async throws -> OrganizationID {
-        let organization: OrganizationID
-        if let own = context.account.organization {
-            organization = own
-        } else {
-            organization = try await env.database.read { try await PatientRepository($0).defaultOrganization() }
-        }
-        let probe = PatientScope(id: PatientID(), organization: organization)
-        guard AuthorizationPolicy.decide(context.actor, .releaseRecord, patient: probe).isPermitted else { throw HTTPError(.notFound) }
-        return organization
-    }
-
     @Sendable func queue(_ request: Request, context: StaffRequestContext) async throws -> Response {
-        let organization = try await releasingOrganization(context)
+        let organization = try await context.organization(permitting: .releaseRecord, env: env)
         let page = Paging.page(of: request)
         let held = try await env.database.read {
             try await RecordReleaseRepository($0).held(organization: organization.description, limit: Self.pageSize + 1, offset: page * Self.pageSize)
@@ -58,7 +45,7 @@ struct ReleaseController: Sendable {
     /// Releases the item of the "Release this one" button, or else every ticked item.
     @Sendable func release(_ request: Request, context: StaffRequestContext) async throws -> Response {
         var request = request
-        let organization = try await releasingOrganization(context)
+        let organization = try await context.organization(permitting: .releaseRecord, env: env)
         let form = try await request.form()
         let chosen = form.value("only").isEmpty ? form.values("item") : [form.value("only")]
         let items = chosen.prefix(500).compactMap { value -> (type: String, id: String)? in
