@@ -50,7 +50,7 @@ struct LabResultsController: Sendable {
     }
 
     private func results(_ request: Request, context: SignedInRequestContext, action: Action, limit: Int, offset: Int)
-        async throws -> (Patient, Basis, RecordFilters, [LabResult], hasMore: Bool) {
+        async throws -> (Patient, Basis, RecordFilters, [LabResult], hasMore: Bool, unopened: [String]) {
         let (patient, basis) = try await PatientAccess(env: env).open(
             try context.parameters.require("patient"), for: action, actor: context.actor, account: context.account, info: context.info,
             resource: ResourceRef(type: "Observation", id: "laboratory"))
@@ -64,17 +64,18 @@ struct LabResultsController: Sendable {
         }
         try await env.audit.recordReads(results.map { ("Observation", $0.id) }, patient: patient.id, actor: context.account,
                                         basis: basis, info: context.info, action: action == .downloadRecord ? .recordDownloaded : .recordRead)
-        return (patient, basis, filters, Array(results), stored.count > limit)
+        let unopened = stored.prefix(limit).filter { $0.openedAt == nil }.map(\.id)
+        return (patient, basis, filters, Array(results), stored.count > limit, unopened)
     }
 
     @Sendable func labResults(_ request: Request, context: SignedInRequestContext) async throws -> Response {
         let page = Paging.page(of: request)
-        let (patient, basis, filters, results, hasMore) = try await results(
+        let (patient, basis, filters, results, hasMore, unopened) = try await results(
             request, context: context, action: .readRecord, limit: Self.pageSize, offset: page * Self.pageSize)
-        if basis == .ownRecord && !results.isEmpty {
+        if basis == .ownRecord && !unopened.isEmpty {
             // The table shows each result whole, so the patient has seen them: they are no longer new.
             try await env.database.write {
-                try await RecordReleaseRepository($0).markOpened(results.map { ("Observation", $0.id) }, patientScope: patient.id.description,
+                try await RecordReleaseRepository($0).markOpened(unopened.map { ("Observation", $0) }, patientScope: patient.id.description,
                                                                  at: Clock.milliseconds(Date()))
             }
         }
@@ -97,7 +98,7 @@ struct LabResultsController: Sendable {
 
     /// The same results as the page shows (same filters, all pages up to 5,000 rows) as a PDF report.
     @Sendable func labResultsPDF(_ request: Request, context: SignedInRequestContext) async throws -> Response {
-        let (patient, _, filters, results, _) = try await results(request, context: context, action: .downloadRecord, limit: Self.csvLimit, offset: 0)
+        let (patient, _, filters, results, _, _) = try await results(request, context: context, action: .downloadRecord, limit: Self.csvLimit, offset: 0)
         if let failure = filters.failure { throw HTTPError(.badRequest, message: failure.errors.map(\.message).joined(separator: " ")) }
         let shown = [filters.from.isEmpty ? nil : "from \(filters.from)", filters.to.isEmpty ? nil : "to \(filters.to)",
                      filters.text.isEmpty ? nil : "matching \u{201C}\(filters.text)\u{201D}"].compactMap { $0 }.joined(separator: ", ")
@@ -107,7 +108,7 @@ struct LabResultsController: Sendable {
 
     /// The same results as the page shows (same filters, all pages up to 5,000 rows) as CSV.
     @Sendable func labResultsCSV(_ request: Request, context: SignedInRequestContext) async throws -> Response {
-        let (_, _, filters, results, _) = try await results(request, context: context, action: .downloadRecord, limit: Self.csvLimit, offset: 0)
+        let (_, _, filters, results, _, _) = try await results(request, context: context, action: .downloadRecord, limit: Self.csvLimit, offset: 0)
         if let failure = filters.failure { throw HTTPError(.badRequest, message: failure.errors.map(\.message).joined(separator: " ")) }
         let csv = CSV.labResults(results)
         return Response(status: .ok, headers: [
