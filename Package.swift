@@ -38,7 +38,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             ],
-            resources: [.copy("Resources/common-passwords.txt"), .copy("Resources/Fonts")],
+            resources: [.copy("Resources/common-passwords.txt"), .copy("Resources/Fonts"), .copy("Resources/fhir-r4-elements.json")],
             swiftSettings: swiftSettings
         ),
         /// All SQL: connections, migrations, repositories.

@@ -49,6 +49,14 @@ struct ImportCommand: AsyncParsableCommand {
                 } catch let error as BundleImportError {
                     failures += 1
                     FileHandle.standardError.write(Data("\(name): not imported (nothing stored): \(error)\n".utf8))
+                } catch let error as CocoaError where error.code == .fileReadNoSuchFile || error.code == .fileReadNoPermission {
+                    failures += 1
+                    FileHandle.standardError.write(Data("\(name): not imported: the file cannot be read\n".utf8))
+                } catch {
+                    // A storage failure: the transaction rolled back. Its text may be driver detail, so it goes to the log only.
+                    failures += 1
+                    global.commandLogger.error("import failed in storage", metadata: ["file": "\(name)", "error": "\(String(reflecting: error))"])
+                    FileHandle.standardError.write(Data("\(name): not imported (nothing stored): the database refused it\n".utf8))
                 }
             }
             return failures
@@ -58,10 +66,17 @@ struct ImportCommand: AsyncParsableCommand {
 
     static func describe(_ summary: RecordImportService.Summary, source: String) -> String {
         let counts = summary.counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-        return """
+        var text = """
             \(source): patient \(summary.patient.mrn) \(summary.patient.fullName)\(summary.patientCreated ? " (new)" : "")
               \(counts)
               \(summary.created) new, \(summary.updated) updated, \(summary.unchanged) unchanged
             """
+        let unknown = summary.unknownElements
+        if !unknown.isEmpty {
+            text += "\n  kept \(unknown.count) element\(unknown.count == 1 ? "" : "s") that FHIR R4 does not define, unchanged:"
+            text += unknown.prefix(10).map { "\n    \($0)" }.joined()
+            if unknown.count > 10 { text += "\n    … and \(unknown.count - 10) more" }
+        }
+        return text
     }
 }

@@ -17,7 +17,7 @@ struct RecordImportTests {
           {"fullUrl":"urn:uuid:11111111-1111-1111-1111-111111111111","resource":{"resourceType":"Patient",
             "identifier":[{"type":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v2-0203","code":"MR"}]},"system":"urn:clinic","value":"SMALL-1"}],
             "name":[{"family":"Ōtsuka","given":["Aiko"]}],"birthDate":"1988-07-01"},"request":{"method":"POST","url":"Patient"}},
-          {"fullUrl":"urn:uuid:22222222-2222-2222-2222-222222222222","resource":{"resourceType":"Encounter","status":"finished",
+          {"fullUrl":"urn:uuid:22222222-2222-2222-2222-222222222222","resource":{"resourceType":"Encounter","status":"finished","class":{"code":"AMB"},
             "identifier":[{"system":"urn:clinic:enc","value":"E-1"}],
             "subject":{"reference":"urn:uuid:11111111-1111-1111-1111-111111111111"},"period":{"start":"2024-03-05T09:00:00Z","end":"2024-03-05T10:00:00Z"}},
             "request":{"method":"POST","url":"Encounter"}},
@@ -115,8 +115,8 @@ struct RecordImportTests {
                 Issue.record("a broken bundle was accepted")
             } catch let error as BundleImportError {
                 #expect(error == BundleImportError(entry: 2, resourceType: "Observation", field: "effectiveDateTime",
-                                                   message: "is not a FHIR date or dateTime"))
-                #expect(error.description == "entry 2, Observation, effectiveDateTime: is not a FHIR date or dateTime")
+                                                   message: "is not a date-time (YYYY-MM-DD or YYYY-MM-DDThh:mm:ss+zz:zz)"))
+                #expect(error.description == "entry 2, Observation, effectiveDateTime: is not a date-time (YYYY-MM-DD or YYYY-MM-DDThh:mm:ss+zz:zz)")
             }
             let (patients, resources) = try await env.database.read { sql in
                 (try await sql.raw("SELECT COUNT(*) AS n FROM patients").first()!.decode(column: "n", as: Int64.self),
@@ -128,7 +128,7 @@ struct RecordImportTests {
             for (text, field) in [("{", "JSON"), (#"{"resourceType":"Patient"}"#, "resourceType"),
                                   (#"{"resourceType":"Bundle","type":"history","entry":[]}"#, "type"),
                                   (#"{"resourceType":"Bundle","type":"collection","entry":[{"resource":{"resourceType":"Observation","id":"bad id!"}}]}"#, "id"),
-                                  (#"{"resourceType":"Bundle","type":"collection","entry":[{"resource":{"resourceType":"Observation"}}]}"#, "entry")] {
+                                  (#"{"resourceType":"Bundle","type":"collection","entry":[{"resource":{"resourceType":"Observation","status":"final","code":{"text":"x"}}}]}"#, "entry")] {
                 await #expect(throws: BundleImportError.self) {
                     _ = try await RecordImportService(env: env).importBundle(Data(text.utf8), source: "x", by: nil, info: .commandLine)
                 }
@@ -138,6 +138,34 @@ struct RecordImportTests {
                     #expect(error.field == field, "\(text)")
                 }
             }
+        }
+    }
+
+    @Test("Inferno's US Core bundle: an element R4 lacks is kept and reported; three resources sharing one identifier stay three", arguments: testDatabases)
+    func infernoBundle(kind: DatabaseKind) async throws {
+        try await TestApp.run(kind) { _, env in
+            let data = try Data(contentsOf: Self.fixtures.appendingPathComponent("inferno-us-quality-core-bundle.json"))
+            let first = try await RecordImportService(env: env).importBundle(data, source: "inferno.json", by: nil, info: .commandLine)
+            #expect(first.created == 98)
+            #expect(first.counts["Immunization"] == 3 && first.counts["Task"] == 3)
+            #expect(first.unknownElements == [BundleImportPlan.UnknownElement(entry: 1, resourceType: "Media", path: "content.link")])
+            let stored = try await env.database.read { try await FHIRResourceRepository($0).all(patientScope: first.patient.id.description) }
+            #expect(stored.filter { $0.resourceType == "Immunization" }.count == 3)
+            let media = try #require(stored.first { $0.resourceType == "Media" })
+            #expect(try JSONParser.parse(media.json)["content"]?["link"] != nil, "the unknown element was dropped")
+
+            let again = try await RecordImportService(env: env).importBundle(data, source: "inferno.json", by: nil, info: .commandLine)
+            #expect(again.unchanged == 98 && again.created == 0 && again.updated == 0)
+        }
+    }
+
+    @Test("The same resource twice in one bundle is refused, naming the second entry")
+    func duplicateEntry() throws {
+        let patient = #"{"resource":{"resourceType":"Patient","identifier":[{"value":"D-1"}],"name":[{"family":"Ng","given":["Al"]}],"birthDate":"1990-01-01"}}"#
+        let observation = #"{"resource":{"resourceType":"Observation","id":"o1","status":"final","code":{"text":"x"}}}"#
+        let bundle = try JSONParser.parse(#"{"resourceType":"Bundle","type":"collection","entry":[\#(patient),\#(observation),\#(observation)]}"#)
+        #expect(throws: BundleImportError(entry: 2, resourceType: "Observation", field: "id", message: "the same resource appears more than once in this bundle")) {
+            try BundleImportPlan(bundle: bundle)
         }
     }
 

@@ -19,8 +19,24 @@ public struct BundleImportPlan: Sendable {
         public var isShared: Bool { BundleImportPlan.sharedTypes.contains(resourceType) }
     }
 
+    /// An element R4 does not define, kept unchanged and reported to whoever imported it.
+    public struct UnknownElement: Sendable, Equatable, CustomStringConvertible {
+        public let entry: Int
+        public let resourceType: String
+        public let path: String
+        public var description: String { "entry \(entry), \(resourceType), \(path)" }
+
+        public init(entry: Int, resourceType: String, path: String) {
+            self.entry = entry
+            self.resourceType = resourceType
+            self.path = path
+        }
+    }
+
     public let bundleType: String
     public let entries: [Entry]
+    /// Elements R4 does not define (misspelt or from another version): stored as they are.
+    public let unknownElements: [UnknownElement]
     /// The entry holding the Patient.
     public let patientEntry: Entry
     /// The patient ID: the identifier typed MR (HL7 v2-0203), else the first identifier.
@@ -29,7 +45,7 @@ public struct BundleImportPlan: Sendable {
     public let familyName: String
     public let birthDate: BirthDate
 
-    public init(bundle: JSONValue) throws(BundleImportError) {
+    public init(bundle: JSONValue, validator: FHIRElementValidator = FHIRElementValidator()) throws(BundleImportError) {
         guard bundle["resourceType"]?.stringValue == "Bundle" else {
             throw BundleImportError(entry: nil, resourceType: nil, field: "resourceType", message: "is not Bundle")
         }
@@ -41,6 +57,7 @@ public struct BundleImportPlan: Sendable {
             throw BundleImportError(entry: nil, resourceType: "Bundle", field: "entry", message: "is missing or empty")
         }
         var entries: [Entry] = []
+        var unknownElements: [UnknownElement] = []
         for (index, raw) in rawEntries.enumerated() {
             if let method = raw["request"]?["method"]?.stringValue, !["POST", "PUT"].contains(method) {
                 throw BundleImportError(entry: index, resourceType: nil, field: "request.method", message: "\(method) is not supported in an import")
@@ -55,6 +72,12 @@ public struct BundleImportPlan: Sendable {
             if resource["id"] != nil && (id == nil || !Self.isValidID(id!)) {
                 throw BundleImportError(entry: index, resourceType: resourceType, field: "id", message: "is not a valid FHIR id")
             }
+            let report = validator.check(resource: resource)
+            if let first = report.errors.first {
+                let more = report.errors.count > 1 ? " (and \(report.errors.count - 1) more in this entry)" : ""
+                throw BundleImportError(entry: index, resourceType: resourceType, field: first.path, message: first.message + more)
+            }
+            unknownElements += report.unknownElements.map { UnknownElement(entry: index, resourceType: resourceType, path: $0) }
             do {
                 _ = try FHIRIndexFields.read(resource)
             } catch {
@@ -64,6 +87,7 @@ public struct BundleImportPlan: Sendable {
             entries.append(Entry(index: index, resourceType: resourceType, originalID: id, fullURL: fullURL, resource: resource,
                                  matchKey: Self.matchKey(resource, id: id, fullURL: fullURL, index: index)))
         }
+        entries = try Self.withDistinctMatchKeys(entries)
         let patients = entries.filter { $0.resourceType == "Patient" }
         guard patients.count == 1, let patient = patients.first else {
             throw BundleImportError(entry: nil, resourceType: "Bundle", field: "entry",
@@ -85,6 +109,7 @@ public struct BundleImportPlan: Sendable {
         }
         self.bundleType = type
         self.entries = entries
+        self.unknownElements = unknownElements
         self.patientEntry = patient
         self.mrn = mrn
         self.givenName = given
@@ -110,6 +135,28 @@ public struct BundleImportPlan: Sendable {
             resource.set("id", .string(id))
             return resource
         }
+    }
+
+    /// Sources do reuse one identifier for several resources (three Immunizations with one order
+    /// number); an identifier that is not unique in its bundle recognizes none of them, so those
+    /// entries are matched by their id instead. The same resource twice in one bundle is an error.
+    static func withDistinctMatchKeys(_ entries: [Entry]) throws(BundleImportError) -> [Entry] {
+        let counts = Dictionary(entries.map { ("\($0.resourceType) \($0.matchKey)", 1) }, uniquingKeysWith: +)
+        var seen = Set<String>()
+        var result: [Entry] = []
+        for entry in entries {
+            var key = entry.matchKey
+            if counts["\(entry.resourceType) \(key)"]! > 1, key.hasPrefix("identifier:") {
+                key = matchKey(.object([]), id: entry.originalID, fullURL: entry.fullURL, index: entry.index)
+            }
+            guard seen.insert("\(entry.resourceType) \(key)").inserted else {
+                throw BundleImportError(entry: entry.index, resourceType: entry.resourceType, field: "id",
+                                        message: "the same resource appears more than once in this bundle")
+            }
+            result.append(Entry(index: entry.index, resourceType: entry.resourceType, originalID: entry.originalID,
+                                fullURL: entry.fullURL, resource: entry.resource, matchKey: key))
+        }
+        return result
     }
 
     static func matchKey(_ resource: JSONValue, id: String?, fullURL: String?, index: Int) -> String {

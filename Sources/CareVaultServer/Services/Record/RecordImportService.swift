@@ -19,6 +19,8 @@ public struct RecordImportService: Sendable {
         public let created: Int
         public let updated: Int
         public let unchanged: Int
+        /// Elements R4 does not define, stored unchanged.
+        public let unknownElements: [BundleImportPlan.UnknownElement]
     }
 
     let env: AppEnvironment
@@ -125,7 +127,7 @@ public struct RecordImportService: Sendable {
                                                   resourceType: "Provenance", resourceID: provenanceID), on: sql)
             let counts = Dictionary(plan.entries.map { ($0.resourceType, 1) }, uniquingKeysWith: +)
             return Summary(patient: patient, patientCreated: patientCreated, counts: counts,
-                           created: created, updated: updated, unchanged: unchanged)
+                           created: created, updated: updated, unchanged: unchanged, unknownElements: plan.unknownElements)
         }
     }
 
