@@ -43,15 +43,11 @@ struct ImportCommand: AsyncParsableCommand {
             for file in files where !file.hasSuffix(".ndjson") {
                 let name = (file as NSString).lastPathComponent
                 do {
-                    let data = try Data(contentsOf: URL(fileURLWithPath: file))
-                    let summary = try await RecordImportService(env: env).importBundle(data, source: name, by: nil, info: .commandLine)
+                    let summary = try await RecordImportService(env: env).importBundle(fileAt: file, source: name, by: nil, info: .commandLine)
                     print(Self.describe(summary, source: name))
                 } catch let error as BundleImportError {
                     failures += 1
                     FileHandle.standardError.write(Data("\(name): not imported (nothing stored): \(error)\n".utf8))
-                } catch let error as CocoaError where error.code == .fileReadNoSuchFile || error.code == .fileReadNoPermission {
-                    failures += 1
-                    FileHandle.standardError.write(Data("\(name): not imported: the file cannot be read\n".utf8))
                 } catch {
                     // A storage failure: the transaction rolled back. Its text may be driver detail, so it goes to the log only.
                     failures += 1

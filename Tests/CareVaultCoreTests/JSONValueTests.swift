@@ -59,3 +59,30 @@ struct JSONValueTests {
         }
     }
 }
+
+@Suite("Bundle outline scanning")
+struct BundleScanTests {
+    func scan(_ text: String) throws -> (JSONParser.BundleLayout, [String]) {
+        let bytes = Array(text.utf8)
+        return try bytes.withUnsafeBytes { raw in
+            let layout = try JSONParser.scanBundle(raw: raw)
+            return (layout, layout.entryRanges.map { String(decoding: bytes[$0], as: UTF8.self) })
+        }
+    }
+
+    @Test("Entries are found by their exact text, whatever brackets and quotes their strings hold")
+    func entries() throws {
+        let text = #"{"resourceType":"Bundle", "entry" : [ {"a":"}]\"{["} ,{"b":[1,{"c":null}]},"x",42 ],"type":"collection"}"#
+        let (layout, entries) = try scan(text)
+        #expect(entries == [#"{"a":"}]\"{["}"#, #"{"b":[1,{"c":null}]}"#, #""x""#, "42"])
+        #expect(layout.header == .object([("resourceType", .string("Bundle")), ("type", .string("collection"))]))
+        for entry in entries { _ = try JSONParser.parse(entry) }
+    }
+
+    @Test("Broken outlines are refused with the byte offset", arguments: [
+        #"{"entry":[{"a":1}"#, #"{"entry":[{"a":1}}]}"#, #"{"entry":[{"a":"x]}"#, #"[1]"#, #"{"entry":[1 2]}"#, #"{"entry":[]} x"#,
+    ])
+    func broken(text: String) {
+        #expect(throws: JSONParser.SyntaxError.self) { try scan(text) }
+    }
+}

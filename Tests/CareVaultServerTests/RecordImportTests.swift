@@ -144,8 +144,9 @@ struct RecordImportTests {
     @Test("Inferno's US Core bundle: an element R4 lacks is kept and reported; three resources sharing one identifier stay three", arguments: testDatabases)
     func infernoBundle(kind: DatabaseKind) async throws {
         try await TestApp.run(kind) { _, env in
-            let data = try Data(contentsOf: Self.fixtures.appendingPathComponent("inferno-us-quality-core-bundle.json"))
-            let first = try await RecordImportService(env: env).importBundle(data, source: "inferno.json", by: nil, info: .commandLine)
+            let path = Self.fixtures.appendingPathComponent("inferno-us-quality-core-bundle.json").path
+            // First from the mapped file (entry by entry), then from memory: both read the same.
+            let first = try await RecordImportService(env: env).importBundle(fileAt: path, source: "inferno.json", by: nil, info: .commandLine)
             #expect(first.created == 98)
             #expect(first.counts["Immunization"] == 3 && first.counts["Task"] == 3)
             #expect(first.unknownElements == [BundleImportPlan.UnknownElement(entry: 1, resourceType: "Media", path: "content.link")])
@@ -154,8 +155,31 @@ struct RecordImportTests {
             let media = try #require(stored.first { $0.resourceType == "Media" })
             #expect(try JSONParser.parse(media.json)["content"]?["link"] != nil, "the unknown element was dropped")
 
+            let data = try Data(contentsOf: URL(fileURLWithPath: path))
             let again = try await RecordImportService(env: env).importBundle(data, source: "inferno.json", by: nil, info: .commandLine)
             #expect(again.unchanged == 98 && again.created == 0 && again.updated == 0)
+        }
+    }
+
+    @Test("A file whose third entry is broken JSON stores nothing and names the entry", arguments: testDatabases)
+    func brokenEntryInFile(kind: DatabaseKind) async throws {
+        try await TestApp.run(kind) { _, env in
+            let text = String(decoding: Self.smallBundle(), as: UTF8.self)
+                .replacingOccurrences(of: #""resourceType":"Observation","status":"final""#, with: #""resourceType":"Observation","status":final"#)
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("broken-\(UUID().uuidString).json").path
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            do {
+                _ = try await RecordImportService(env: env).importBundle(fileAt: path, source: "broken.json", by: nil, info: .commandLine)
+                Issue.record("a broken file was accepted")
+            } catch let error as BundleImportError {
+                #expect(error.entry == 2 && error.field == "JSON", "\(error)")
+            }
+            await #expect(throws: BundleImportError(entry: nil, resourceType: nil, field: "file", message: "cannot be read")) {
+                _ = try await RecordImportService(env: env).importBundle(fileAt: "/no/such.json", source: "x", by: nil, info: .commandLine)
+            }
+            let resources = try await env.database.read { try await $0.raw("SELECT COUNT(*) AS n FROM fhir_resources").first()!.decode(column: "n", as: Int64.self) }
+            #expect(resources == 0)
         }
     }
 

@@ -10,11 +10,24 @@ public struct JSONParser {
     /// Deepest nesting accepted (a guard against stack exhaustion from hostile input).
     public static let maxDepth = 256
 
-    private let bytes: [UInt8]
+    /// Valid only while a static entry point runs: the parser never outlives the bytes it reads.
+    private let bytes: UnsafeRawBufferPointer
     private var index = 0
 
     public static func parse(_ text: some Collection<UInt8>) throws(SyntaxError) -> JSONValue {
-        var parser = JSONParser(bytes: Array(text))
+        let result = text.withContiguousStorageIfAvailable { buffer in
+            Result { () throws(SyntaxError) in try parse(raw: UnsafeRawBufferPointer(buffer)) }
+        } ?? Array(text).withUnsafeBytes { raw in Result { () throws(SyntaxError) in try parse(raw: raw) } }
+        return try result.get()
+    }
+
+    public static func parse(_ text: String) throws(SyntaxError) -> JSONValue {
+        try parse(Array(text.utf8))
+    }
+
+    /// Parses bytes in place (e.g. a memory-mapped file) without copying them.
+    public static func parse(raw: UnsafeRawBufferPointer) throws(SyntaxError) -> JSONValue {
+        var parser = JSONParser(bytes: raw)
         parser.skipWhitespace()
         let value = try parser.parseValue(depth: 0)
         parser.skipWhitespace()
@@ -22,11 +35,104 @@ public struct JSONParser {
         return value
     }
 
-    public static func parse(_ text: String) throws(SyntaxError) -> JSONValue {
-        try parse(Array(text.utf8))
+    /// Where a Bundle's parts lie in its text: the Bundle's own members (without `entry`), and the
+    /// byte range of each element of `entry`, which can then be parsed one at a time.
+    public struct BundleLayout: Sendable {
+        public let header: JSONValue
+        public let entryRanges: [Range<Int>]
     }
 
-    private init(bytes: [UInt8]) { self.bytes = bytes }
+    /// Reads a Bundle's outline without building its entries: each entry's syntax is checked when it
+    /// is parsed on its own, so a large bundle never needs a parse tree of the whole.
+    public static func scanBundle(raw: UnsafeRawBufferPointer) throws(SyntaxError) -> BundleLayout {
+        var parser = JSONParser(bytes: raw)
+        parser.skipWhitespace()
+        guard parser.index < raw.count, raw[parser.index] == UInt8(ascii: "{") else { throw parser.error("expected a JSON object") }
+        parser.index += 1
+        var header: [(key: String, value: JSONValue)] = []
+        var ranges: [Range<Int>] = []
+        parser.skipWhitespace()
+        if parser.index < raw.count, raw[parser.index] == UInt8(ascii: "}") {
+            parser.index += 1
+        } else {
+            while true {
+                parser.skipWhitespace()
+                guard parser.index < raw.count, raw[parser.index] == UInt8(ascii: "\"") else { throw parser.error("expected a member name") }
+                let key = try parser.parseString()
+                parser.skipWhitespace()
+                guard parser.index < raw.count, raw[parser.index] == UInt8(ascii: ":") else { throw parser.error("expected ':'") }
+                parser.index += 1
+                parser.skipWhitespace()
+                if key == "entry", parser.index < raw.count, raw[parser.index] == UInt8(ascii: "[") {
+                    ranges = try parser.scanArrayElements()
+                } else {
+                    header.append((key, try parser.parseValue(depth: 1)))
+                }
+                parser.skipWhitespace()
+                guard parser.index < raw.count else { throw parser.error("unexpected end of object") }
+                if raw[parser.index] == UInt8(ascii: ",") { parser.index += 1; continue }
+                if raw[parser.index] == UInt8(ascii: "}") { parser.index += 1; break }
+                throw parser.error("expected ',' or '}'")
+            }
+        }
+        parser.skipWhitespace()
+        guard parser.index == raw.count else { throw parser.error("unexpected text after the value") }
+        return BundleLayout(header: .object(header), entryRanges: ranges)
+    }
+
+    /// The byte range of each element of the array at `index`, found by bracket matching outside strings.
+    private mutating func scanArrayElements() throws(SyntaxError) -> [Range<Int>] {
+        index += 1
+        var ranges: [Range<Int>] = []
+        skipWhitespace()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return ranges }
+        while true {
+            skipWhitespace()
+            let start = index
+            try skipValue()
+            ranges.append(start..<index)
+            skipWhitespace()
+            guard index < bytes.count else { throw error("unexpected end of array") }
+            if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+            if bytes[index] == UInt8(ascii: "]") { index += 1; return ranges }
+            throw error("expected ',' or ']'")
+        }
+    }
+
+    /// Moves past one value: a scalar, or a whole object/array by depth counting (strings skipped
+    /// with their escapes). Its inner syntax is checked later, when the value is parsed.
+    private mutating func skipValue() throws(SyntaxError) {
+        guard index < bytes.count else { throw error("unexpected end of input") }
+        guard bytes[index] == UInt8(ascii: "{") || bytes[index] == UInt8(ascii: "[") else {
+            _ = try parseValue(depth: 1)
+            return
+        }
+        var depth = 0
+        repeat {
+            guard index < bytes.count else { throw error("unexpected end of input") }
+            switch bytes[index] {
+            case UInt8(ascii: "\""):
+                index += 1
+                while index < bytes.count, bytes[index] != UInt8(ascii: "\"") {
+                    index += bytes[index] == UInt8(ascii: "\\") ? 2 : 1
+                }
+                guard index < bytes.count else { throw error("unterminated string") }
+                index += 1
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                depth += 1
+                guard depth < Self.maxDepth else { throw error("nested too deeply") }
+                index += 1
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                depth -= 1
+                guard depth >= 0 else { throw error("unexpected '\(Character(Unicode.Scalar(bytes[index])))'") }
+                index += 1
+            default:
+                index += 1
+            }
+        } while depth > 0
+    }
+
+    private init(bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
 
     private func error(_ reason: String) -> SyntaxError { SyntaxError(offset: index, reason: reason) }
 

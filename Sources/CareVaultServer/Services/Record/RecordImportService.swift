@@ -27,19 +27,30 @@ public struct RecordImportService: Sendable {
 
     public init(env: AppEnvironment) { self.env = env }
 
-    public func importBundle(_ data: some Collection<UInt8>, source: String, by actor: Account?, info: RequestInfo) async throws -> Summary {
+    /// Imports a bundle held in memory (small ones; files go through ``importBundle(fileAt:source:into:by:info:)``).
+    public func importBundle(_ data: some Collection<UInt8>, source: String, into organization: OrganizationID? = nil,
+                             by actor: Account?, info: RequestInfo) async throws -> Summary {
         let bundle: JSONValue
         do {
             bundle = try JSONParser.parse(data)
         } catch {
             throw BundleImportError(entry: nil, resourceType: nil, field: "JSON", message: error.description)
         }
-        return try await importBundle(bundle, source: source, by: actor, info: info)
+        return try await importBundle(BundleImportPlan(bundle: bundle), source: source, into: organization, by: actor, info: info)
+    }
+
+    /// Imports a bundle file without reading it whole: the file is mapped, outlined, and its entries
+    /// are parsed one at a time — once to check them, once more to store them.
+    public func importBundle(fileAt path: String, source: String, into organization: OrganizationID? = nil,
+                             by actor: Account?, info: RequestInfo) async throws -> Summary {
+        let file = try MappedBundleFile(path: path)
+        return try await importBundle(BundleImportPlan(source: file), source: source, into: organization, by: actor, info: info)
     }
 
     /// Imports NDJSON files (Bulk Data style): one bundle per patient, each all-or-nothing.
     /// Throws before storing anything if a line cannot be read or names no patient in the files.
-    public func importNDJSON(_ files: [(name: String, data: Data)], by actor: Account?, info: RequestInfo) async throws -> [Summary] {
+    public func importNDJSON(_ files: [(name: String, data: Data)], into organization: OrganizationID? = nil,
+                             by actor: Account?, info: RequestInfo) async throws -> [Summary] {
         let bundles: [(patientID: String, bundle: JSONValue)]
         do {
             bundles = try NDJSONGrouping.bundles(from: files)
@@ -49,20 +60,20 @@ public struct RecordImportService: Sendable {
         let source = files.map(\.name).joined(separator: "+")
         var summaries: [Summary] = []
         for (_, bundle) in bundles {
-            summaries.append(try await importBundle(bundle, source: source, by: actor, info: info))
+            summaries.append(try await importBundle(BundleImportPlan(bundle: bundle), source: source, into: organization, by: actor, info: info))
         }
         return summaries
     }
 
-    func importBundle(_ bundle: JSONValue, source: String, by actor: Account?, info: RequestInfo) async throws -> Summary {
-        let plan = try BundleImportPlan(bundle: bundle)
+    func importBundle(_ plan: BundleImportPlan, source: String, into chosenOrganization: OrganizationID?,
+                      by actor: Account?, info: RequestInfo) async throws -> Summary {
         let now = Date()
         return try await env.database.write { sql in
             let patients = PatientRepository(sql)
             let store = FHIRResourceRepository(sql)
             let rules = try await RecordReleaseRepository(sql).rules()
             let arrival = Clock.milliseconds(now)
-            let organization = try await patients.defaultOrganization()
+            let organization = if let chosenOrganization { chosenOrganization } else { try await patients.defaultOrganization() }
             var patient = try await patients.find(mrn: plan.mrn, organization: organization)
             let patientCreated = patient == nil
             if patient == nil {
@@ -87,8 +98,9 @@ public struct RecordImportService: Sendable {
 
             var created = 0, updated = 0, unchanged = 0
             var targets: [JSONValue] = []
-            for (i, resource) in plan.resolved(ids: ids).enumerated() {
-                let entry = plan.entries[i]
+            let references = plan.references(ids: ids)
+            for (i, entry) in plan.entries.enumerated() {
+                let resource = try plan.resolvedResource(at: i, ids: ids, references: references)
                 let previous = existing[i]
                 var body = resource
                 body.set("meta", Self.stripVersion(resource["meta"]))

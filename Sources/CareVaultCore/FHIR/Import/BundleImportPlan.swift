@@ -12,7 +12,6 @@ public struct BundleImportPlan: Sendable {
         public let resourceType: String
         public let originalID: String?
         public let fullURL: String?
-        public let resource: JSONValue
         /// What recognizes this resource on a later import: its first identifier, else its original id or fullUrl.
         public let matchKey: String
 
@@ -34,6 +33,8 @@ public struct BundleImportPlan: Sendable {
     }
 
     public let bundleType: String
+    /// Where the entries are read from.
+    let source: any BundleEntrySource
     public let entries: [Entry]
     /// Elements R4 does not define (misspelt or from another version): stored as they are.
     public let unknownElements: [UnknownElement]
@@ -45,7 +46,18 @@ public struct BundleImportPlan: Sendable {
     public let familyName: String
     public let birthDate: BirthDate
 
+    /// Checks a Bundle already in memory.
     public init(bundle: JSONValue, validator: FHIRElementValidator = FHIRElementValidator()) throws(BundleImportError) {
+        guard case .object = bundle, bundle["entry"] == nil || bundle["entry"]?.arrayValue != nil else {
+            throw BundleImportError(entry: nil, resourceType: "Bundle", field: "entry", message: "must be a list")
+        }
+        try self.init(source: ParsedBundle(bundle), validator: validator)
+    }
+
+    /// Checks every entry, reading them one at a time; only what identifies each is kept, and the
+    /// resources are read again from `source` when they are stored (``resolvedResource(at:ids:references:)``).
+    public init(source: any BundleEntrySource, validator: FHIRElementValidator = FHIRElementValidator()) throws(BundleImportError) {
+        let bundle = source.header
         guard bundle["resourceType"]?.stringValue == "Bundle" else {
             throw BundleImportError(entry: nil, resourceType: nil, field: "resourceType", message: "is not Bundle")
         }
@@ -53,12 +65,14 @@ public struct BundleImportPlan: Sendable {
             throw BundleImportError(entry: nil, resourceType: "Bundle", field: "type",
                                     message: "must be one of \(Self.acceptedTypes.sorted().joined(separator: ", "))")
         }
-        guard let rawEntries = bundle["entry"]?.arrayValue, !rawEntries.isEmpty else {
+        guard source.count > 0 else {
             throw BundleImportError(entry: nil, resourceType: "Bundle", field: "entry", message: "is missing or empty")
         }
+        var patientResource: JSONValue?
         var entries: [Entry] = []
         var unknownElements: [UnknownElement] = []
-        for (index, raw) in rawEntries.enumerated() {
+        for index in 0..<source.count {
+            let raw = try source.entry(index)
             if let method = raw["request"]?["method"]?.stringValue, !["POST", "PUT"].contains(method) {
                 throw BundleImportError(entry: index, resourceType: nil, field: "request.method", message: "\(method) is not supported in an import")
             }
@@ -84,30 +98,32 @@ public struct BundleImportPlan: Sendable {
                 throw BundleImportError(entry: index, resourceType: resourceType, field: error.field, message: error.message)
             }
             let fullURL = raw["fullUrl"]?.stringValue
-            entries.append(Entry(index: index, resourceType: resourceType, originalID: id, fullURL: fullURL, resource: resource,
+            if resourceType == "Patient" { patientResource = resource }
+            entries.append(Entry(index: index, resourceType: resourceType, originalID: id, fullURL: fullURL,
                                  matchKey: Self.matchKey(resource, id: id, fullURL: fullURL, index: index)))
         }
         entries = try Self.withDistinctMatchKeys(entries)
         let patients = entries.filter { $0.resourceType == "Patient" }
-        guard patients.count == 1, let patient = patients.first else {
+        guard patients.count == 1, let patient = patients.first, let patientResource else {
             throw BundleImportError(entry: nil, resourceType: "Bundle", field: "entry",
                                     message: "must hold exactly one Patient (found \(patients.count))")
         }
-        let identifiers = patient.resource["identifier"]?.arrayValue ?? []
+        let identifiers = patientResource["identifier"]?.arrayValue ?? []
         let mr = identifiers.first { id in
             id["type"]?["coding"]?.arrayValue?.contains { $0["code"]?.stringValue == "MR" } == true
         }
         guard let mrn = (mr ?? identifiers.first)?["value"]?.stringValue, !mrn.isEmpty else {
             throw BundleImportError(entry: patient.index, resourceType: "Patient", field: "identifier", message: "has no value to use as the patient ID")
         }
-        let name = patient.resource["name"]?.arrayValue?.first
+        let name = patientResource["name"]?.arrayValue?.first
         guard let family = name?["family"]?.stringValue, let given = name?["given"]?.arrayValue?.first?.stringValue else {
             throw BundleImportError(entry: patient.index, resourceType: "Patient", field: "name", message: "needs a family and a given name")
         }
-        guard let birth = patient.resource["birthDate"]?.stringValue.flatMap(BirthDate.init) else {
+        guard let birth = patientResource["birthDate"]?.stringValue.flatMap(BirthDate.init) else {
             throw BundleImportError(entry: patient.index, resourceType: "Patient", field: "birthDate", message: "is missing or not YYYY-MM-DD")
         }
         self.bundleType = type
+        self.source = source
         self.entries = entries
         self.unknownElements = unknownElements
         self.patientEntry = patient
@@ -117,9 +133,9 @@ public struct BundleImportPlan: Sendable {
         self.birthDate = birth
     }
 
-    /// The resources with their new ids set and every reference to another entry rewritten to
+    /// Where each reference to an entry points once stored: `fullUrl`s and original `Type/id`s to
     /// `Type/newID`. `ids[i]` is the id assigned to `entries[i]`.
-    public func resolved(ids: [String]) -> [JSONValue] {
+    public func references(ids: [String]) -> [String: String] {
         var map: [String: String] = [:]
         for (entry, id) in zip(entries, ids) {
             let target = "\(entry.resourceType)/\(id)"
@@ -129,12 +145,27 @@ public struct BundleImportPlan: Sendable {
                 if let fullURL = entry.fullURL, fullURL.hasSuffix("/\(entry.resourceType)/\(original)") { map[fullURL] = target }
             }
         }
-        return zip(entries, ids).map { entry, id in
-            // Attachments point at their Binary with `url` rather than `reference`; only exact matches change.
-            var resource = entry.resource.mapStrings(underKey: "reference") { map[$0] ?? $0 }.mapStrings(underKey: "url") { map[$0] ?? $0 }
-            resource.set("id", .string(id))
-            return resource
+        return map
+    }
+
+    /// Entry `index`'s resource, read again from the source, with its new id set and every
+    /// reference to another entry rewritten (see ``references(ids:)``).
+    public func resolvedResource(at index: Int, ids: [String], references map: [String: String]) throws(BundleImportError) -> JSONValue {
+        guard let raw = try source.entry(index)["resource"], case .object = raw else {
+            throw BundleImportError(entry: index, resourceType: nil, field: "resource", message: "is missing")
         }
+        // Attachments point at their Binary with `url` rather than `reference`; only exact matches change.
+        var resource = raw.mapStrings(underKey: "reference") { map[$0] ?? $0 }.mapStrings(underKey: "url") { map[$0] ?? $0 }
+        resource.set("id", .string(ids[index]))
+        return resource
+    }
+
+    /// Every resource resolved (see ``resolvedResource(at:ids:references:)``); for small bundles and tests.
+    public func resolved(ids: [String]) throws(BundleImportError) -> [JSONValue] {
+        let map = references(ids: ids)
+        var result: [JSONValue] = []
+        for index in entries.indices { result.append(try resolvedResource(at: index, ids: ids, references: map)) }
+        return result
     }
 
     /// Sources do reuse one identifier for several resources (three Immunizations with one order
@@ -154,7 +185,7 @@ public struct BundleImportPlan: Sendable {
                                         message: "the same resource appears more than once in this bundle")
             }
             result.append(Entry(index: entry.index, resourceType: entry.resourceType, originalID: entry.originalID,
-                                fullURL: entry.fullURL, resource: entry.resource, matchKey: key))
+                                fullURL: entry.fullURL, matchKey: key))
         }
         return result
     }
