@@ -31,6 +31,9 @@ public func buildApplication(
 ) throws -> some ApplicationProtocol {
     let configuration = env.configuration
     let logger = env.logger
+    // Uploads of a request that never finished (the server stopped mid-way) are left in tmp/: no
+    // request is running yet, so everything there is an orphan.
+    try? FileManager.default.removeItem(at: configuration.dataDirectory.appendingPathComponent("tmp", isDirectory: true))
     let router = makeRouter(env: env)
 
     let server: HTTPServerBuilder
@@ -109,6 +112,7 @@ func makeRouter(env: AppEnvironment) -> Router<AppRequestContext> {
     RecordSectionsController(env: env).addRoutes(to: router)
     RecordItemController(env: env).addRoutes(to: router)
     ReleaseController(env: env).addRoutes(to: router)
+    ImportController(env: env).addRoutes(to: router)
     VisitsController(env: env).addRoutes(to: router)
     return router
 }

@@ -17,6 +17,7 @@ import Foundation
 /// | `carevault.trustedProxies` | `CAREVAULT_TRUSTED_PROXIES` | none (comma-separated IPs) |
 /// | `carevault.mailLogBodies` | `CAREVAULT_MAIL_LOG_BODIES` | `false` (development only) |
 /// | `carevault.rateLimitPerMinute` | `CAREVAULT_RATE_LIMIT_PER_MINUTE` | `20` (posts per address to sign-in, registration and reset forms) |
+/// | `carevault.uploadLimitMb` | `CAREVAULT_UPLOAD_LIMIT_MB` | `100` (largest file per upload, in MiB) |
 public struct CareVaultConfiguration: Sendable {
     public var host: String
     public var port: Int
@@ -36,6 +37,8 @@ public struct CareVaultConfiguration: Sendable {
     public var passwordHashCost: UInt8
     /// Per-IP limit on sign-in, registration and reset requests.
     public var rateLimit: RateLimit
+    /// Largest file accepted in one upload (bytes); a larger one is stopped while it streams.
+    public var maxUploadBytes: Int
 
     public struct RateLimit: Sendable {
         public var requests: Int
@@ -51,7 +54,8 @@ public struct CareVaultConfiguration: Sendable {
         publicURL: URL? = nil, tlsCertificatePath: String? = nil, tlsKeyPath: String? = nil,
         insecureHTTP: Bool = false, trustedProxies: Set<String> = [], mailLogBodies: Bool = false,
         passwordHashCost: UInt8 = PasswordHasher.defaultCost,
-        rateLimit: RateLimit = RateLimit(requests: 20, per: .seconds(60))
+        rateLimit: RateLimit = RateLimit(requests: 20, per: .seconds(60)),
+        maxUploadBytes: Int = 100 << 20
     ) {
         self.host = host
         self.port = port
@@ -67,6 +71,7 @@ public struct CareVaultConfiguration: Sendable {
         self.mailLogBodies = mailLogBodies
         self.passwordHashCost = passwordHashCost
         self.rateLimit = rateLimit
+        self.maxUploadBytes = maxUploadBytes
     }
 
     /// Reads the configuration and checks it.
@@ -84,6 +89,8 @@ public struct CareVaultConfiguration: Sendable {
         guard (1...65535).contains(port) else { throw ConfigurationError.invalid("--port must be between 1 and 65535") }
         let perMinute = reader.int(forKey: "carevault.rateLimitPerMinute", default: 20)
         guard perMinute >= 1 else { throw ConfigurationError.invalid("CAREVAULT_RATE_LIMIT_PER_MINUTE must be at least 1") }
+        let uploadMB = reader.int(forKey: "carevault.uploadLimitMb", default: 100)
+        guard (1...65_536).contains(uploadMB) else { throw ConfigurationError.invalid("CAREVAULT_UPLOAD_LIMIT_MB must be between 1 and 65536") }
         let proxies = reader.string(forKey: "carevault.trustedProxies", default: "")
             .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         self.init(
@@ -97,7 +104,8 @@ public struct CareVaultConfiguration: Sendable {
             insecureHTTP: reader.bool(forKey: "carevault.insecureHttp", default: false),
             trustedProxies: Set(proxies),
             mailLogBodies: reader.bool(forKey: "carevault.mailLogBodies", default: false),
-            rateLimit: RateLimit(requests: perMinute, per: .seconds(60))
+            rateLimit: RateLimit(requests: perMinute, per: .seconds(60)),
+            maxUploadBytes: uploadMB << 20
         )
         try validate()
     }

@@ -27,6 +27,10 @@ public enum Paths {
     public static let stylesheet = "/static/app.css"
     public static let releaseQueue = "/staff/release-queue"
     public static let releaseRules = "/admin/release-rules"
+    public static let staffImport = "/staff/import"
+
+    /// Routes that read `multipart/form-data` with `MultipartFormReceiver`, which checks the CSRF token itself.
+    static func acceptsMultipart(_ path: String) -> Bool { path == staffImport }
 
     public static func patientHome(_ id: String) -> String { "/patients/\(id)" }
     public static func labResults(_ id: String) -> String { "/patients/\(id)/results" }

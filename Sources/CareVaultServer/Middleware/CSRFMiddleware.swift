@@ -38,11 +38,21 @@ struct CSRFMiddleware: RouterMiddleware {
                 request.body = .init(buffer: body)
                 provided = FormData(String(buffer: body))[Self.fieldName]
             }
+            // Upload forms carry the token as their first multipart field; the route's
+            // MultipartFormReceiver checks it before it writes a byte. Nowhere else may skip the check.
+            let deferredToUpload = provided == nil && Paths.acceptsMultipart(request.uri.path)
+                && request.headers[.contentType]?.lowercased().hasPrefix("multipart/form-data") == true
+            if deferredToUpload { return try await passOn(request, context: context, newPreSession: newPreSession, next: next) }
             guard let provided, constantTimeEquals(provided, context.csrfToken) else {
                 throw HTTPError(.forbidden, message: "This form has expired. Go back, reload the page and try again.")
             }
         }
 
+        return try await passOn(request, context: context, newPreSession: newPreSession, next: next)
+    }
+
+    private func passOn(_ request: Request, context: Context, newPreSession: String?,
+                        next: (Request, Context) async throws -> Response) async throws -> Response {
         var response = try await next(request, context)
         if let newPreSession, request.uri.path != Paths.health { response.setCookie(cookies.preSession(newPreSession)) }
         return response

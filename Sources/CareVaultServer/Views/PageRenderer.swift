@@ -80,6 +80,7 @@ public struct Layout: Sendable {
         public let homeLink: String
         public let staffPatientsLink = Paths.staffPatients
         public let releaseQueueLink = Paths.releaseQueue
+        public let importLink = Paths.staffImport
         public let releaseRulesLink = Paths.releaseRules
         public let securityLink = Paths.security
         public let activityLink = Paths.activity

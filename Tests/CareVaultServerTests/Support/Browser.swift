@@ -41,6 +41,35 @@ final class Browser {
         return try await send(uri, method: .post, body: body)
     }
 
+    /// A file for ``postMultipart(_:files:csrf:)``.
+    struct UploadFile {
+        var field = "files"
+        let name: String
+        var type = "application/octet-stream"
+        let bytes: [UInt8]
+    }
+
+    /// Posts `multipart/form-data` as a browser does: the hidden `_csrf` field first (unless `csrf`
+    /// says otherwise), then the files. `cut` drops that many bytes from the end (an interrupted upload).
+    @discardableResult
+    func postMultipart(_ uri: String, files: [UploadFile], csrf override: String?? = .none, cut: Int = 0) async throws -> Page {
+        let boundary = "----CareVaultTest\(UInt64.random(in: 0...UInt64.max))"
+        var body: [UInt8] = []
+        func part(_ disposition: String, type: String?, _ content: [UInt8]) {
+            body += Array("--\(boundary)\r\nContent-Disposition: form-data; \(disposition)\r\n".utf8)
+            if let type { body += Array("Content-Type: \(type)\r\n".utf8) }
+            body += Array("\r\n".utf8) + content + Array("\r\n".utf8)
+        }
+        let token: String? = switch override { case .none: csrf; case .some(let value): value }
+        if let token { part(#"name="_csrf""#, type: nil, Array(token.utf8)) }
+        for file in files { part(#"name="\#(file.field)"; filename="\#(file.name)""#, type: file.type, file.bytes) }
+        body += Array("--\(boundary)--\r\n".utf8)
+        body.removeLast(min(cut, body.count))
+        var buffer = ByteBuffer()
+        buffer.writeBytes(body)
+        return try await send(uri, method: .post, body: buffer, contentType: "multipart/form-data; boundary=\(boundary)")
+    }
+
     /// Follows redirects until a page (at most 5).
     @discardableResult
     func follow(_ page: Page) async throws -> Page {
@@ -55,13 +84,16 @@ final class Browser {
     func setCookie(_ name: String, _ value: String?) { cookies[name] = value }
 
     private func send(_ uri: String, method: HTTPRequest.Method, body: String?) async throws -> Page {
+        try await send(uri, method: method, body: body.map { ByteBuffer(string: $0) }, contentType: body == nil ? nil : "application/x-www-form-urlencoded")
+    }
+
+    private func send(_ uri: String, method: HTTPRequest.Method, body: ByteBuffer?, contentType: String?) async throws -> Page {
         var headers: HTTPFields = [.userAgent: userAgent]
         if !cookies.isEmpty {
             headers[.cookie] = cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")
         }
-        if body != nil { headers[.contentType] = "application/x-www-form-urlencoded" }
-        let response = try await client.execute(uri: uri, method: method, headers: headers,
-                                                body: body.map { ByteBuffer(string: $0) })
+        if let contentType { headers[.contentType] = contentType }
+        let response = try await client.execute(uri: uri, method: method, headers: headers, body: body)
         for setCookie in response.headers[values: .setCookie] {
             let pair = setCookie.split(separator: ";", maxSplits: 1)[0].split(separator: "=", maxSplits: 1)
             let name = String(pair[0]), value = pair.count > 1 ? String(pair[1]) : ""
