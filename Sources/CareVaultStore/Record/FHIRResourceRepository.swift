@@ -16,6 +16,39 @@ public struct FHIRResourceRepository: Sendable {
             """).first().map(Self.stored)
     }
 
+    /// What recognizes a resource on import: its type, whose record (or "" for shared), and its match key.
+    public struct MatchKey: Hashable, Sendable {
+        public let type: String
+        public let patientScope: String
+        public let matchKey: String
+        public init(type: String, patientScope: String, matchKey: String) {
+            self.type = type
+            self.patientScope = patientScope
+            self.matchKey = matchKey
+        }
+    }
+
+    /// The stored resources among `keys`, found with one query per type and scope (in chunks),
+    /// rather than one per resource.
+    public func find(matching keys: [MatchKey]) async throws -> [MatchKey: StoredResource] {
+        var found: [MatchKey: StoredResource] = [:]
+        let groups = Dictionary(grouping: Set(keys)) { "\($0.type)\u{0}\($0.patientScope)" }
+        for group in groups.values {
+            let first = group[0]
+            for start in stride(from: 0, to: group.count, by: 500) {
+                let chunk = group[start..<min(start + 500, group.count)].map(\.matchKey)
+                for row in try await sql.raw("""
+                    SELECT * FROM fhir_resources WHERE resource_type = \(bind: first.type) AND patient_scope = \(bind: first.patientScope)
+                    AND match_key IN (\(binds: chunk))
+                    """).all() {
+                    let stored = try Self.stored(row)
+                    found[MatchKey(type: stored.resourceType, patientScope: stored.patientScope, matchKey: stored.matchKey)] = stored
+                }
+            }
+        }
+        return found
+    }
+
     public func find(type: String, id: String) async throws -> StoredResource? {
         try await sql.raw("SELECT * FROM fhir_resources WHERE resource_type = \(bind: type) AND id = \(bind: id)").first().map(Self.stored)
     }
@@ -39,22 +72,56 @@ public struct FHIRResourceRepository: Sendable {
                 WHERE resource_type = \(bind: resource.resourceType) AND id = \(bind: resource.id)
                 """).run()
             try await sql.raw("DELETE FROM fhir_resource_codes WHERE resource_type = \(bind: resource.resourceType) AND id = \(bind: resource.id)").run()
+            try await insertCodes([(resource, index)])
         } else {
+            try await insert([NewResource(resource, index: index, availableAt: availableAt)])
+        }
+    }
+
+    /// A resource not stored before, with what is indexed about it.
+    public struct NewResource: Sendable {
+        public let resource: StoredResource
+        public let index: FHIRIndexFields
+        /// When the patient may see it (nil: held until released).
+        public let availableAt: Int64?
+        public init(_ resource: StoredResource, index: FHIRIndexFields, availableAt: Int64?) {
+            self.resource = resource
+            self.index = index
+            self.availableAt = availableAt
+        }
+    }
+
+    /// Stores new resources with multi-row statements (an import sends them in batches): every
+    /// statement is a round trip — on SQLite a hop to its thread — and one per row dominated imports.
+    public func insert(_ batch: [NewResource]) async throws {
+        for start in stride(from: 0, to: batch.count, by: 100) {
+            let rows = batch[start..<min(start + 100, batch.count)].map { item -> SQLQueryString in
+                let r = item.resource, index = item.index
+                let section = RecordSection.of(resourceType: r.resourceType, category: index.category)?.rawValue
+                return """
+                    (\(bind: r.resourceType), \(bind: r.id), \(bind: r.patientScope), \(bind: r.matchKey), \(bind: r.versionID),
+                    \(bind: Clock.milliseconds(r.lastUpdated)), \(bind: r.source), \(bind: section), \(bind: item.availableAt), \(bind: index.category),
+                    \(bind: index.status), \(bind: index.encounterReference), \(bind: index.effective?.lowerBound), \(bind: index.effective?.upperBound),
+                    \(bind: r.json))
+                    """
+            }
             try await sql.raw("""
                 INSERT INTO fhir_resources (resource_type, id, patient_scope, match_key, version_id, last_updated, source,
-                    section, available_at, category, status, encounter_ref, effective_start, effective_end, json)
-                VALUES (\(bind: resource.resourceType), \(bind: resource.id), \(bind: resource.patientScope), \(bind: resource.matchKey),
-                    \(bind: resource.versionID), \(bind: Clock.milliseconds(resource.lastUpdated)), \(bind: resource.source),
-                    \(bind: section), \(bind: availableAt), \(bind: index.category), \(bind: index.status), \(bind: index.encounterReference),
-                    \(bind: index.effective?.lowerBound), \(bind: index.effective?.upperBound), \(bind: resource.json))
-                """).run()
+                    section, available_at, category, status, encounter_ref, effective_start, effective_end, json) VALUES
+                """ + rows.joined(separator: ", ")).run()
         }
-        for code in Set(index.codes) {
-            try await sql.raw("""
-                INSERT INTO fhir_resource_codes (resource_type, id, system, code, display)
-                VALUES (\(bind: resource.resourceType), \(bind: resource.id), \(bind: code.system), \(bind: code.code), \(bind: code.display))
-                ON CONFLICT DO NOTHING
-                """).run()
+        try await insertCodes(batch.map { ($0.resource, $0.index) })
+    }
+
+    private func insertCodes(_ items: [(StoredResource, FHIRIndexFields)]) async throws {
+        let rows = items.flatMap { resource, index in
+            Set(index.codes).map { code -> SQLQueryString in
+                "(\(bind: resource.resourceType), \(bind: resource.id), \(bind: code.system), \(bind: code.code), \(bind: code.display))"
+            }
+        }
+        for start in stride(from: 0, to: rows.count, by: 500) {
+            try await sql.raw("INSERT INTO fhir_resource_codes (resource_type, id, system, code, display) VALUES "
+                + rows[start..<min(start + 500, rows.count)].joined(separator: ", ") + " ON CONFLICT DO NOTHING").run()
         }
     }
 

@@ -22,6 +22,8 @@ public struct FHIRDefinitions: Sendable {
     /// The resource type names (Patient, Observation, …).
     public let resourceTypes: Set<String>
     let types: [String: [String: Element]]
+    /// Per type, worked out once: its required elements (by name) and its required choice groups.
+    let required: [String: (elements: [String], choices: [String])]
 
     /// The elements of a type, or nil for a name that is not an R4 type.
     public func elements(of type: String) -> [String: Element]? { types[type] }
@@ -54,5 +56,9 @@ public struct FHIRDefinitions: Sendable {
         self.fhirVersion = root["fhirVersion"]?.stringValue ?? ""
         self.resourceTypes = Set(names.compactMap(\.stringValue))
         self.types = types
+        self.required = types.mapValues { elements in
+            (elements.filter(\.value.isRequired).map(\.key).sorted(),
+             Set(elements.values.filter(\.isChoiceRequired).compactMap(\.choiceGroup)).sorted())
+        }
     }
 }

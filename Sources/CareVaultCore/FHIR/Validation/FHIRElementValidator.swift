@@ -26,111 +26,137 @@ public struct FHIRElementValidator: Sendable {
 
     /// Checks a whole resource (its `resourceType` names the definition used).
     public func check(resource: JSONValue) -> Report {
-        var report = Report()
-        checkResource(resource, path: "", into: &report)
-        return report
+        var walk = Walk(definitions: definitions)
+        walk.checkResource(resource)
+        return walk.report
+    }
+}
+
+/// One validation pass. The path is kept as a stack of parts and joined only when something is
+/// reported, since almost every element is fine.
+private struct Walk {
+    enum Part { case key(String), index(Int) }
+
+    let definitions: FHIRDefinitions
+    var report = FHIRElementValidator.Report()
+    var trail: [Part] = []
+
+    init(definitions: FHIRDefinitions) { self.definitions = definitions }
+
+    var path: String {
+        var text = ""
+        for part in trail {
+            switch part {
+            case .key(let key): text += text.isEmpty ? key : "." + key
+            case .index(let i): text += "[\(i)]"
+            }
+        }
+        return text
     }
 
-    private func checkResource(_ value: JSONValue, path: String, into report: inout Report) {
-        guard case .object = value else {
-            report.errors.append(Issue(path: path.isEmpty ? "resource" : path, message: "must be a resource (a JSON object)"))
-            return
-        }
-        guard let type = value["resourceType"]?.stringValue else {
-            report.errors.append(Issue(path: join(path, "resourceType"), message: "is missing"))
-            return
-        }
+    mutating func error(_ message: String, at extra: String? = nil) {
+        let base = path
+        let full = extra.map { base.isEmpty ? $0 : "\(base).\($0)" } ?? (base.isEmpty ? "resource" : base)
+        report.errors.append(.init(path: full, message: message))
+    }
+
+    mutating func unknown(_ key: String) {
+        let base = path
+        report.unknownElements.append(base.isEmpty ? key : "\(base).\(key)")
+    }
+
+    mutating func checkResource(_ value: JSONValue) {
+        guard case .object = value else { return error("must be a resource (a JSON object)") }
+        guard let type = value["resourceType"]?.stringValue else { return error("is missing", at: "resourceType") }
         guard definitions.resourceTypes.contains(type) else {
-            report.unknownElements.append(path.isEmpty ? "resourceType \(type)" : "\(path) (resourceType \(type))")
+            let base = path
+            report.unknownElements.append(base.isEmpty ? "resourceType \(type)" : "\(base) (resourceType \(type))")
             return
         }
-        checkComplex(value, type: type, path: path, isResource: true, into: &report)
+        checkComplex(value, type: type, isResource: true)
     }
 
-    private func checkComplex(_ value: JSONValue, type: String, path: String, isResource: Bool, into report: inout Report) {
-        guard case .object(let members) = value else {
-            report.errors.append(Issue(path: path, message: "must be an object"))
-            return
-        }
+    mutating func checkComplex(_ value: JSONValue, type: String, isResource: Bool) {
+        guard case .object(let members) = value else { return error("must be an object") }
         guard let elements = definitions.elements(of: type) else { return }
-        if members.isEmpty {
-            report.errors.append(Issue(path: path, message: "is empty (leave it out instead)"))
-            return
-        }
-        var present = Set<String>()
+        if members.isEmpty { return error("is empty (leave it out instead)") }
+        let required = definitions.required[type]
+        var presentRequired = 0
         var choices: [String: [String]] = [:]
+        var requiredChoicesSeen = Set<String>()
         for (key, member) in members {
             if isResource && key == "resourceType" { continue }
-            if key.hasPrefix("_"), key.count > 1 {
+            if key.utf8.first == UInt8(ascii: "_"), key.utf8.count > 1 {
                 let base = String(key.dropFirst())
-                guard let element = elements[base], element.isPrimitive else {
-                    report.unknownElements.append(join(path, key))
-                    continue
-                }
-                present.insert(base)
-                checkPrimitiveExtension(member, element: element, path: join(path, key), into: &report)
+                guard let element = elements[base], element.isPrimitive else { unknown(key); continue }
+                if element.isRequired, !members.contains(where: { $0.key == base }) { presentRequired += 1 }
+                trail.append(.key(key))
+                checkPrimitiveExtension(member, element: element)
+                trail.removeLast()
                 continue
             }
-            guard let element = elements[key] else {
-                report.unknownElements.append(join(path, key))
-                continue
+            guard let element = elements[key] else { unknown(key); continue }
+            if element.isRequired { presentRequired += 1 }
+            if let group = element.choiceGroup {
+                choices[group, default: []].append(key)
+                if element.isChoiceRequired { requiredChoicesSeen.insert(group) }
             }
-            present.insert(key)
-            if let group = element.choiceGroup { choices[group, default: []].append(key) }
-            let elementPath = join(path, key)
+            trail.append(.key(key))
             if element.isArray {
-                guard case .array(let items) = member else {
-                    report.errors.append(Issue(path: elementPath, message: "must be a list"))
-                    continue
+                if case .array(let items) = member {
+                    if items.isEmpty { error("is an empty list (leave it out instead)") }
+                    for (i, item) in items.enumerated() {
+                        // A null in a list of primitives stands beside an extension in the matching `_x` list.
+                        if item == .null && element.isPrimitive && members.contains(where: { $0.key == "_" + key }) { continue }
+                        trail.append(.index(i))
+                        checkValue(item, element: element)
+                        trail.removeLast()
+                    }
+                } else {
+                    error("must be a list")
                 }
-                if items.isEmpty { report.errors.append(Issue(path: elementPath, message: "is an empty list (leave it out instead)")) }
-                for (i, item) in items.enumerated() {
-                    // A null in a list of primitives stands beside an extension in the matching `_x` list.
-                    if item == .null && element.isPrimitive && members.contains(where: { $0.key == "_" + key }) { continue }
-                    checkValue(item, element: element, path: "\(elementPath)[\(i)]", into: &report)
-                }
+            } else if case .array = member {
+                error("must be a single value, not a list")
             } else {
-                if case .array = member {
-                    report.errors.append(Issue(path: elementPath, message: "must be a single value, not a list"))
-                    continue
-                }
-                checkValue(member, element: element, path: elementPath, into: &report)
+                checkValue(member, element: element)
             }
+            trail.removeLast()
         }
         for (group, keys) in choices where keys.count > 1 {
-            report.errors.append(Issue(path: join(path, group + "[x]"), message: "is given more than once (\(keys.sorted().joined(separator: ", ")))"))
+            error("is given more than once (\(keys.sorted().joined(separator: ", ")))", at: group + "[x]")
         }
-        for (name, element) in elements.sorted(by: { $0.key < $1.key }) where element.isRequired && !present.contains(name) {
-            report.errors.append(Issue(path: join(path, name), message: "is required"))
-        }
-        let requiredChoices = Set(elements.values.filter(\.isChoiceRequired).compactMap(\.choiceGroup))
-        for group in requiredChoices.sorted() where choices[group] == nil {
-            report.errors.append(Issue(path: join(path, group + "[x]"), message: "is required"))
+        if let required {
+            if presentRequired < required.elements.count {
+                for name in required.elements where !members.contains(where: { $0.key == name || $0.key == "_" + name }) {
+                    error("is required", at: name)
+                }
+            }
+            for group in required.choices where !requiredChoicesSeen.contains(group) {
+                error("is required", at: group + "[x]")
+            }
         }
     }
 
-    private func checkValue(_ value: JSONValue, element: FHIRDefinitions.Element, path: String, into report: inout Report) {
+    mutating func checkValue(_ value: JSONValue, element: FHIRDefinitions.Element) {
         if element.isPrimitive {
-            if let problem = FHIRPrimitiveFormat.problem(with: value, as: element.type) {
-                report.errors.append(Issue(path: path, message: problem))
-            }
+            if let problem = FHIRPrimitiveFormat.problem(with: value, as: element.type) { error(problem) }
         } else if element.type == "Resource" {
-            checkResource(value, path: path, into: &report)
+            checkResource(value)
         } else {
-            checkComplex(value, type: element.type, path: path, isResource: false, into: &report)
+            checkComplex(value, type: element.type, isResource: false)
         }
     }
 
     /// `_birthDate: {…}` (or a list of them, with nulls, for a list of primitives) holds an id and extensions.
-    private func checkPrimitiveExtension(_ value: JSONValue, element: FHIRDefinitions.Element, path: String, into report: inout Report) {
+    mutating func checkPrimitiveExtension(_ value: JSONValue, element: FHIRDefinitions.Element) {
         if element.isArray, case .array(let items) = value {
             for (i, item) in items.enumerated() where item != .null {
-                checkComplex(item, type: "Element", path: "\(path)[\(i)]", isResource: false, into: &report)
+                trail.append(.index(i))
+                checkComplex(item, type: "Element", isResource: false)
+                trail.removeLast()
             }
         } else {
-            checkComplex(value, type: "Element", path: path, isResource: false, into: &report)
+            checkComplex(value, type: "Element", isResource: false)
         }
     }
-
-    private func join(_ path: String, _ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 }

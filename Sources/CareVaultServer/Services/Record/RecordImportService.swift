@@ -68,6 +68,7 @@ public struct RecordImportService: Sendable {
     func importBundle(_ plan: BundleImportPlan, source: String, into chosenOrganization: OrganizationID?,
                       by actor: Account?, info: RequestInfo) async throws -> Summary {
         let now = Date()
+        let lastUpdated = now.formatted(.iso8601)  // once: each formatting builds ICU objects
         return try await env.database.write { sql in
             let patients = PatientRepository(sql)
             let store = FHIRResourceRepository(sql)
@@ -86,19 +87,20 @@ public struct RecordImportService: Sendable {
             let scope = patient.id.description
 
             // Ids: the patient's own record id for the Patient; the stored id for anything seen before; else new.
-            var existing: [StoredResource?] = []
-            var ids: [String] = []
-            for entry in plan.entries {
-                let entryScope = entry.isShared ? "" : scope
-                let key = entry.resourceType == "Patient" ? "patient" : entry.matchKey
-                let found = try await store.find(type: entry.resourceType, patientScope: entryScope, matchKey: key)
-                existing.append(found)
-                ids.append(entry.resourceType == "Patient" ? scope : (found?.id ?? UUID().uuidString.lowercased()))
+            let keys = plan.entries.map { entry in
+                FHIRResourceRepository.MatchKey(type: entry.resourceType, patientScope: entry.isShared ? "" : scope,
+                                                matchKey: entry.resourceType == "Patient" ? "patient" : entry.matchKey)
+            }
+            let known = try await store.find(matching: keys)
+            let existing = keys.map { known[$0] }
+            let ids = zip(plan.entries, existing).map { entry, found in
+                entry.resourceType == "Patient" ? scope : (found?.id ?? UUID().uuidString.lowercased())
             }
 
             var created = 0, updated = 0, unchanged = 0
             var targets: [JSONValue] = []
             let references = plan.references(ids: ids)
+            var pending: [FHIRResourceRepository.NewResource] = []
             for (i, entry) in plan.entries.enumerated() {
                 let resource = try plan.resolvedResource(at: i, ids: ids, references: references)
                 let previous = existing[i]
@@ -114,23 +116,35 @@ public struct RecordImportService: Sendable {
                     }
                 }
                 let version = (previous?.versionID ?? 0) + 1
-                body.set("meta", Self.meta(body["meta"], version: version, at: now))
+                body.set("meta", Self.meta(body["meta"], version: version, lastUpdated: lastUpdated))
                 let index: FHIRIndexFields
                 do { index = try FHIRIndexFields.read(body) } catch let error as FHIRFieldError {
                     throw BundleImportError(entry: entry.index, resourceType: entry.resourceType, field: error.field, message: error.message)
                 }
-                try await store.save(StoredResource(
+                let stored = StoredResource(
                     resourceType: entry.resourceType, id: ids[i], patientScope: entry.isShared ? "" : scope,
                     matchKey: entry.resourceType == "Patient" ? "patient" : entry.matchKey, versionID: version, lastUpdated: now,
-                    source: "import:\(source)", json: body.jsonText), index: index, previous: previous,
-                    availableAt: Self.availableAt(entry.resourceType, index: index, rules: rules, arrival: arrival))
-                if previous == nil { created += 1 } else { updated += 1 }
+                    source: "import:\(source)", json: body.jsonText)
+                if let previous {
+                    try await store.save(stored, index: index, previous: previous)
+                    updated += 1
+                } else {
+                    // New resources go in batches: one statement per hundred rather than per resource.
+                    pending.append(.init(stored, index: index, availableAt: Self.availableAt(entry.resourceType, index: index, rules: rules, arrival: arrival)))
+                    if pending.count == 100 {
+                        try await store.insert(pending)
+                        pending.removeAll(keepingCapacity: true)
+                    }
+                    created += 1
+                }
                 targets.append(.object([("reference", .string("\(entry.resourceType)/\(ids[i])"))]))
             }
 
+            try await store.insert(pending)
+
             let provenanceID = UUID().uuidString.lowercased()
             var provenance = Self.provenance(id: provenanceID, targets: targets, source: source, at: now)
-            provenance.set("meta", Self.meta(nil, version: 1, at: now))
+            provenance.set("meta", Self.meta(nil, version: 1, lastUpdated: lastUpdated))
             try await store.save(StoredResource(
                 resourceType: "Provenance", id: provenanceID, patientScope: scope, matchKey: "import:\(provenanceID)", versionID: 1,
                 lastUpdated: now, source: "import:\(source)", json: provenance.jsonText),
@@ -155,10 +169,10 @@ public struct RecordImportService: Sendable {
         return .object(members.filter { $0.key != "versionId" && $0.key != "lastUpdated" })
     }
 
-    static func meta(_ meta: JSONValue?, version: Int64, at date: Date) -> JSONValue {
+    static func meta(_ meta: JSONValue?, version: Int64, lastUpdated: String) -> JSONValue {
         var result = stripVersion(meta)
         result.set("versionId", .string(String(version)))
-        result.set("lastUpdated", .string(date.formatted(.iso8601)))
+        result.set("lastUpdated", .string(lastUpdated))
         return result
     }
 
