@@ -25,7 +25,7 @@ public struct PageRenderer: Sendable {
     }
 
     public func render<P: Page>(_ page: P) -> String {
-        guard let html = library.render(page, withTemplate: P.template) else {
+        guard let html = library.render(MustacheModel.flatten(page), withTemplate: P.template) else {
             preconditionFailure("template \(P.template) is not in the library")
         }
         return html
