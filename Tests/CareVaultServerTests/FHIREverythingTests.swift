@@ -84,4 +84,15 @@ struct FHIREverythingTests {
             #expect(try await desk.get(Paths.patientHome(patient.id.description)).status == .ok)  // may still read
         }
     }
+
+    @Test("Shared references are found in stored JSON text, and a quoted lookalike inside a string is not one")
+    func sharedReferences() throws {
+        let resource: JSONValue = .object([
+            ("performer", .array([.object([("reference", .string("Practitioner/p1"))]), .object([("reference", .string("Patient/x"))])])),
+            ("note", .array([.object([("text", .string(#"see "reference":"Organization/fake" here"#))])])),
+            ("serviceProvider", .object([("reference", .string("Organization/o1")), ("display", .string("Clinic"))])),
+            ("location", .array([.object([("location", .object([("reference", .string("Location/a/b"))]))])])),
+        ])
+        #expect(EverythingBundle.sharedReferences(in: resource.jsonText) == ["Practitioner/p1", "Organization/o1"])
+    }
 }

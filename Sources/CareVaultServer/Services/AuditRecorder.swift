@@ -29,15 +29,10 @@ public struct AuditRecorder: Sendable {
     /// Records one audited read per resource shown or sent (of any patients), group-committed together.
     func recordReads(_ resources: [(patient: PatientID, type: String, id: String)], actor: Account?, basis: Basis, info: RequestInfo,
                      action: AuditAction = .recordRead) async throws {
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for resource in resources {
-                group.addTask {
-                    try await batcher.append(AuditEvent(action, info: info, actor: actor, patient: resource.patient,
-                                                        resourceType: resource.type, resourceID: resource.id, basis: basis.description))
-                }
-            }
-            try await group.waitForAll()
-        }
+        try await batcher.append(contentsOf: resources.map { resource in
+            AuditEvent(action, info: info, actor: actor, patient: resource.patient,
+                       resourceType: resource.type, resourceID: resource.id, basis: basis.description)
+        })
     }
 }
 

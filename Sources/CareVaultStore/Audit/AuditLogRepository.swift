@@ -58,11 +58,14 @@ public struct AuditLogRepository: Sendable {
             rows.append(SQLGroupExpression(SQLList(values.map { SQLBind($0) })))
             previous = hash
         }
-        try await sql.raw("""
-            INSERT INTO audit_log (seq, occurred_at, actor_account, actor_role, patient_id, action, resource_type, resource_id,
-                basis, outcome, client_ip, user_agent, subject_account, prev_hash, hash)
-            VALUES \(SQLList(rows))
-            """).run()
+        // PostgreSQL allows 65,535 bound values per statement; a row has 15.
+        for start in stride(from: 0, to: rows.count, by: 1000) {
+            try await sql.raw("""
+                INSERT INTO audit_log (seq, occurred_at, actor_account, actor_role, patient_id, action, resource_type, resource_id,
+                    basis, outcome, client_ip, user_agent, subject_account, prev_hash, hash)
+                VALUES \(SQLList(Array(rows[start..<min(start + 1000, rows.count)])))
+                """).run()
+        }
         try await sql.raw("UPDATE audit_head SET seq = \(bind: sequence), hash = \(bind: previous) WHERE id = 1").run()
         return sequence
     }

@@ -32,16 +32,30 @@ enum EverythingBundle {
     }
 
     /// References to shared resource types (`Practitioner/…`, `Organization/…`) in stored JSON.
+    ///
+    /// Stored JSON is our own compact serialization, so a reference is always the exact text
+    /// `"reference":"Type/id"` (a quote inside a string value is escaped and cannot start the
+    /// pattern); a text scan finds them without parsing the resource. A false hit only costs a lookup
+    /// that finds nothing shared.
     static func sharedReferences(in json: String) -> [String] {
-        guard let value = try? JSONParser.parse(json) else { return [] }
-        var found: [String] = []
-        _ = value.mapStrings(underKey: "reference") { reference in
-            if let type = reference.split(separator: "/").first, BundleImportPlan.sharedTypes.contains(String(type)),
-               reference.split(separator: "/").count == 2 {
-                found.append(reference)
+        var json = json
+        return json.withUTF8 { bytes in
+            let pattern = Array(#""reference":""#.utf8)
+            var found: [String] = []
+            var i = 0
+            let last = bytes.count - pattern.count
+            while i <= last {
+                guard bytes[i] == pattern[0], bytes[i + 1] == pattern[1], bytes[i + 12] == pattern[12],
+                      pattern.indices.allSatisfy({ bytes[i + $0] == pattern[$0] }) else { i += 1; continue }
+                let start = i + pattern.count
+                var end = start
+                while end < bytes.count, bytes[end] != UInt8(ascii: "\"") { end += 1 }
+                let reference = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+                let parts = reference.split(separator: "/")
+                if parts.count == 2, BundleImportPlan.sharedTypes.contains(String(parts[0])) { found.append(reference) }
+                i = end
             }
-            return reference
+            return found
         }
-        return found
     }
 }
