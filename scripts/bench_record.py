@@ -66,15 +66,18 @@ def write_data_set(folder, patients):
             f.write(text)
     big = patient_bundle(template, 900001, copies=11, mrn="BIG-1")
     open(folder + "/big-5000.json", "w").write(big)
-    huge = patient_bundle(template, 900002, copies=45, mrn="HUGE-1")
+    huge = patient_bundle(template, 900002, copies=70, mrn="HUGE-1")
     open(folder + "/huge-50mb.json", "w").write(huge)
     return resources, big.count('"resourceType"') - 1, os.path.getsize(folder + "/huge-50mb.json")
 
 
 def run_measured(argv, env):
-    """Runs a command; returns (stdout, wall s, CPU s, peak RSS KiB) of that process alone (wait4)."""
+    """Runs a command; returns (stdout, wall s, CPU s, peak RSS KiB) of that process alone (wait4).
+
+    Started through /usr/bin/time's small process rather than forked from this one: a child forked
+    from a large Python process starts with the parent's resident pages, which would count as its peak."""
     start = time.monotonic()
-    process = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen(["/usr/bin/time", "-f", "maxrss %M"] + argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     out_chunks = process.stdout.read()
     _, status, usage = os.wait4(process.pid, 0)
     process.returncode = os.waitstatus_to_exitcode(status)
@@ -82,7 +85,8 @@ def run_measured(argv, env):
     err = process.stderr.read().decode()
     if process.returncode != 0:
         raise RuntimeError(f"{argv[1]} failed: {err[-2000:]}")
-    return out_chunks.decode(), wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss
+    peak = int(re.findall(r"maxrss (\d+)", err)[-1])
+    return out_chunks.decode(), wall, usage.ru_utime + usage.ru_stime, peak
 
 
 def postgres_cpu(pg):
