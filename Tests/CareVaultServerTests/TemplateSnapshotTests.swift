@@ -90,6 +90,16 @@ struct TemplateSnapshotTests {
             .init(source: "MockFailed.json", imported: false, error: "MockImportError", patientName: nil, mrn: nil, patientLink: nil,
                   isNewPatient: false, counts: nil, changes: nil, unknownElements: [], hasUnknownElements: false)],
                               hasResults: true)),
+        ("uploads", UploadsPage(layout: layout("Uploads"), patientName: "MockUploadsPatient", errorSummary: ErrorSummary(failure),
+                                action: "/mock-uploads", title: field("UploadTitle"),
+                                category: SelectField(name: "mockcategory", label: "MockCategoryLabel",
+                                                      options: [.init(value: "mock-category", text: "MockCategoryText", selected: true)],
+                                                      error: "MockCategoryError"),
+                                serviceDate: field("ServiceDate"), limit: "MockUploadLimit", fileError: "MockUploadFileError",
+                                results: ["MockUploadResult"], hasResults: true, uploads: [
+            .init(title: "MockUploadItemTitle", fileName: "MockUploadFileName", kind: "MockUploadKind", category: "MockUploadCategory",
+                  serviceDate: "MockUploadServiceDate", uploaded: "MockUploaded", source: "MockUploadSource", link: "/mock-upload-file")],
+                                isEmpty: false, previousPageLink: "/mock-uploads-newer", nextPageLink: "/mock-uploads-older", backLink: "/mock-uploads-back")),
         ("lab-trend", LabTrendPage(layout: layout("Trend"), test: "MockTrendTest", patientName: "MockTrendPatient",
                                    chartSVG: "<svg>MockChart</svg>", hasNormalRange: true, rows: [resultRow("Trend")], backLink: "/mock-trend-back")),
         ("lab-results", LabResultsPage(layout: layout("Results"), patientName: "MockResultsPatient", errorSummary: ErrorSummary(failure),
@@ -125,7 +135,9 @@ struct TemplateSnapshotTests {
                                         // The empty-list text shows only when the list is empty.
                                         "MockEmptyText",
                                         // A rule section's key only names its form fields.
-                                        "mock-key"]
+                                        "mock-key",
+                                        // The uploads page names the patient only in its title (the layout's).
+                                        "MockUploadsPatient"]
 
     @Test("Every template renders its model's every value and matches its snapshot", arguments: pages.map(\.0))
     func render(name: String) async throws {

@@ -72,6 +72,8 @@ public enum AuditAction: String, Sendable, Equatable, CaseIterable {
     case recordDownloaded = "record.downloaded"
     case recordReleased = "record.released"
     case releaseRuleChanged = "settings.release-rule-changed"
+    case recordUploaded = "record.uploaded"
+    case uploadRefused = "record.upload-refused"
 
     /// Plain-language description for the patient's "Account activity" page.
     public var plainDescription: String {
@@ -99,6 +101,8 @@ public enum AuditAction: String, Sendable, Equatable, CaseIterable {
         case .recordImported: "Records imported"
         case .recordDownloaded: "Record downloaded"
         case .recordReleased: "Record released to the patient"
+        case .recordUploaded: "File added to the record"
+        case .uploadRefused: "File refused at upload"
         case .releaseRuleChanged: "Release rule changed"
         }
     }
@@ -106,7 +110,7 @@ public enum AuditAction: String, Sendable, Equatable, CaseIterable {
     /// Events a patient sees on their "Account activity" page.
     public var isSecurityEvent: Bool {
         switch self {
-        case .recordRead, .recordAccessDenied, .recordImported, .recordDownloaded, .recordReleased, .releaseRuleChanged,
+        case .recordRead, .recordAccessDenied, .recordImported, .recordDownloaded, .recordReleased, .releaseRuleChanged, .recordUploaded, .uploadRefused,
              .patientRegistered, .activationCodeIssued: false
         default: true
         }

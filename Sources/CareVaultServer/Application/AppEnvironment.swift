@@ -12,6 +12,8 @@ public struct AppEnvironment: Sendable {
     public let passwordPolicy: PasswordPolicy
     public let renderer: PageRenderer
     public let logger: Logger
+    /// Where uploaded files' encrypted bytes live (files under the data folder, or the database).
+    public let blobStore: any BlobStore
     let auditBatcher: AuditBatcher
 
     init(configuration: CareVaultConfiguration, database: Database, masterKey: MasterKey, passwordHasher: PasswordHasher,
@@ -24,6 +26,10 @@ public struct AppEnvironment: Sendable {
         self.renderer = renderer
         self.logger = logger
         self.auditBatcher = AuditBatcher(database: database)
+        self.blobStore = switch configuration.blobStore {
+        case .files: LocalBlobStore(root: configuration.dataDirectory.appendingPathComponent("blobs", isDirectory: true))
+        case .database: DatabaseBlobStore(database: database)
+        }
     }
 
     /// The name shown in authenticator apps and page titles.

@@ -56,6 +56,7 @@ public func buildApplication(
     )
     app.beforeServerStarts {
         try await Migrator(database: env.database).migrate(logger: logger)
+        try await BlobRepair(env: env).run()
         if let link = try await SetupController.issueLinkIfNeeded(env: env) {
             // Printed, not logged: it is a one-time secret for the person starting the server.
             print("""
@@ -113,6 +114,7 @@ func makeRouter(env: AppEnvironment) -> Router<AppRequestContext> {
     RecordItemController(env: env).addRoutes(to: router)
     ReleaseController(env: env).addRoutes(to: router)
     ImportController(env: env).addRoutes(to: router)
+    UploadsController(env: env).addRoutes(to: router)
     VisitsController(env: env).addRoutes(to: router)
     return router
 }

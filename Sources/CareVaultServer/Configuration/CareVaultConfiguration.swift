@@ -17,6 +17,7 @@ import Foundation
 /// | `carevault.trustedProxies` | `CAREVAULT_TRUSTED_PROXIES` | none (comma-separated IPs) |
 /// | `carevault.mailLogBodies` | `CAREVAULT_MAIL_LOG_BODIES` | `false` (development only) |
 /// | `carevault.rateLimitPerMinute` | `CAREVAULT_RATE_LIMIT_PER_MINUTE` | `20` (posts per address to sign-in, registration and reset forms) |
+/// | `carevault.blobStore` | `CAREVAULT_BLOB_STORE` | `files` (or `database`: uploaded files in the database) |
 /// | `carevault.uploadLimitMb` | `CAREVAULT_UPLOAD_LIMIT_MB` | `100` (largest file per upload, in MiB) |
 public struct CareVaultConfiguration: Sendable {
     public var host: String
@@ -39,6 +40,15 @@ public struct CareVaultConfiguration: Sendable {
     public var rateLimit: RateLimit
     /// Largest file accepted in one upload (bytes); a larger one is stopped while it streams.
     public var maxUploadBytes: Int
+    /// Where uploaded files are kept (always encrypted).
+    public var blobStore: BlobStoreKind
+
+    public enum BlobStoreKind: String, Sendable {
+        /// Files under the data folder (the default).
+        case files
+        /// Rows in the database, for several app servers without a shared disk.
+        case database
+    }
 
     public struct RateLimit: Sendable {
         public var requests: Int
@@ -55,7 +65,8 @@ public struct CareVaultConfiguration: Sendable {
         insecureHTTP: Bool = false, trustedProxies: Set<String> = [], mailLogBodies: Bool = false,
         passwordHashCost: UInt8 = PasswordHasher.defaultCost,
         rateLimit: RateLimit = RateLimit(requests: 20, per: .seconds(60)),
-        maxUploadBytes: Int = 100 << 20
+        maxUploadBytes: Int = 100 << 20,
+        blobStore: BlobStoreKind = .files
     ) {
         self.host = host
         self.port = port
@@ -72,6 +83,7 @@ public struct CareVaultConfiguration: Sendable {
         self.passwordHashCost = passwordHashCost
         self.rateLimit = rateLimit
         self.maxUploadBytes = maxUploadBytes
+        self.blobStore = blobStore
     }
 
     /// Reads the configuration and checks it.
@@ -91,6 +103,10 @@ public struct CareVaultConfiguration: Sendable {
         guard perMinute >= 1 else { throw ConfigurationError.invalid("CAREVAULT_RATE_LIMIT_PER_MINUTE must be at least 1") }
         let uploadMB = reader.int(forKey: "carevault.uploadLimitMb", default: 100)
         guard (1...65_536).contains(uploadMB) else { throw ConfigurationError.invalid("CAREVAULT_UPLOAD_LIMIT_MB must be between 1 and 65536") }
+        let blobStoreName = reader.string(forKey: "carevault.blobStore", default: "files")
+        guard let blobStore = BlobStoreKind(rawValue: blobStoreName) else {
+            throw ConfigurationError.invalid("CAREVAULT_BLOB_STORE must be files or database")
+        }
         let proxies = reader.string(forKey: "carevault.trustedProxies", default: "")
             .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         self.init(
@@ -105,7 +121,8 @@ public struct CareVaultConfiguration: Sendable {
             trustedProxies: Set(proxies),
             mailLogBodies: reader.bool(forKey: "carevault.mailLogBodies", default: false),
             rateLimit: RateLimit(requests: perMinute, per: .seconds(60)),
-            maxUploadBytes: uploadMB << 20
+            maxUploadBytes: uploadMB << 20,
+            blobStore: blobStore
         )
         try validate()
     }

@@ -30,9 +30,15 @@ public enum Paths {
     public static let staffImport = "/staff/import"
 
     /// Routes that read `multipart/form-data` with `MultipartFormReceiver`, which checks the CSRF token itself.
-    static func acceptsMultipart(_ path: String) -> Bool { path == staffImport }
+    static func acceptsMultipart(_ path: String) -> Bool {
+        if path == staffImport { return true }
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts[0].isEmpty && parts[1] == "patients" && !parts[2].isEmpty && parts[3] == "uploads"
+    }
 
     public static func patientHome(_ id: String) -> String { "/patients/\(id)" }
+    public static func uploads(_ id: String) -> String { "/patients/\(id)/uploads" }
+    public static func uploadFile(_ patient: String, _ upload: String) -> String { "/patients/\(patient)/uploads/\(upload)/file" }
     public static func labResults(_ id: String) -> String { "/patients/\(id)/results" }
     public static func labResultsCSV(_ id: String) -> String { "/patients/\(id)/results.csv" }
     public static func labResultsPDF(_ id: String) -> String { "/patients/\(id)/results.pdf" }

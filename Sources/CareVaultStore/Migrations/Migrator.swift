@@ -9,6 +9,7 @@ public struct Migrator: Sendable {
         M001Foundation(),
         M002FHIRStore(),
         M003RecordSectionsAndRelease(),
+        M004PatientUploads(),
     ]
 
     private let database: Database

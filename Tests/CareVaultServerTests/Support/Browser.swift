@@ -52,7 +52,8 @@ final class Browser {
     /// Posts `multipart/form-data` as a browser does: the hidden `_csrf` field first (unless `csrf`
     /// says otherwise), then the files. `cut` drops that many bytes from the end (an interrupted upload).
     @discardableResult
-    func postMultipart(_ uri: String, files: [UploadFile], csrf override: String?? = .none, cut: Int = 0) async throws -> Page {
+    func postMultipart(_ uri: String, fields: [(String, String)] = [], files: [UploadFile], csrf override: String?? = .none,
+                       cut: Int = 0) async throws -> Page {
         let boundary = "----CareVaultTest\(UInt64.random(in: 0...UInt64.max))"
         var body: [UInt8] = []
         func part(_ disposition: String, type: String?, _ content: [UInt8]) {
@@ -62,6 +63,7 @@ final class Browser {
         }
         let token: String? = switch override { case .none: csrf; case .some(let value): value }
         if let token { part(#"name="_csrf""#, type: nil, Array(token.utf8)) }
+        for (name, value) in fields { part(#"name="\#(name)""#, type: nil, Array(value.utf8)) }
         for file in files { part(#"name="\#(file.field)"; filename="\#(file.name)""#, type: file.type, file.bytes) }
         body += Array("--\(boundary)--\r\n".utf8)
         body.removeLast(min(cut, body.count))

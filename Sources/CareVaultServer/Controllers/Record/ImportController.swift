@@ -24,11 +24,12 @@ struct ImportController: Sendable {
 
     @Sendable func upload(_ request: Request, context: StaffRequestContext) async throws -> Response {
         let organization = try await context.organization(permitting: .writeRecord, env: env)
-        let receiver = MultipartFormReceiver(folder: env.configuration.dataDirectory.appendingPathComponent("tmp", isDirectory: true),
-                                             maxFileSize: env.configuration.maxUploadBytes)
-        let received: MultipartFormReceiver.ReceivedForm
+        let receiver = MultipartFormReceiver(maxFileSize: env.configuration.maxUploadBytes)
+        let folder = env.configuration.dataDirectory.appendingPathComponent("tmp", isDirectory: true)
+        let received: MultipartFormReceiver.ReceivedForm<URL>
         do {
-            received = try await receiver.receive(request, csrfToken: request.headers[CSRFMiddleware.headerName] == nil ? context.csrfToken : nil)
+            received = try await receiver.receive(request, csrfToken: request.headers[CSRFMiddleware.headerName] == nil ? context.csrfToken : nil,
+                                                  makeSink: { TemporaryFileSink(folder: folder) })
         } catch let failure as MultipartFormReceiver.Failure {
             switch failure {
             case .missingCSRFToken:
@@ -41,7 +42,7 @@ struct ImportController: Sendable {
                 return refuse("The upload did not arrive complete. Nothing was imported; please try again.", status: .badRequest, context)
             }
         }
-        defer { received.removeFiles() }
+        defer { for file in received.files { try? FileManager.default.removeItem(at: file.stored) } }
         let files = received.files.filter { $0.field == "files" }
         guard !files.isEmpty else { return refuse("Choose at least one .json or .ndjson file.", status: .badRequest, context) }
         if let odd = files.first(where: { !$0.fileName.lowercased().hasSuffix(".json") && !$0.fileName.lowercased().hasSuffix(".ndjson") }) {
@@ -54,7 +55,7 @@ struct ImportController: Sendable {
         if !ndjson.isEmpty {
             let source = ndjson.map(\.fileName).joined(separator: " + ")
             do {
-                let contents = try ndjson.map { (name: $0.fileName, data: try Data(contentsOf: $0.url)) }
+                let contents = try ndjson.map { (name: $0.fileName, data: try Data(contentsOf: $0.stored)) }
                 let summaries = try await service.importNDJSON(contents, into: organization, by: context.account, info: context.info)
                 results += summaries.map { result(source: source, summary: $0) }
             } catch {
@@ -63,7 +64,7 @@ struct ImportController: Sendable {
         }
         for file in files where file.fileName.lowercased().hasSuffix(".json") {
             do {
-                let summary = try await service.importBundle(fileAt: file.url.path, source: file.fileName, into: organization,
+                let summary = try await service.importBundle(fileAt: file.stored.path, source: file.fileName, into: organization,
                                                              by: context.account, info: context.info)
                 results.append(result(source: file.fileName, summary: summary))
             } catch {

@@ -93,7 +93,8 @@ struct PatientRecordController: Sendable {
             medications: links(medications), hasMedications: !medications.isEmpty, medicationsLink: Paths.recordSection(scope, .medications),
             allergies: links(allergies), hasAllergies: !allergies.isEmpty, allergiesLink: Paths.recordSection(scope, .allergies),
             problems: links(problems), hasProblems: !problems.isEmpty, problemsLink: Paths.recordSection(scope, .problems),
-            sections: RecordSection.allCases.map { Link(href: Paths.recordSection(scope, $0), text: $0.title) },
+            sections: RecordSection.allCases.map { Link(href: Paths.recordSection(scope, $0), text: $0.title) }
+                + [Link(href: Paths.uploads(scope), text: "Your own files (add reports, photos, scans)")],
             visitsLink: Paths.visits(scope), everythingLink: Paths.everything(scope),
             healthSummaryLink: Paths.healthSummaryPDF(scope), exportLink: Paths.exportZIP(scope)))
     }

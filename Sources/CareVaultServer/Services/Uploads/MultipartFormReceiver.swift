@@ -4,30 +4,46 @@ import Hummingbird
 import MultipartKit
 import NIOCore
 
-/// Reads a `multipart/form-data` body as it arrives: small fields into memory, each file straight
-/// into a private temporary file, so the body is never held in memory whole. A file is stopped as
-/// soon as it passes the size limit. A browser form's CSRF token must be its first field (its hidden
-/// input precedes the file inputs), and not one file byte is written before the token is checked.
+/// Where one received file's bytes go, as they arrive: a temporary file (the import page) or the
+/// patient's encrypted vault. Throwing ``UploadedFileRefused`` refuses that file alone.
+protocol UploadedFileSink: AnyObject {
+    associatedtype Stored: Sendable
+    func begin(fileName: String, declaredType: String?) async throws
+    func write(_ bytes: [UInt8]) async throws
+    func finish() async throws -> Stored
+    /// Undoes everything (the file was refused or the request failed).
+    func abort() async
+}
+
+/// One file refused on its own merits (its kind, say); the rest of the form still counts.
+struct UploadedFileRefused: Error {
+    let reason: String
+}
+
+/// Reads a `multipart/form-data` body as it arrives: small fields into memory, each file's bytes on
+/// to a sink chunk by chunk, so the body is never held in memory whole. A file is stopped as soon as
+/// it passes the size limit. A browser form's CSRF token must be its first field (its hidden input
+/// precedes the file inputs), and not one file byte reaches a sink before the token is checked.
 struct MultipartFormReceiver {
-    /// One uploaded file, in a temporary file the caller must remove (``ReceivedForm/removeFiles()``).
-    struct ReceivedFile: Sendable {
+    struct ReceivedFile<Stored: Sendable>: Sendable {
         let field: String
         /// The name the sender gave, without any folder part.
         let fileName: String
         let declaredType: String?
-        let url: URL
         let size: Int
+        let stored: Stored
     }
 
-    struct ReceivedForm: Sendable {
+    struct ReceivedForm<Stored: Sendable>: Sendable {
         var fields: [String: [String]] = [:]
-        var files: [ReceivedFile] = []
+        var files: [ReceivedFile<Stored>] = []
+        /// Files refused one by one, with the reason.
+        var refused: [(fileName: String, reason: String)] = []
 
         func value(_ name: String) -> String { fields[name]?.first ?? "" }
-        func removeFiles() { for file in files { try? FileManager.default.removeItem(at: file.url) } }
     }
 
-    /// Why a body was refused; nothing it sent is kept.
+    /// Why a whole body was refused; nothing it sent is kept.
     enum Failure: Error, Equatable {
         case notMultipart
         case missingCSRFToken
@@ -38,33 +54,76 @@ struct MultipartFormReceiver {
         case incomplete
     }
 
-    let folder: URL
     let maxFileSize: Int
     var maxFiles = 20
     var maxFieldSize = 64 * 1024
 
     /// Reads the whole body. `csrfToken` is the token the first field must carry, or nil when the
-    /// request was already checked (an `X-CSRF-Token` header).
-    func receive(_ request: Request, csrfToken: String?) async throws -> ReceivedForm {
+    /// request was already checked (an `X-CSRF-Token` header). `makeSink` gives each file its sink.
+    func receive<Sink: UploadedFileSink>(_ request: Request, csrfToken: String?, makeSink: () throws -> Sink)
+        async throws -> ReceivedForm<Sink.Stored> {
         guard let contentType = request.headers[.contentType], let boundary = Self.boundary(of: contentType) else { throw Failure.notMultipart }
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let state = ReceiveState(receiver: self, csrfToken: csrfToken)
         let parser = MultipartParser(boundary: boundary)
         parser.onHeader = { name, value in state.header(name, value) }
         parser.onBody = { buffer in state.body(&buffer) }
         parser.onPartComplete = { state.partComplete() }
+        var form = ReceivedForm<Sink.Stored>()
+        var current: (sink: Sink, field: String, fileName: String, type: String?, size: Int, refused: Bool)?
+        var finished: [Sink] = []
         do {
             for try await chunk in request.body {
                 do { try parser.execute(chunk) } catch { throw Failure.incomplete }
                 if let failure = state.failure { throw failure }
+                // What the parser saw in this network chunk, handed on in order (bounded by the chunk's size).
+                for event in state.takeEvents() {
+                    switch event {
+                    case .field(let name, let value):
+                        form.fields[name, default: []].append(value)
+                    case .fileStart(let field, let fileName, let type):
+                        let sink = try makeSink()
+                        current = (sink, field, fileName, type, 0, false)
+                        do { try await sink.begin(fileName: fileName, declaredType: type) } catch let refusal as UploadedFileRefused {
+                            await refuse(&current, &form, refusal)
+                        }
+                    case .fileBytes(let bytes):
+                        guard var file = current, !file.refused else { continue }
+                        file.size += bytes.count
+                        current = file
+                        do { try await file.sink.write(bytes) } catch let refusal as UploadedFileRefused {
+                            await refuse(&current, &form, refusal)
+                        }
+                    case .fileEnd:
+                        guard let file = current else { continue }
+                        current = nil
+                        if file.refused { continue }
+                        do {
+                            let stored = try await file.sink.finish()
+                            finished.append(file.sink)
+                            form.files.append(.init(field: file.field, fileName: file.fileName, declaredType: file.type, size: file.size, stored: stored))
+                        } catch let refusal as UploadedFileRefused {
+                            await file.sink.abort()
+                            form.refused.append((file.fileName, refusal.reason))
+                        }
+                    }
+                }
             }
             guard state.sawPart, !state.inPart else { throw Failure.incomplete }
-            if let failure = state.failure { throw failure }
-            return state.form
+            return form
         } catch {
-            state.abandon()
+            if let file = current, !file.refused { await file.sink.abort() }
+            for sink in finished { await sink.abort() }
             throw error
         }
+    }
+
+    private func refuse<Sink: UploadedFileSink>(_ current: inout (sink: Sink, field: String, fileName: String, type: String?, size: Int, refused: Bool)?,
+                                                _ form: inout ReceivedForm<Sink.Stored>, _ refusal: UploadedFileRefused) async {
+        guard var file = current else { return }
+        await file.sink.abort()
+        file.refused = true
+        current = file
+        form.refused.append((file.fileName, refusal.reason))
     }
 
     /// The `boundary` parameter of a `multipart/form-data` content type.
@@ -95,23 +154,37 @@ struct MultipartFormReceiver {
     }
 }
 
-/// The receiver's state between parser callbacks (one request, one task).
+/// The parser's callbacks (synchronous) turned into events the receiver hands on asynchronously.
 private final class ReceiveState {
+    enum Event {
+        case field(name: String, value: String)
+        case fileStart(field: String, fileName: String, type: String?)
+        case fileBytes([UInt8])
+        case fileEnd
+    }
+
     let receiver: MultipartFormReceiver
     var csrfToken: String?
-    var form = MultipartFormReceiver.ReceivedForm()
     var failure: MultipartFormReceiver.Failure?
+    var events: [Event] = []
     var headers: [(String, String)] = []
     var inPart = false
     var sawPart = false
-    var field: String?
+    var begun = false
+    var field = ""
     var fileName: String?
     var fieldBytes: [UInt8] = []
-    var file: (handle: FileHandle, url: URL, size: Int)?
+    var fileSize = 0
+    var files = 0
 
     init(receiver: MultipartFormReceiver, csrfToken: String?) {
         self.receiver = receiver
         self.csrfToken = csrfToken
+    }
+
+    func takeEvents() -> [Event] {
+        defer { events = [] }
+        return events
     }
 
     func header(_ name: String, _ value: String) {
@@ -121,7 +194,8 @@ private final class ReceiveState {
 
     /// Called at the first body bytes (or the end) of a part: decides what the part is.
     private func beginIfNeeded() {
-        guard field == nil, failure == nil else { return }
+        guard !begun, failure == nil else { return }
+        begun = true
         let disposition = headers.first { $0.0.lowercased() == "content-disposition" }.map { MultipartFormReceiver.disposition($0.1) }
         field = disposition?.name ?? ""
         fileName = disposition?.fileName
@@ -129,12 +203,12 @@ private final class ReceiveState {
             failure = .missingCSRFToken  // a file before the token
             return
         }
+        // A file input left empty (filename="") sends no file: nothing to keep.
         if let fileName, !fileName.isEmpty {
-            guard form.files.count < receiver.maxFiles else { failure = .tooManyFiles(limit: receiver.maxFiles); return }
-            let url = receiver.folder.appendingPathComponent("upload-\(UUID().uuidString)")
-            guard FileManager.default.createFile(atPath: url.path, contents: nil, attributes: [.posixPermissions: 0o600]),
-                  let handle = try? FileHandle(forWritingTo: url) else { failure = .incomplete; return }
-            file = (handle, url, 0)
+            guard files < receiver.maxFiles else { failure = .tooManyFiles(limit: receiver.maxFiles); return }
+            files += 1
+            fileSize = 0
+            events.append(.fileStart(field: field, fileName: fileName, type: headers.first { $0.0.lowercased() == "content-type" }?.1))
         }
     }
 
@@ -142,49 +216,68 @@ private final class ReceiveState {
         if !inPart { inPart = true; sawPart = true }
         beginIfNeeded()
         guard failure == nil else { return }
-        if var current = file {
-            current.size += buffer.readableBytes
-            guard current.size <= receiver.maxFileSize else {
-                failure = .fileTooLarge(fileName: fileName ?? "", limit: receiver.maxFileSize)
+        if let fileName {
+            guard !fileName.isEmpty else { return }
+            fileSize += buffer.readableBytes
+            guard fileSize <= receiver.maxFileSize else {
+                failure = .fileTooLarge(fileName: fileName, limit: receiver.maxFileSize)
                 return
             }
-            do { try current.handle.write(contentsOf: buffer.readableBytesView) } catch { failure = .incomplete; return }
-            file = current
-        } else if fileName == nil {
-            guard fieldBytes.count + buffer.readableBytes <= receiver.maxFieldSize else { failure = .fieldTooLarge(name: field ?? ""); return }
+            events.append(.fileBytes(Array(buffer.readableBytesView)))
+        } else {
+            guard fieldBytes.count + buffer.readableBytes <= receiver.maxFieldSize else { failure = .fieldTooLarge(name: field); return }
             fieldBytes += buffer.readableBytesView
         }
-        // A file input left empty (filename="") sends no file: nothing to keep.
     }
 
     func partComplete() {
         beginIfNeeded()
-        defer { headers = []; inPart = false; field = nil; fileName = nil; fieldBytes = []; file = nil }
+        defer { headers = []; inPart = false; begun = false; field = ""; fileName = nil; fieldBytes = [] }
         guard failure == nil else { return }
-        let name = field ?? ""
-        if let current = file {
-            try? current.handle.close()
-            form.files.append(.init(field: name, fileName: fileName ?? "", declaredType: headers.first { $0.0.lowercased() == "content-type" }?.1,
-                                    url: current.url, size: current.size))
-        } else if fileName == nil {
-            let value = String(decoding: fieldBytes, as: UTF8.self)
-            if let expected = csrfToken {
-                guard name == CSRFMiddleware.fieldName, constantTimeEquals(value, expected) else { failure = .missingCSRFToken; return }
-                csrfToken = nil
-                return
-            }
-            form.fields[name, default: []].append(value)
+        if let fileName {
+            if !fileName.isEmpty { events.append(.fileEnd) }
+            return
         }
+        let value = String(decoding: fieldBytes, as: UTF8.self)
+        if let expected = csrfToken {
+            guard field == CSRFMiddleware.fieldName, constantTimeEquals(value, expected) else { failure = .missingCSRFToken; return }
+            csrfToken = nil
+            return
+        }
+        events.append(.field(name: field, value: value))
+    }
+}
+
+/// Files received into private temporary files (removed by the caller when done).
+final class TemporaryFileSink: UploadedFileSink {
+    let folder: URL
+    private var handle: FileHandle?
+    private(set) var url: URL?
+
+    init(folder: URL) { self.folder = folder }
+
+    func begin(fileName: String, declaredType: String?) async throws {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let url = folder.appendingPathComponent("upload-\(UUID().uuidString)")
+        guard FileManager.default.createFile(atPath: url.path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
+            throw CocoaError(.fileWriteUnknown)
+        }
+        self.url = url
+        handle = try FileHandle(forWritingTo: url)
     }
 
-    /// Removes every file written so far (the request failed).
-    func abandon() {
-        if let current = file {
-            try? current.handle.close()
-            try? FileManager.default.removeItem(at: current.url)
-            file = nil
-        }
-        form.removeFiles()
-        form.files = []
+    func write(_ bytes: [UInt8]) async throws { try handle?.write(contentsOf: bytes) }
+
+    func finish() async throws -> URL {
+        try handle?.close()
+        handle = nil
+        guard let url else { throw CocoaError(.fileWriteUnknown) }
+        return url
+    }
+
+    func abort() async {
+        try? handle?.close()
+        handle = nil
+        if let url { try? FileManager.default.removeItem(at: url) }
     }
 }

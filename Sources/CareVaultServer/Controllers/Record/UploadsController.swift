@@ -1,0 +1,172 @@
+import CareVaultCore
+import CareVaultStore
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// The patient's vault of their own files: upload (from the page, or any client posting
+/// `multipart/form-data`), list, and download. Files stream through ``VaultFileSink`` — identified by
+/// their content, encrypted as they arrive — and land in the record as DocumentReferences.
+struct UploadsController: Sendable {
+    static let pageSize = 25
+    let env: AppEnvironment
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        let group = router.group(context: SignedInRequestContext.self)
+        group.get("/patients/:patient/uploads", use: list)
+        group.post("/patients/:patient/uploads", use: upload)
+        group.get("/patients/:patient/uploads/:upload/file", use: download)
+    }
+
+    @Sendable func list(_ request: Request, context: SignedInRequestContext) async throws -> Response {
+        let (patient, basis) = try await open(context, for: .readRecord, resource: ResourceRef(type: "DocumentReference", id: "uploads"))
+        return env.renderer.response(try await page(request, context, patient: patient, basis: basis, results: [], failure: nil, fileError: nil))
+    }
+
+    @Sendable func upload(_ request: Request, context: SignedInRequestContext) async throws -> Response {
+        let (patient, basis) = try await open(context, for: .contributeToRecord, resource: ResourceRef(type: "DocumentReference", id: "upload"))
+        let receiver = MultipartFormReceiver(maxFileSize: env.configuration.maxUploadBytes)
+        let store = env.blobStore, masterKey = env.masterKey
+        let received: MultipartFormReceiver.ReceivedForm<VaultedFile>
+        do {
+            received = try await receiver.receive(request, csrfToken: request.headers[CSRFMiddleware.headerName] == nil ? context.csrfToken : nil,
+                                                  makeSink: { VaultFileSink(store: store, masterKey: masterKey) })
+        } catch let failure as MultipartFormReceiver.Failure {
+            let message: String
+            let status: HTTPResponse.Status
+            switch failure {
+            case .missingCSRFToken:
+                throw HTTPError(.forbidden, message: "This form has expired. Go back, reload the page and try again.")
+            case .fileTooLarge(let name, let limit):
+                (message, status) = ("\(name) is larger than the \(ImportController.megabytes(limit)) limit. Nothing was stored.", .contentTooLarge)
+            case .tooManyFiles(let limit):
+                (message, status) = ("Choose at most \(limit) files at a time. Nothing was stored.", .badRequest)
+            case .notMultipart, .incomplete, .fieldTooLarge:
+                (message, status) = ("The upload did not arrive complete. Nothing was stored; please try again.", .badRequest)
+            }
+            try await auditRefusal(context, patient: patient, reason: message)
+            return env.renderer.response(try await page(request, context, patient: patient, basis: basis, results: [], failure: nil, fileError: message),
+                                         status: status)
+        }
+        let (details, failure) = Self.details(received)
+        let files = received.files.filter { $0.field == "files" }
+        let refused = received.refused.map { "\($0.fileName) \($0.reason). It was not stored." }
+        if let failure {
+            for file in received.files { try? await env.blobStore.delete(id: file.stored.blobID) }
+            return env.renderer.response(try await page(request, context, patient: patient, basis: basis, results: [], failure: failure, fileError: nil),
+                                         status: .badRequest)
+        }
+        guard let details, !files.isEmpty || !refused.isEmpty else {
+            return env.renderer.response(try await page(request, context, patient: patient, basis: basis, results: [], failure: nil,
+                                                        fileError: "Choose at least one file."), status: .badRequest)
+        }
+        for reason in refused { try await auditRefusal(context, patient: patient, reason: reason) }
+        let outcome = try await PatientUploadService(env: env).record(files, details: details, patient: patient, by: context.account, info: context.info)
+        let results = outcome.stored.map { "\($0.fileName) was added to your record as “\($0.title)”." }
+            + outcome.alreadyThere.map { "\($0.fileName) is already in your files as “\($0.existing.title)”, so it was not stored again." }
+            + refused
+        let status: HTTPResponse.Status = outcome.stored.isEmpty && outcome.alreadyThere.isEmpty ? .unprocessableContent : .ok
+        return env.renderer.response(try await page(request, context, patient: patient, basis: basis, results: results, failure: nil,
+                                                    fileError: status == .ok ? nil : "None of the files could be stored."), status: status)
+    }
+
+    /// Streams the original file, decrypted and checked chunk by chunk as it goes out. A stored file
+    /// that fails its check ends the response early: its declared length then tells the client it is incomplete.
+    @Sendable func download(_ request: Request, context: SignedInRequestContext) async throws -> Response {
+        let uploadID = try context.parameters.require("upload")
+        let (patient, basis) = try await open(context, for: .downloadRecord, resource: ResourceRef(type: "DocumentReference", id: uploadID))
+        guard let upload = try await env.database.read({ try await UploadRepository($0).find(id: uploadID, patient: patient.id) }) else {
+            throw HTTPError(.notFound)
+        }
+        try await env.audit.recordReads([("DocumentReference", upload.documentID), ("Binary", upload.id)], patient: patient.id,
+                                        actor: context.account, basis: basis, info: context.info, action: .recordDownloaded)
+        let store = env.blobStore, masterKey = env.masterKey, logger = env.logger
+        let body = ResponseBody(contentLength: Int(upload.size)) { writer in
+            var decryptor = BlobDecryptor(masterKey: masterKey, blobID: upload.blobID)
+            do {
+                try await store.read(id: upload.blobID) { sealed in
+                    let plain = try decryptor.update(sealed)
+                    if !plain.isEmpty { try await writer.write(ByteBuffer(bytes: plain)) }
+                }
+                let last = try decryptor.finish()
+                if !last.isEmpty { try await writer.write(ByteBuffer(bytes: last)) }
+                try await writer.finish(nil)
+            } catch {
+                logger.error("stored upload failed its integrity check", metadata: ["upload": "\(upload.id)", "error": "\(error)"])
+                throw error
+            }
+        }
+        let disposition = upload.kind.isImage || upload.kind == .pdf ? "inline" : "attachment"
+        return Response(status: .ok, headers: [
+            .contentType: upload.kind.contentType,
+            .contentDisposition: "\(disposition); filename=\"\(upload.kind.safeFileName(from: upload.fileName))\"",
+        ], body: body)
+    }
+
+    private func open(_ context: SignedInRequestContext, for action: Action, resource: ResourceRef) async throws -> (Patient, Basis) {
+        try await PatientAccess(env: env).open(try context.parameters.require("patient"), for: action, actor: context.actor,
+                                               account: context.account, info: context.info, resource: resource)
+    }
+
+    private func auditRefusal(_ context: SignedInRequestContext, patient: Patient, reason: String) async throws {
+        // The reason names the file kind, not its content; no file bytes or names reach the audit log.
+        try await env.audit.record(AuditEvent(.uploadRefused, info: context.info, actor: context.account, outcome: .failure, patient: patient.id,
+                                              resourceType: "DocumentReference", resourceID: nil))
+    }
+
+    /// The form's fields, checked: a title (optional, ≤ 200), a category, a date of service (optional, not in the future).
+    static func details(_ form: MultipartFormReceiver.ReceivedForm<VaultedFile>) -> (PatientUploadService.Details?, ValidationFailure?) {
+        var errors: [FieldError] = []
+        let title = form.value("title").trimmingCharacters(in: .whitespacesAndNewlines)
+        if title.count > 200 { errors.append(FieldError(field: "title", message: "Use a title of at most 200 characters.")) }
+        let categoryText = form.value("category")
+        let category = categoryText.isEmpty ? UploadCategory.other : UploadCategory(rawValue: categoryText)
+        if category == nil { errors.append(FieldError(field: "category", message: "Choose what kind of paper this is.")) }
+        let date = form.value("serviceDate")
+        if !date.isEmpty {
+            if let day = BirthDate(date), day <= BirthDate(Date()) { } else {
+                errors.append(FieldError(field: "serviceDate", message: "Enter the date of service as a past date, for example 2026-03-14."))
+            }
+        }
+        guard errors.isEmpty, let category else { return (nil, ValidationFailure(errors)) }
+        return (PatientUploadService.Details(title: title, category: category, serviceDate: date.isEmpty ? nil : date), nil)
+    }
+
+    private func page(_ request: Request, _ context: SignedInRequestContext, patient: Patient, basis: Basis, results: [String],
+                      failure: ValidationFailure?, fileError: String?) async throws -> UploadsPage {
+        let page = Paging.page(of: request)
+        let uploads = try await env.database.read {
+            try await UploadRepository($0).list(patient: patient.id, limit: Self.pageSize + 1, offset: page * Self.pageSize)
+        }
+        let shown = uploads.prefix(Self.pageSize)
+        let base = Paths.uploads(patient.id.description)
+        let summary = failure ?? fileError.map { ValidationFailure([FieldError(field: "files", message: $0)]) }
+        return UploadsPage(
+            layout: context.layout(basis == .ownRecord ? "Your files" : "Files – \(patient.fullName)"), patientName: patient.fullName,
+            errorSummary: ErrorSummary(summary), action: base,
+            title: FormField(name: "title", label: "Title (optional)", type: "text", value: "", hint: "for example Blood test from City Lab",
+                             error: failure?.error("title"), required: false),
+            category: SelectField(name: "category", label: "What is it?", options: UploadCategory.allCases.map {
+                .init(value: $0.rawValue, text: $0.title, selected: $0 == .other)
+            }, error: failure?.error("category")),
+            serviceDate: FormField(name: "serviceDate", label: "Date of service (optional)", type: "date", value: "",
+                                   error: failure?.error("serviceDate"), required: false),
+            limit: ImportController.megabytes(env.configuration.maxUploadBytes), fileError: fileError,
+            results: results, hasResults: !results.isEmpty,
+            uploads: shown.map { upload in
+                UploadsPage.Item(title: upload.title, fileName: upload.fileName,
+                                 kind: "\(upload.kind.title), \(Self.size(upload.size))", category: upload.category.title,
+                                 serviceDate: upload.serviceDate, uploaded: DisplayTime.format(upload.createdAt),
+                                 source: upload.uploadedBy == context.account.id ? "You" : "Patient",
+                                 link: Paths.uploadFile(patient.id.description, upload.id))
+            },
+            isEmpty: shown.isEmpty,
+            previousPageLink: page > 0 ? "\(base)?page=\(page - 1)" : nil,
+            nextPageLink: uploads.count > Self.pageSize ? "\(base)?page=\(page + 1)" : nil,
+            backLink: Paths.patientHome(patient.id.description))
+    }
+
+    static func size(_ bytes: Int64) -> String {
+        bytes >= 1 << 20 ? String(format: "%.1f MB", Double(bytes) / 1_048_576) : "\(max(1, (bytes + 1023) / 1024)) KB"
+    }
+}

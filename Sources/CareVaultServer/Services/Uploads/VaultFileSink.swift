@@ -1,0 +1,87 @@
+import CareVaultCore
+import CareVaultStore
+import Foundation
+
+/// A file stored in the vault: encrypted, committed to the blob store, not yet recorded.
+struct VaultedFile: Sendable {
+    let blobID: String
+    let kind: UploadKind
+    let size: Int
+    /// SHA-256 of the plaintext, hex.
+    let sha256: String
+}
+
+/// Receives one uploaded file into the encrypted vault as it streams: the first bytes decide its
+/// kind (a refused file is dropped before anything is kept), then every byte is hashed, encrypted
+/// and handed to the blob store. Nothing but ciphertext ever reaches storage.
+final class VaultFileSink: UploadedFileSink {
+    private let store: any BlobStore
+    private let masterKey: MasterKey
+    private var fileName = ""
+    private var head: [UInt8] = []
+    private var kind: UploadKind?
+    private var encryptor: BlobEncryptor?
+    private var writer: (any BlobWriter)?
+    private var blobID = ""
+    private var committed = false
+
+    init(store: any BlobStore, masterKey: MasterKey) {
+        self.store = store
+        self.masterKey = masterKey
+    }
+
+    func begin(fileName: String, declaredType: String?) async throws {
+        self.fileName = fileName
+    }
+
+    func write(_ bytes: [UInt8]) async throws {
+        if kind == nil {
+            head += bytes
+            if head.count >= UploadSniffer.prefixLength { try await decide() }
+            return
+        }
+        try await pass(bytes)
+    }
+
+    func finish() async throws -> VaultedFile {
+        if kind == nil { try await decide() }
+        guard var encryptor, let writer, let kind else { throw UploadedFileRefused(reason: UploadRefusal.empty.description) }
+        let (rest, sha) = try encryptor.finish()
+        try await writer.write(rest)
+        try await writer.commit()
+        committed = true
+        return VaultedFile(blobID: blobID, kind: kind, size: encryptor.plaintextSize, sha256: sha)
+    }
+
+    func abort() async {
+        if committed {
+            try? await store.delete(id: blobID)
+        } else {
+            await writer?.abort()
+        }
+        writer = nil
+    }
+
+    /// Sniffs the first bytes; a refused file is never written anywhere.
+    private func decide() async throws {
+        switch UploadSniffer.kind(of: Array(head.prefix(UploadSniffer.prefixLength)), fileName: fileName) {
+        case .failure(let refusal):
+            throw UploadedFileRefused(reason: refusal.description)
+        case .success(let kind):
+            self.kind = kind
+            blobID = UUID().uuidString.lowercased()
+            encryptor = try BlobEncryptor(masterKey: masterKey, blobID: blobID)
+            writer = try await store.create(id: blobID)
+            let buffered = head
+            head = []
+            try await pass(buffered)
+        }
+    }
+
+    private func pass(_ bytes: [UInt8]) async throws {
+        guard var current = encryptor, let writer else { return }
+        let sealed = try current.update(bytes)
+        encryptor = current
+        if !sealed.isEmpty { try await writer.write(sealed) }
+    }
+}

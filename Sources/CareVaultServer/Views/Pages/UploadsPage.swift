@@ -1,0 +1,35 @@
+/// The patient's own files: the upload form, what the last upload did, and the list.
+public struct UploadsPage: Page {
+    public static let template = "uploads"
+    public let layout: Layout
+    public let patientName: String
+    public let errorSummary: ErrorSummary?
+    public let action: String
+    public let title: FormField
+    public let category: SelectField
+    public let serviceDate: FormField
+    /// The size limit in words ("100 MB").
+    public let limit: String
+    public let fileError: String?
+    /// What happened to each file just sent, in words.
+    public let results: [String]
+    public let hasResults: Bool
+    public let uploads: [Item]
+    public let isEmpty: Bool
+    public let previousPageLink: String?
+    public let nextPageLink: String?
+    public let backLink: String
+
+    public struct Item: Sendable {
+        public let title: String
+        public let fileName: String
+        /// "PDF document, 1.2 MB"
+        public let kind: String
+        public let category: String
+        public let serviceDate: String?
+        public let uploaded: String
+        /// Who put it here and whether a clinician has checked it, in words.
+        public let source: String
+        public let link: String
+    }
+}

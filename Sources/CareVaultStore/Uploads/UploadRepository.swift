@@ -1,0 +1,101 @@
+import CareVaultCore
+import Foundation
+import SQLKit
+
+/// A file a patient (or someone for them) put in their vault.
+public struct PatientUpload: Sendable {
+    public let id: String
+    public let patient: PatientID
+    public let blobID: String
+    public let kind: UploadKind
+    /// The name it was uploaded with.
+    public let fileName: String
+    public let title: String
+    public let category: UploadCategory
+    /// The date of service the patient gave (YYYY-MM-DD), if any.
+    public let serviceDate: String?
+    public let size: Int64
+    /// Keyed hash of the content: recognizes the same file again without revealing it.
+    public let contentHash: String
+    /// The DocumentReference that puts it in the record.
+    public let documentID: String
+    public let uploadedBy: AccountID?
+    public let createdAt: Date
+    public let deletedAt: Date?
+
+    public init(id: String, patient: PatientID, blobID: String, kind: UploadKind, fileName: String, title: String, category: UploadCategory,
+                serviceDate: String?, size: Int64, contentHash: String, documentID: String, uploadedBy: AccountID?, createdAt: Date,
+                deletedAt: Date? = nil) {
+        self.id = id
+        self.patient = patient
+        self.blobID = blobID
+        self.kind = kind
+        self.fileName = fileName
+        self.title = title
+        self.category = category
+        self.serviceDate = serviceDate
+        self.size = size
+        self.contentHash = contentHash
+        self.documentID = documentID
+        self.uploadedBy = uploadedBy
+        self.createdAt = createdAt
+        self.deletedAt = deletedAt
+    }
+}
+
+/// The `uploads` table.
+public struct UploadRepository: Sendable {
+    private let sql: any SQLDatabase
+
+    public init(_ sql: any SQLDatabase) { self.sql = sql }
+
+    public func insert(_ upload: PatientUpload) async throws {
+        try await sql.raw("""
+            INSERT INTO uploads (id, patient_id, blob_id, kind, file_name, title, category, service_date, size, content_hash,
+                document_id, uploaded_by, created_at)
+            VALUES (\(bind: upload.id), \(bind: upload.patient.description), \(bind: upload.blobID), \(bind: upload.kind.rawValue),
+                \(bind: upload.fileName), \(bind: upload.title), \(bind: upload.category.rawValue), \(bind: upload.serviceDate),
+                \(bind: upload.size), \(bind: upload.contentHash), \(bind: upload.documentID), \(bind: upload.uploadedBy?.description),
+                \(bind: Clock.milliseconds(upload.createdAt)))
+            """).run()
+    }
+
+    /// One of the patient's uploads (deleted ones are as absent as unknown ids).
+    public func find(id: String, patient: PatientID) async throws -> PatientUpload? {
+        try await sql.raw("""
+            SELECT * FROM uploads WHERE id = \(bind: id) AND patient_id = \(bind: patient.description) AND deleted_at IS NULL
+            """).first().map(Self.upload)
+    }
+
+    /// The patient's live upload of the same content, if any.
+    public func find(contentHash: String, patient: PatientID) async throws -> PatientUpload? {
+        try await sql.raw("""
+            SELECT * FROM uploads WHERE content_hash = \(bind: contentHash) AND patient_id = \(bind: patient.description) AND deleted_at IS NULL
+            """).first().map(Self.upload)
+    }
+
+    /// The patient's uploads, newest first.
+    public func list(patient: PatientID, limit: Int, offset: Int) async throws -> [PatientUpload] {
+        try await sql.raw("""
+            SELECT * FROM uploads WHERE patient_id = \(bind: patient.description) AND deleted_at IS NULL
+            ORDER BY created_at DESC, id LIMIT \(bind: limit) OFFSET \(bind: offset)
+            """).all().map(Self.upload)
+    }
+
+    /// Every blob id an upload row still refers to (deleted rows too, until their bytes are erased).
+    public func referencedBlobIDs() async throws -> Set<String> {
+        Set(try await sql.raw("SELECT blob_id FROM uploads").all().map { try $0.decode(column: "blob_id", as: String.self) })
+    }
+
+    static func upload(_ row: any SQLRow) throws -> PatientUpload {
+        guard let kind = UploadKind(rawValue: try row.string("kind")), let category = UploadCategory(rawValue: try row.string("category")) else {
+            throw DatabaseError.unexpectedResult("upload row")
+        }
+        return PatientUpload(
+            id: try row.string("id"), patient: try row.id("patient_id"), blobID: try row.string("blob_id"), kind: kind,
+            fileName: try row.string("file_name"), title: try row.string("title"), category: category,
+            serviceDate: try row.optionalString("service_date"), size: try row.decode(column: "size", as: Int64.self),
+            contentHash: try row.string("content_hash"), documentID: try row.string("document_id"),
+            uploadedBy: try row.optionalID("uploaded_by"), createdAt: try row.date("created_at"), deletedAt: try row.optionalDate("deleted_at"))
+    }
+}
