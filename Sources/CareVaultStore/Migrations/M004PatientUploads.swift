@@ -32,6 +32,7 @@ struct M004PatientUploads: Migration {
                 category TEXT NOT NULL,
                 service_date TEXT,
                 size \(t.bigint) NOT NULL,
+                removed_metadata TEXT NOT NULL,
                 content_hash TEXT NOT NULL,
                 document_id TEXT NOT NULL,
                 uploaded_by TEXT,

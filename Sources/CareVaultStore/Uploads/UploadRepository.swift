@@ -15,6 +15,8 @@ public struct PatientUpload: Sendable {
     /// The date of service the patient gave (YYYY-MM-DD), if any.
     public let serviceDate: String?
     public let size: Int64
+    /// Identifying metadata removed from an image before it was stored ("EXIF", "XMP", …).
+    public let removedMetadata: [String]
     /// Keyed hash of the content: recognizes the same file again without revealing it.
     public let contentHash: String
     /// The DocumentReference that puts it in the record.
@@ -24,7 +26,7 @@ public struct PatientUpload: Sendable {
     public let deletedAt: Date?
 
     public init(id: String, patient: PatientID, blobID: String, kind: UploadKind, fileName: String, title: String, category: UploadCategory,
-                serviceDate: String?, size: Int64, contentHash: String, documentID: String, uploadedBy: AccountID?, createdAt: Date,
+                serviceDate: String?, size: Int64, removedMetadata: [String] = [], contentHash: String, documentID: String, uploadedBy: AccountID?, createdAt: Date,
                 deletedAt: Date? = nil) {
         self.id = id
         self.patient = patient
@@ -35,6 +37,7 @@ public struct PatientUpload: Sendable {
         self.category = category
         self.serviceDate = serviceDate
         self.size = size
+        self.removedMetadata = removedMetadata
         self.contentHash = contentHash
         self.documentID = documentID
         self.uploadedBy = uploadedBy
@@ -51,11 +54,11 @@ public struct UploadRepository: Sendable {
 
     public func insert(_ upload: PatientUpload) async throws {
         try await sql.raw("""
-            INSERT INTO uploads (id, patient_id, blob_id, kind, file_name, title, category, service_date, size, content_hash,
+            INSERT INTO uploads (id, patient_id, blob_id, kind, file_name, title, category, service_date, size, removed_metadata, content_hash,
                 document_id, uploaded_by, created_at)
             VALUES (\(bind: upload.id), \(bind: upload.patient.description), \(bind: upload.blobID), \(bind: upload.kind.rawValue),
                 \(bind: upload.fileName), \(bind: upload.title), \(bind: upload.category.rawValue), \(bind: upload.serviceDate),
-                \(bind: upload.size), \(bind: upload.contentHash), \(bind: upload.documentID), \(bind: upload.uploadedBy?.description),
+                \(bind: upload.size), \(bind: upload.removedMetadata.joined(separator: ",")), \(bind: upload.contentHash), \(bind: upload.documentID), \(bind: upload.uploadedBy?.description),
                 \(bind: Clock.milliseconds(upload.createdAt)))
             """).run()
     }
@@ -95,6 +98,7 @@ public struct UploadRepository: Sendable {
             id: try row.string("id"), patient: try row.id("patient_id"), blobID: try row.string("blob_id"), kind: kind,
             fileName: try row.string("file_name"), title: try row.string("title"), category: category,
             serviceDate: try row.optionalString("service_date"), size: try row.decode(column: "size", as: Int64.self),
+            removedMetadata: try row.string("removed_metadata").split(separator: ",").map(String.init),
             contentHash: try row.string("content_hash"), documentID: try row.string("document_id"),
             uploadedBy: try row.optionalID("uploaded_by"), createdAt: try row.date("created_at"), deletedAt: try row.optionalDate("deleted_at"))
     }

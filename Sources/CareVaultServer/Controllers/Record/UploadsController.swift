@@ -62,7 +62,10 @@ struct UploadsController: Sendable {
         }
         for reason in refused { try await auditRefusal(context, patient: patient, reason: reason) }
         let outcome = try await PatientUploadService(env: env).record(files, details: details, patient: patient, by: context.account, info: context.info)
-        let results = outcome.stored.map { "\($0.fileName) was added to your record as “\($0.title)”." }
+        let results = outcome.stored.map { upload in
+            "\(upload.fileName) was added to your record as “\(upload.title)”."
+                + (upload.removedMetadata.isEmpty ? "" : " Hidden details that could identify you or where it was taken (\(upload.removedMetadata.joined(separator: ", "))) were removed from the stored copy.")
+        }
             + outcome.alreadyThere.map { "\($0.fileName) is already in your files as “\($0.existing.title)”, so it was not stored again." }
             + refused
         let status: HTTPResponse.Status = outcome.stored.isEmpty && outcome.alreadyThere.isEmpty ? .unprocessableContent : .ok
@@ -155,7 +158,9 @@ struct UploadsController: Sendable {
             results: results, hasResults: !results.isEmpty,
             uploads: shown.map { upload in
                 UploadsPage.Item(title: upload.title, fileName: upload.fileName,
-                                 kind: "\(upload.kind.title), \(Self.size(upload.size))", category: upload.category.title,
+                                 kind: "\(upload.kind.title), \(Self.size(upload.size))"
+                                    + (upload.removedMetadata.isEmpty ? "" : "; location and camera details removed"),
+                                 category: upload.category.title,
                                  serviceDate: upload.serviceDate, uploaded: DisplayTime.format(upload.createdAt),
                                  source: upload.uploadedBy == context.account.id ? "You" : "Patient",
                                  link: Paths.uploadFile(patient.id.description, upload.id))

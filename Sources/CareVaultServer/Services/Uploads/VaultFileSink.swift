@@ -9,11 +9,14 @@ struct VaultedFile: Sendable {
     let size: Int
     /// SHA-256 of the plaintext, hex.
     let sha256: String
+    /// What identifying metadata was taken out of an image ("EXIF", "XMP", …), sorted.
+    let removedMetadata: [String]
 }
 
 /// Receives one uploaded file into the encrypted vault as it streams: the first bytes decide its
-/// kind (a refused file is dropped before anything is kept), then every byte is hashed, encrypted
-/// and handed to the blob store. Nothing but ciphertext ever reaches storage.
+/// kind (a refused file is dropped before anything is kept), an image loses its identifying
+/// metadata, then every byte is hashed, encrypted and handed to the blob store. Nothing but
+/// ciphertext ever reaches storage.
 final class VaultFileSink: UploadedFileSink {
     private let store: any BlobStore
     private let masterKey: MasterKey
@@ -21,6 +24,7 @@ final class VaultFileSink: UploadedFileSink {
     private var head: [UInt8] = []
     private var kind: UploadKind?
     private var encryptor: BlobEncryptor?
+    private var stripper: ImageMetadataStripper?
     private var writer: (any BlobWriter)?
     private var blobID = ""
     private var committed = false
@@ -45,12 +49,21 @@ final class VaultFileSink: UploadedFileSink {
 
     func finish() async throws -> VaultedFile {
         if kind == nil { try await decide() }
+        guard writer != nil, kind != nil else { throw UploadedFileRefused(reason: UploadRefusal.empty.description) }
+        if var current = stripper {
+            let tail: [UInt8]
+            do { tail = try current.finish() } catch { throw UploadedFileRefused(reason: "is not a complete image") }
+            stripper = nil
+            try await pass(tail)
+            stripper = current
+        }
         guard var encryptor, let writer, let kind else { throw UploadedFileRefused(reason: UploadRefusal.empty.description) }
         let (rest, sha) = try encryptor.finish()
         try await writer.write(rest)
         try await writer.commit()
         committed = true
-        return VaultedFile(blobID: blobID, kind: kind, size: encryptor.plaintextSize, sha256: sha)
+        return VaultedFile(blobID: blobID, kind: kind, size: encryptor.plaintextSize, sha256: sha,
+                           removedMetadata: (stripper?.removed).map { $0.sorted() } ?? [])
     }
 
     func abort() async {
@@ -69,6 +82,7 @@ final class VaultFileSink: UploadedFileSink {
             throw UploadedFileRefused(reason: refusal.description)
         case .success(let kind):
             self.kind = kind
+            stripper = ImageMetadataStripper(kind: kind)
             blobID = UUID().uuidString.lowercased()
             encryptor = try BlobEncryptor(masterKey: masterKey, blobID: blobID)
             writer = try await store.create(id: blobID)
@@ -78,9 +92,15 @@ final class VaultFileSink: UploadedFileSink {
         }
     }
 
+    /// Through the metadata stripper (images), then the encryptor, then the store.
     private func pass(_ bytes: [UInt8]) async throws {
         guard var current = encryptor, let writer else { return }
-        let sealed = try current.update(bytes)
+        var clean = bytes
+        if var image = stripper {
+            do { clean = try image.update(bytes) } catch { throw UploadedFileRefused(reason: "is not a readable image") }
+            stripper = image
+        }
+        let sealed = try current.update(clean)
         encryptor = current
         if !sealed.isEmpty { try await writer.write(sealed) }
     }
