@@ -54,6 +54,10 @@ struct PatientUploadTests {
             #expect(page.status == .ok, "\(page.body)")
             #expect(page.body.contains("report.pdf was added to your record as “From City Lab (1)”"))
             #expect(page.body.contains("DICOM image"))
+            #expect(page.body.contains("128 × 128, 1 frame"))
+            #expect(page.body.contains("Study date: 2004-01-19"))
+            #expect(page.body.contains("Patient&#39;s name: CompressedSamples CT1") || page.body.contains("Patient's name: CompressedSamples CT1"))
+            #expect(page.body.contains("They will be removed from any copy you share."))
             #expect(page.body.contains("rash.jpg was added to your record as “From City Lab (2)”. Hidden details that could identify you or where it was taken (EXIF) were removed from the stored copy."))
             let uploads = try await env.database.read { try await UploadRepository($0).list(patient: patient.id, limit: 10, offset: 0) }
             #expect(uploads.count == 4)

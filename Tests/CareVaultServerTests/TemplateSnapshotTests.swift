@@ -98,7 +98,8 @@ struct TemplateSnapshotTests {
                                 serviceDate: field("ServiceDate"), limit: "MockUploadLimit", fileError: "MockUploadFileError",
                                 results: ["MockUploadResult"], hasResults: true, uploads: [
             .init(title: "MockUploadItemTitle", fileName: "MockUploadFileName", kind: "MockUploadKind", category: "MockUploadCategory",
-                  serviceDate: "MockUploadServiceDate", uploaded: "MockUploaded", source: "MockUploadSource", link: "/mock-upload-file")],
+                  serviceDate: "MockUploadServiceDate", uploaded: "MockUploaded", source: "MockUploadSource", link: "/mock-upload-file",
+                  imageSummary: "MockImageSummary", identifyingDetails: ["MockIdentifyingDetail"], hasIdentifyingDetails: true)],
                                 isEmpty: false, previousPageLink: "/mock-uploads-newer", nextPageLink: "/mock-uploads-older", backLink: "/mock-uploads-back")),
         ("lab-trend", LabTrendPage(layout: layout("Trend"), test: "MockTrendTest", patientName: "MockTrendPatient",
                                    chartSVG: "<svg>MockChart</svg>", hasNormalRange: true, rows: [resultRow("Trend")], backLink: "/mock-trend-back")),

@@ -33,6 +33,7 @@ struct M004PatientUploads: Migration {
                 service_date TEXT,
                 size \(t.bigint) NOT NULL,
                 removed_metadata TEXT NOT NULL,
+                dicom_header TEXT,
                 content_hash TEXT NOT NULL,
                 document_id TEXT NOT NULL,
                 uploaded_by TEXT,

@@ -17,6 +17,8 @@ public struct PatientUpload: Sendable {
     public let size: Int64
     /// Identifying metadata removed from an image before it was stored ("EXIF", "XMP", …).
     public let removedMetadata: [String]
+    /// A DICOM file's header summary, as read at upload.
+    public let dicomHeader: DICOMHeader?
     /// Keyed hash of the content: recognizes the same file again without revealing it.
     public let contentHash: String
     /// The DocumentReference that puts it in the record.
@@ -26,7 +28,7 @@ public struct PatientUpload: Sendable {
     public let deletedAt: Date?
 
     public init(id: String, patient: PatientID, blobID: String, kind: UploadKind, fileName: String, title: String, category: UploadCategory,
-                serviceDate: String?, size: Int64, removedMetadata: [String] = [], contentHash: String, documentID: String, uploadedBy: AccountID?, createdAt: Date,
+                serviceDate: String?, size: Int64, removedMetadata: [String] = [], dicomHeader: DICOMHeader? = nil, contentHash: String, documentID: String, uploadedBy: AccountID?, createdAt: Date,
                 deletedAt: Date? = nil) {
         self.id = id
         self.patient = patient
@@ -38,6 +40,7 @@ public struct PatientUpload: Sendable {
         self.serviceDate = serviceDate
         self.size = size
         self.removedMetadata = removedMetadata
+        self.dicomHeader = dicomHeader
         self.contentHash = contentHash
         self.documentID = documentID
         self.uploadedBy = uploadedBy
@@ -54,11 +57,12 @@ public struct UploadRepository: Sendable {
 
     public func insert(_ upload: PatientUpload) async throws {
         try await sql.raw("""
-            INSERT INTO uploads (id, patient_id, blob_id, kind, file_name, title, category, service_date, size, removed_metadata, content_hash,
+            INSERT INTO uploads (id, patient_id, blob_id, kind, file_name, title, category, service_date, size, removed_metadata, dicom_header, content_hash,
                 document_id, uploaded_by, created_at)
             VALUES (\(bind: upload.id), \(bind: upload.patient.description), \(bind: upload.blobID), \(bind: upload.kind.rawValue),
                 \(bind: upload.fileName), \(bind: upload.title), \(bind: upload.category.rawValue), \(bind: upload.serviceDate),
-                \(bind: upload.size), \(bind: upload.removedMetadata.joined(separator: ",")), \(bind: upload.contentHash), \(bind: upload.documentID), \(bind: upload.uploadedBy?.description),
+                \(bind: upload.size), \(bind: upload.removedMetadata.joined(separator: ",")),
+                \(bind: upload.dicomHeader.flatMap { try? String(decoding: JSONEncoder().encode($0), as: UTF8.self) }), \(bind: upload.contentHash), \(bind: upload.documentID), \(bind: upload.uploadedBy?.description),
                 \(bind: Clock.milliseconds(upload.createdAt)))
             """).run()
     }
@@ -99,6 +103,7 @@ public struct UploadRepository: Sendable {
             fileName: try row.string("file_name"), title: try row.string("title"), category: category,
             serviceDate: try row.optionalString("service_date"), size: try row.decode(column: "size", as: Int64.self),
             removedMetadata: try row.string("removed_metadata").split(separator: ",").map(String.init),
+            dicomHeader: try row.optionalString("dicom_header").flatMap { try? JSONDecoder().decode(DICOMHeader.self, from: Data($0.utf8)) },
             contentHash: try row.string("content_hash"), documentID: try row.string("document_id"),
             uploadedBy: try row.optionalID("uploaded_by"), createdAt: try row.date("created_at"), deletedAt: try row.optionalDate("deleted_at"))
     }

@@ -6,6 +6,11 @@ enum ExternalTool {
     /// The first of `paths` that exists, else nil (the test then says the tool is needed in CI).
     static func find(_ paths: [String]) -> String? { paths.first { FileManager.default.isExecutableFile(atPath: $0) } }
 
+    /// `name` as the shell would find it on PATH (e.g. the python3 that pip installed into).
+    static func which(_ name: String) -> String? {
+        find((ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map { "\($0)/\(name)" })
+    }
+
     /// Whether CI is running (tools are installed there, so their absence is a failure).
     static var required: Bool { ProcessInfo.processInfo.environment["CI"] != nil }
 

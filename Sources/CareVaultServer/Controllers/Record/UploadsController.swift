@@ -163,12 +163,29 @@ struct UploadsController: Sendable {
                                  category: upload.category.title,
                                  serviceDate: upload.serviceDate, uploaded: DisplayTime.format(upload.createdAt),
                                  source: upload.uploadedBy == context.account.id ? "You" : "Patient",
-                                 link: Paths.uploadFile(patient.id.description, upload.id))
+                                 link: Paths.uploadFile(patient.id.description, upload.id),
+                                 imageSummary: upload.dicomHeader.map(Self.imageSummary),
+                                 identifyingDetails: upload.dicomHeader?.identifying.map { "\($0.name): \($0.name.hasSuffix("date") ? Self.readable($0.value) : $0.value)" } ?? [],
+                                 hasIdentifyingDetails: !(upload.dicomHeader?.identifying.isEmpty ?? true))
             },
             isEmpty: shown.isEmpty,
             previousPageLink: page > 0 ? "\(base)?page=\(page - 1)" : nil,
             nextPageLink: uploads.count > Self.pageSize ? "\(base)?page=\(page + 1)" : nil,
             backLink: Paths.patientHome(patient.id.description))
+    }
+
+    /// A DICOM date (YYYYMMDD) as YYYY-MM-DD; any other value as it is.
+    static func readable(_ value: String) -> String {
+        guard value.count == 8, value.allSatisfy(\.isNumber) else { return value }
+        return "\(value.prefix(4))-\(value.dropFirst(4).prefix(2))-\(value.suffix(2))"
+    }
+
+    /// "CT, 128 × 128, 1 frame" (what is known of it).
+    static func imageSummary(_ header: DICOMHeader) -> String {
+        var parts = [header.modality, header.studyDescription].compactMap { $0 }.filter { !$0.isEmpty }
+        if let rows = header.rows, let columns = header.columns { parts.append("\(columns) × \(rows)") }
+        parts.append(header.frames == 1 ? "1 frame" : "\(header.frames) frames")
+        return parts.joined(separator: ", ")
     }
 
     static func size(_ bytes: Int64) -> String {

@@ -37,7 +37,8 @@ struct PatientUploadService: Sendable {
                     let upload = PatientUpload(
                         id: UUID().uuidString.lowercased(), patient: patient.id, blobID: file.stored.blobID, kind: file.stored.kind,
                         fileName: file.fileName, title: title, category: details.category, serviceDate: details.serviceDate,
-                        size: Int64(file.stored.size), removedMetadata: file.stored.removedMetadata, contentHash: hash, documentID: UUID().uuidString.lowercased(),
+                        size: Int64(file.stored.size), removedMetadata: file.stored.removedMetadata,
+                        dicomHeader: file.stored.dicom, contentHash: hash, documentID: UUID().uuidString.lowercased(),
                         uploadedBy: account.id, createdAt: Date())
                     try await FHIRResourceRepository(sql).insert(try Self.resources(for: upload, account: account))
                     try await uploads.insert(upload)

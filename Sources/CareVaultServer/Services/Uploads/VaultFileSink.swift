@@ -11,6 +11,8 @@ struct VaultedFile: Sendable {
     let sha256: String
     /// What identifying metadata was taken out of an image ("EXIF", "XMP", …), sorted.
     let removedMetadata: [String]
+    /// A DICOM file's header summary (nil for other kinds, or a header that cannot be read).
+    let dicom: DICOMHeader?
 }
 
 /// Receives one uploaded file into the encrypted vault as it streams: the first bytes decide its
@@ -25,6 +27,9 @@ final class VaultFileSink: UploadedFileSink {
     private var kind: UploadKind?
     private var encryptor: BlobEncryptor?
     private var stripper: ImageMetadataStripper?
+    /// A DICOM file's first megabyte, where its header is.
+    private var dicomHead: [UInt8] = []
+    static let dicomHeadLimit = 1 << 20
     private var writer: (any BlobWriter)?
     private var blobID = ""
     private var committed = false
@@ -63,7 +68,8 @@ final class VaultFileSink: UploadedFileSink {
         try await writer.commit()
         committed = true
         return VaultedFile(blobID: blobID, kind: kind, size: encryptor.plaintextSize, sha256: sha,
-                           removedMetadata: (stripper?.removed).map { $0.sorted() } ?? [])
+                           removedMetadata: (stripper?.removed).map { $0.sorted() } ?? [],
+                           dicom: kind == .dicom ? try? DICOMHeader.read(dicomHead) : nil)
     }
 
     func abort() async {
@@ -96,6 +102,7 @@ final class VaultFileSink: UploadedFileSink {
     private func pass(_ bytes: [UInt8]) async throws {
         guard var current = encryptor, let writer else { return }
         var clean = bytes
+        if kind == .dicom, dicomHead.count < Self.dicomHeadLimit { dicomHead += bytes.prefix(Self.dicomHeadLimit - dicomHead.count) }
         if var image = stripper {
             do { clean = try image.update(bytes) } catch { throw UploadedFileRefused(reason: "is not a readable image") }
             stripper = image

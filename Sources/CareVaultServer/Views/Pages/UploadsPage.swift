@@ -31,5 +31,10 @@ public struct UploadsPage: Page {
         /// Who put it here and whether a clinician has checked it, in words.
         public let source: String
         public let link: String
+        /// For DICOM: what the image is, in words ("CT, 128 × 128, 1 frame").
+        public let imageSummary: String?
+        /// For DICOM: the identifying details in the file, as "Patient's name: Jane Doe".
+        public let identifyingDetails: [String]
+        public let hasIdentifyingDetails: Bool
     }
 }
