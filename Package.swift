@@ -79,6 +79,12 @@ let package = Package(
             resources: [.copy("Templates"), .copy("Public")],
             swiftSettings: swiftSettings
         ),
+        /// The crypto ceiling for the upload benchmark (scripts/bench --suite uploads); not shipped.
+        .executableTarget(
+            name: "carevault-crypto-bench",
+            dependencies: ["CareVaultCore", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
         /// The command-line entry point.
         .executableTarget(
             name: "carevault",

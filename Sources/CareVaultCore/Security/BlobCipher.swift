@@ -71,20 +71,27 @@ public struct BlobEncryptor {
     /// Ciphertext ready to be written for these plaintext bytes (the header first). A full chunk is
     /// held back until more arrives, since only the last chunk is sealed as last.
     public mutating func update(_ bytes: some Collection<UInt8>) throws -> [UInt8] {
-        hasher.update(data: Array(bytes))
+        if bytes.withContiguousStorageIfAvailable({ hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }) == nil {
+            hasher.update(data: Array(bytes))
+        }
         plaintextSize += bytes.count
         pending.append(contentsOf: bytes)
         var out = takeHeader()
-        while pending.count > BlobCipher.chunkSize {
-            out += try seal(Array(pending[..<BlobCipher.chunkSize]), final: false)
-            pending.removeFirst(BlobCipher.chunkSize)
+        // Seal every full chunk that is surely not the last, then drop them from the buffer at once.
+        var start = 0
+        while pending.count - start > BlobCipher.chunkSize {
+            out.reserveCapacity(out.count + BlobCipher.chunkSize + BlobCipher.tagSize)
+            try seal(pending[start..<(start + BlobCipher.chunkSize)], final: false, into: &out)
+            start += BlobCipher.chunkSize
         }
+        if start > 0 { pending.removeFirst(start) }
         return out
     }
 
     /// The rest of the ciphertext (the last chunk), and the plaintext's SHA-256 in hex.
     public mutating func finish() throws -> (bytes: [UInt8], sha256: String) {
-        let out = takeHeader() + (try seal(pending, final: true))
+        var out = takeHeader()
+        try seal(pending[...], final: true, into: &out)
         pending = []
         return (out, hasher.finalize().map { String(format: "%02x", $0) }.joined())
     }
@@ -94,11 +101,12 @@ public struct BlobEncryptor {
         return headerBytes ?? []
     }
 
-    private mutating func seal(_ chunk: [UInt8], final: Bool) throws -> [UInt8] {
+    private mutating func seal(_ chunk: ArraySlice<UInt8>, final: Bool, into out: inout [UInt8]) throws {
         let box = try AES.GCM.seal(chunk, using: key, nonce: BlobCipher.nonce(prefix, index),
                                    authenticating: BlobCipher.associatedData(blobID: blobID, index: index, final: final))
         index += 1
-        return Array(box.ciphertext) + Array(box.tag)
+        out.append(contentsOf: box.ciphertext)
+        out.append(contentsOf: box.tag)
     }
 }
 

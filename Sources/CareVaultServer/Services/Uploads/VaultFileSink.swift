@@ -100,15 +100,14 @@ final class VaultFileSink: UploadedFileSink {
 
     /// Through the metadata stripper (images), then the encryptor, then the store.
     private func pass(_ bytes: [UInt8]) async throws {
-        guard var current = encryptor, let writer else { return }
+        // Mutated in place (not through a copy), or every chunk would copy the encryptor's buffer.
+        guard encryptor != nil, let writer else { return }
         var clean = bytes
         if kind == .dicom, dicomHead.count < Self.dicomHeadLimit { dicomHead += bytes.prefix(Self.dicomHeadLimit - dicomHead.count) }
-        if var image = stripper {
-            do { clean = try image.update(bytes) } catch { throw UploadedFileRefused(reason: "is not a readable image") }
-            stripper = image
+        if stripper != nil {
+            do { clean = try stripper!.update(bytes) } catch { throw UploadedFileRefused(reason: "is not a readable image") }
         }
-        let sealed = try current.update(clean)
-        encryptor = current
+        let sealed = try encryptor!.update(clean)
         if !sealed.isEmpty { try await writer.write(sealed) }
     }
 }

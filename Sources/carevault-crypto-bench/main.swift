@@ -1,0 +1,57 @@
+// The crypto ceiling for the upload benchmark (scripts/bench --suite uploads): how fast this machine
+// encrypts (AES-256-GCM, CareVault's chunked blob format) and hashes (SHA-256) the same bytes an
+// upload carries, in CPU-seconds, so upload throughput can be compared with it in the same run.
+// Usage: carevault-crypto-bench MEGABYTES   → prints "crypto_mb_per_cpu_s <raw swift-crypto>" and
+// "blob_encryptor_mb_per_cpu_s <CareVault's BlobEncryptor>" (best of three each).
+import CareVaultCore
+import Crypto
+import Foundation
+
+let megabytes = Int(CommandLine.arguments.dropFirst().first ?? "100") ?? 100
+var bytes = [UInt8](repeating: 0, count: 1 << 20)
+for i in bytes.indices { bytes[i] = UInt8.random(in: 0...255) }
+let masterKey = MasterKey(key: SymmetricKey(size: .bits256))
+
+func cpuSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+}
+
+/// Best of three, in MB per CPU-second.
+func measure(_ body: () throws -> Void) rethrows -> Double {
+    var best = 0.0
+    for _ in 0..<3 {
+        let start = cpuSeconds()
+        try body()
+        best = max(best, Double(megabytes) / (cpuSeconds() - start))
+    }
+    return best
+}
+
+// swift-crypto directly: AES-256-GCM over 64 KiB chunks and SHA-256 over the same bytes.
+let key = SymmetricKey(size: .bits256)
+let raw = try measure {
+    var hasher = SHA256()
+    var sealed = 0
+    for _ in 0..<megabytes {
+        for offset in stride(from: 0, to: bytes.count, by: 65_536) {
+            let chunk = bytes[offset..<(offset + 65_536)]
+            hasher.update(data: chunk)
+            sealed += try AES.GCM.seal(chunk, using: key).ciphertext.count
+        }
+    }
+    precondition(sealed == megabytes << 20 && Array(hasher.finalize()).count == 32)
+}
+// CareVault's own streaming format (what an upload actually runs).
+let ours = try measure {
+    var encryptor = try BlobEncryptor(masterKey: masterKey, blobID: UUID().uuidString.lowercased())
+    var sealed = 0
+    for _ in 0..<megabytes {
+        for offset in stride(from: 0, to: bytes.count, by: 65_536) { sealed += try encryptor.update(bytes[offset..<(offset + 65_536)]).count }
+    }
+    sealed += try encryptor.finish().bytes.count
+    precondition(sealed > megabytes << 20)
+}
+print("crypto_mb_per_cpu_s \(raw)")
+print("blob_encryptor_mb_per_cpu_s \(ours)")
