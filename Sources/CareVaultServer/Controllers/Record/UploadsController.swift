@@ -50,6 +50,8 @@ struct UploadsController: Sendable {
         }
         let (details, failure) = Self.details(received)
         let files = received.files.filter { $0.field == "files" }
+        // Files sent under any other field name are not uploads: their blobs go at once.
+        for stray in received.files where stray.field != "files" { try? await env.blobStore.delete(id: stray.stored.blobID) }
         let refused = received.refused.map { "\($0.fileName) \($0.reason). It was not stored." }
         if let failure {
             for file in received.files { try? await env.blobStore.delete(id: file.stored.blobID) }

@@ -53,7 +53,8 @@ struct PatientUploadService: Sendable {
                     try? await env.blobStore.delete(id: file.stored.blobID)
                 }
             } catch {
-                try? await env.blobStore.delete(id: file.stored.blobID)
+                // This file and every one not yet recorded: no blob may outlive the request without a row.
+                for rest in files[i...] { try? await env.blobStore.delete(id: rest.stored.blobID) }
                 throw error
             }
         }
