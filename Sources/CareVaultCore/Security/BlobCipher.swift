@@ -139,10 +139,12 @@ public struct BlobDecryptor {
         }
         let sealedChunk = BlobCipher.chunkSize + BlobCipher.tagSize
         var out: [UInt8] = []
-        while pending.count > sealedChunk {
-            out += try open(Array(pending[..<sealedChunk]), final: false)
-            pending.removeFirst(sealedChunk)
+        var start = 0
+        while pending.count - start > sealedChunk {
+            out += try open(pending[start..<(start + sealedChunk)], final: false)
+            start += sealedChunk
         }
+        if start > 0 { pending.removeFirst(start) }  // once per call, not per chunk
         return out
     }
 
@@ -150,10 +152,10 @@ public struct BlobDecryptor {
     public mutating func finish() throws -> [UInt8] {
         guard key != nil, pending.count >= BlobCipher.tagSize else { throw BlobCipher.IntegrityError.truncated }
         defer { pending = [] }
-        return try open(pending, final: true)
+        return try open(pending[...], final: true)
     }
 
-    private mutating func open(_ sealed: [UInt8], final: Bool) throws -> [UInt8] {
+    private mutating func open(_ sealed: ArraySlice<UInt8>, final: Bool) throws -> [UInt8] {
         guard let key else { throw BlobCipher.IntegrityError.badHeader }
         do {
             let box = try AES.GCM.SealedBox(nonce: BlobCipher.nonce(prefix, index), ciphertext: sealed.dropLast(BlobCipher.tagSize),
