@@ -12,27 +12,21 @@ struct FHIRElementValidatorTests {
 
     @Test("All 604 official R4 examples pass without an unknown element, and without an error but the one real defect")
     func officialExamples() throws {
-        let archive = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/hl7-fhir-r4-examples-604.tar.gz")
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fhir-validate-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        #expect(system("/bin/tar -xzf '\(archive.path)' -C '\(folder.path)'") == 0)
-        let files = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: nil)!
-            .compactMap { $0 as? URL }.filter { $0.pathExtension == "json" }
-        #expect(files.count == 604)
-        var checkedElements = 0
-        for file in files {
-            let report = validator.check(resource: try JSONParser.parse(try Data(contentsOf: file)))
-            if file.lastPathComponent == "examplescenario-questionnaire.json" {
-                // The published example really is invalid: its nested display items have no linkId (1..1 in R4).
-                #expect(!report.errors.isEmpty && report.errors.allSatisfy { $0.path.hasSuffix("linkId") && $0.message == "is required" })
-            } else {
-                #expect(report.errors.isEmpty, "\(file.lastPathComponent): \(report.errors)")
+        try R4Examples.withFiles { files in
+            var checkedElements = 0
+            for file in files {
+                let report = validator.check(resource: try JSONParser.parse(try Data(contentsOf: file)))
+                if file.lastPathComponent == "examplescenario-questionnaire.json" {
+                    // The published example really is invalid: its nested display items have no linkId (1..1 in R4).
+                    #expect(!report.errors.isEmpty && report.errors.allSatisfy { $0.path.hasSuffix("linkId") && $0.message == "is required" })
+                } else {
+                    #expect(report.errors.isEmpty, "\(file.lastPathComponent): \(report.errors)")
+                }
+                #expect(report.unknownElements.isEmpty, "\(file.lastPathComponent): \(report.unknownElements)")
+                checkedElements += 1
             }
-            #expect(report.unknownElements.isEmpty, "\(file.lastPathComponent): \(report.unknownElements)")
-            checkedElements += 1
+            #expect(checkedElements == 604)
         }
-        #expect(checkedElements == 604)
     }
 
     @Test("A misspelt element is reported as unknown, with its path, and is not an error")

@@ -38,24 +38,17 @@ struct JSONValueTests {
 
     @Test("All 604 official FHIR R4 examples round-trip exactly as JSON")
     func fhirExamples() throws {
-        let archive = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/hl7-fhir-r4-examples-604.tar.gz")
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fhir-examples-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        // system(), not Process: Foundation's Process can miss a child's exit on Linux.
-        #expect(system("/bin/tar -xzf '\(archive.path)' -C '\(folder.path)'") == 0)
-        let files = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: nil)!
-            .compactMap { $0 as? URL }.filter { $0.pathExtension == "json" }
-        #expect(files.count == 604)
-        for file in files {
-            let data = try Data(contentsOf: file)
-            let value = try JSONParser.parse(data)
-            let again = try JSONParser.parse(value.jsonText)
-            #expect(again == value, "\(file.lastPathComponent) did not round-trip")
-            // Semantically the same document as Foundation reads it.
-            let original = try JSONSerialization.jsonObject(with: data) as? NSDictionary
-            let ours = try JSONSerialization.jsonObject(with: Data(value.jsonText.utf8)) as? NSDictionary
-            #expect(original == ours, "\(file.lastPathComponent) changed meaning")
+        try R4Examples.withFiles { files in
+            for file in files {
+                let data = try Data(contentsOf: file)
+                let value = try JSONParser.parse(data)
+                let again = try JSONParser.parse(value.jsonText)
+                #expect(again == value, "\(file.lastPathComponent) did not round-trip")
+                // Semantically the same document as Foundation reads it.
+                let original = try JSONSerialization.jsonObject(with: data) as? NSDictionary
+                let ours = try JSONSerialization.jsonObject(with: Data(value.jsonText.utf8)) as? NSDictionary
+                #expect(original == ours, "\(file.lastPathComponent) changed meaning")
+            }
         }
     }
 }

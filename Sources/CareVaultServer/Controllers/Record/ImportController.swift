@@ -31,16 +31,9 @@ struct ImportController: Sendable {
             received = try await receiver.receive(request, csrfToken: request.headers[CSRFMiddleware.headerName] == nil ? context.csrfToken : nil,
                                                   makeSink: { TemporaryFileSink(folder: folder) })
         } catch let failure as MultipartFormReceiver.Failure {
-            switch failure {
-            case .missingCSRFToken:
-                throw HTTPError(.forbidden, message: "This form has expired. Go back, reload the page and try again.")
-            case .fileTooLarge(let name, let limit):
-                return refuse("\(name) is larger than the \(Self.megabytes(limit)) limit. Nothing was imported.", status: .contentTooLarge, context)
-            case .tooManyFiles(let limit):
-                return refuse("Choose at most \(limit) files at a time. Nothing was imported.", status: .badRequest, context)
-            case .notMultipart, .incomplete, .fieldTooLarge:
-                return refuse("The upload did not arrive complete. Nothing was imported; please try again.", status: .badRequest, context)
-            }
+            if failure == .missingCSRFToken { throw HTTPError(.forbidden, message: "This form has expired. Go back, reload the page and try again.") }
+            let (message, status) = failure.explanation(nothingKept: "Nothing was imported.")
+            return refuse(message, status: status, context)
         }
         defer { for file in received.files { try? FileManager.default.removeItem(at: file.stored) } }
         let files = received.files.filter { $0.field == "files" }
@@ -106,9 +99,8 @@ struct ImportController: Sendable {
     private func page(_ context: StaffRequestContext, results: [ImportPage.Result], fileError: String?) -> ImportPage {
         ImportPage(layout: context.layout("Import health records"),
                    errorSummary: ErrorSummary(fileError.map { ValidationFailure([FieldError(field: "files", message: $0)]) }),
-                   action: Paths.staffImport, limit: Self.megabytes(env.configuration.maxUploadBytes), fileError: fileError,
+                   action: Paths.staffImport, limit: MultipartFormReceiver.sizeLimit(env.configuration.maxUploadBytes), fileError: fileError,
                    results: results, hasResults: !results.isEmpty)
     }
 
-    static func megabytes(_ bytes: Int) -> String { bytes >= 1 << 20 ? "\(bytes >> 20) MB" : "\(bytes >> 10) KB" }
 }

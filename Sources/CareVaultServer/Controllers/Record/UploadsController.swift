@@ -32,18 +32,8 @@ struct UploadsController: Sendable {
             received = try await receiver.receive(request, csrfToken: request.headers[CSRFMiddleware.headerName] == nil ? context.csrfToken : nil,
                                                   makeSink: { VaultFileSink(store: store, masterKey: masterKey) })
         } catch let failure as MultipartFormReceiver.Failure {
-            let message: String
-            let status: HTTPResponse.Status
-            switch failure {
-            case .missingCSRFToken:
-                throw HTTPError(.forbidden, message: "This form has expired. Go back, reload the page and try again.")
-            case .fileTooLarge(let name, let limit):
-                (message, status) = ("\(name) is larger than the \(ImportController.megabytes(limit)) limit. Nothing was stored.", .contentTooLarge)
-            case .tooManyFiles(let limit):
-                (message, status) = ("Choose at most \(limit) files at a time. Nothing was stored.", .badRequest)
-            case .notMultipart, .incomplete, .fieldTooLarge:
-                (message, status) = ("The upload did not arrive complete. Nothing was stored; please try again.", .badRequest)
-            }
+            if failure == .missingCSRFToken { throw HTTPError(.forbidden, message: "This form has expired. Go back, reload the page and try again.") }
+            let (message, status) = failure.explanation(nothingKept: "Nothing was stored.")
             try await auditRefusal(context, patient: patient, reason: message)
             return env.renderer.response(try await page(request, context, patient: patient, basis: basis, results: [], failure: nil, fileError: message),
                                          status: status)
@@ -156,7 +146,7 @@ struct UploadsController: Sendable {
             }, error: failure?.error("category")),
             serviceDate: FormField(name: "serviceDate", label: "Date of service (optional)", type: "date", value: "",
                                    error: failure?.error("serviceDate"), required: false),
-            limit: ImportController.megabytes(env.configuration.maxUploadBytes), fileError: fileError,
+            limit: MultipartFormReceiver.sizeLimit(env.configuration.maxUploadBytes), fileError: fileError,
             results: results, hasResults: !results.isEmpty,
             uploads: shown.map { upload in
                 UploadsPage.Item(title: upload.title, fileName: upload.fileName,

@@ -52,7 +52,23 @@ struct MultipartFormReceiver {
         case fieldTooLarge(name: String)
         /// The body ended before its closing boundary (an interrupted upload) or is not well formed.
         case incomplete
+
+        /// What the page says, and the status, for every failure but a missing token (a 403 of its own);
+        /// `nothingKept` ends each message ("Nothing was stored.").
+        func explanation(nothingKept: String) -> (message: String, status: HTTPResponse.Status) {
+            switch self {
+            case .fileTooLarge(let name, let limit):
+                ("\(name) is larger than the \(MultipartFormReceiver.sizeLimit(limit)) limit. \(nothingKept)", .contentTooLarge)
+            case .tooManyFiles(let limit):
+                ("Choose at most \(limit) files at a time. \(nothingKept)", .badRequest)
+            case .notMultipart, .incomplete, .fieldTooLarge, .missingCSRFToken:
+                ("The upload did not arrive complete. \(nothingKept) Please try again.", .badRequest)
+            }
+        }
     }
+
+    /// A size limit in words ("100 MB", "64 KB").
+    static func sizeLimit(_ bytes: Int) -> String { bytes >= 1 << 20 ? "\(bytes >> 20) MB" : "\(bytes >> 10) KB" }
 
     let maxFileSize: Int
     var maxFiles = 20
