@@ -1,46 +1,104 @@
 import Foundation
 
-/// A line chart of one measurement over time as an accessible SVG: a title and description for
-/// screen readers, the normal range as a shaded band, each value as a point. Pages put the same
-/// data in a table beside it.
+/// A line chart of measurements over time as an accessible SVG: a title and description for
+/// screen readers, shaded bands (a normal range, or guideline categories), one line per series
+/// (blood pressure has two), and each value as a point — a circle, or a square for values from
+/// another source (the clinic's readings beside the patient's). Pages put the same data in a table.
 public struct TrendChart: Sendable {
+    public enum Marker: Sendable, Equatable {
+        case circle, square
+    }
+
     public struct Point: Sendable, Equatable {
         public let time: Int64
         public let value: Double
-        public init(time: Int64, value: Double) {
+        public let marker: Marker
+        /// Drawn larger and red; nil: outside the normal range, if there is one.
+        public let flagged: Bool?
+
+        public init(time: Int64, value: Double, marker: Marker = .circle, flagged: Bool? = nil) {
             self.time = time
             self.value = value
+            self.marker = marker
+            self.flagged = flagged
+        }
+    }
+
+    /// One line of the chart ("Top number").
+    public struct Series: Sendable, Equatable {
+        public let name: String
+        public let points: [Point]
+        public init(name: String, points: [Point]) {
+            self.name = name
+            self.points = points.sorted { $0.time < $1.time }
+        }
+    }
+
+    /// A shaded range of values; `tone` is `normal`, `caution` or `high`.
+    public struct Band: Sendable, Equatable {
+        public let label: String
+        public let low: Double?
+        public let high: Double?
+        public let tone: String
+        public init(label: String, low: Double?, high: Double?, tone: String) {
+            self.label = label
+            self.low = low
+            self.high = high
+            self.tone = tone
         }
     }
 
     public let title: String
     public let unit: String
-    public let points: [Point]
+    public let series: [Series]
+    public let bands: [Band]
     public let normalLow: Double?
     public let normalHigh: Double?
+    /// What a circle and a square stand for, when the chart has both.
+    public let markerNames: (circle: String, square: String)?
 
     static let width = 640.0, height = 280.0
     static let left = 56.0, right = 16.0, top = 16.0, bottom = 40.0
+    static let tones = ["normal": "#e3f1e6", "caution": "#fbf0d0", "high": "#f8dcdc"]
+    static let lineColours = ["#0b5cad", "#6b3fa0"]
 
+    /// One test against its normal range (lab results).
     public init(title: String, unit: String, points: [Point], normalLow: Double?, normalHigh: Double?) {
         self.title = title
         self.unit = unit
-        self.points = points.sorted { $0.time < $1.time }
+        self.series = [Series(name: title, points: points)]
         self.normalLow = normalLow
         self.normalHigh = normalHigh
+        self.bands = normalLow == nil && normalHigh == nil ? [] : [Band(label: "Normal range", low: normalLow, high: normalHigh, tone: "normal")]
+        self.markerNames = nil
     }
 
+    /// Several lines against guideline bands (home readings).
+    public init(title: String, unit: String, series: [Series], bands: [Band], markerNames: (circle: String, square: String)? = nil) {
+        self.title = title
+        self.unit = unit
+        self.series = series
+        self.bands = bands
+        self.normalLow = nil
+        self.normalHigh = nil
+        self.markerNames = markerNames
+    }
+
+    public var points: [Point] { series.flatMap(\.points).sorted { $0.time < $1.time } }
+
     public func svg() -> String {
-        let values = points.map(\.value) + [normalLow, normalHigh].compactMap { $0 }
+        let all = points
+        let values = all.map(\.value) + bands.flatMap { [$0.low, $0.high].compactMap { $0 } }
         var low = values.min() ?? 0, high = values.max() ?? 1
         if low == high { low -= 1; high += 1 }
         let pad = (high - low) * 0.1
         low -= pad
         high += pad
-        let t0 = points.first?.time ?? 0, t1 = max(points.last?.time ?? 1, t0 + 1)
+        let t0 = all.first?.time ?? 0, t1 = max(all.last?.time ?? 1, t0 + 1)
+        let single = Set(all.map(\.time)).count == 1
         let plotW = Self.width - Self.left - Self.right, plotH = Self.height - Self.top - Self.bottom
-        func x(_ t: Int64) -> Double { points.count == 1 ? Self.left + plotW / 2 : Self.left + Double(t - t0) / Double(t1 - t0) * plotW }
-        func y(_ v: Double) -> Double { Self.top + (high - v) / (high - low) * plotH }
+        func x(_ t: Int64) -> Double { single ? Self.left + plotW / 2 : Self.left + Double(t - t0) / Double(t1 - t0) * plotW }
+        func y(_ v: Double) -> Double { Self.top + (high - min(max(v, low), high)) / (high - low) * plotH }
         func f(_ d: Double) -> String { String(format: "%.1f", d) }
 
         var svg = """
@@ -48,37 +106,63 @@ public struct TrendChart: Sendable {
             aria-labelledby="trend-title trend-desc" class="trend-chart">\
             <title id="trend-title">\(escape(title))</title><desc id="trend-desc">\(escape(description))</desc>
             """
-        if let lowBand = normalLow ?? normalHigh.map({ _ in low }), let highBand = normalHigh ?? normalLow.map({ _ in high }) {
-            svg += ##"<rect class="normal-band" x="\##(f(Self.left))" y="\##(f(y(highBand)))" width="\##(f(plotW))" height="\##(f(y(lowBand) - y(highBand)))" fill="#e3f1e6"/>"##
+        for band in bands {
+            let top = y(band.high ?? high), bottom = y(band.low ?? low)
+            let colour = Self.tones[band.tone] ?? Self.tones["normal"]!
+            let bandClass = band.tone == "normal" ? "normal-band" : "band-" + band.tone
+            svg += ##"<rect class="\##(bandClass)" x="\##(f(Self.left))" y="\##(f(top))" width="\##(f(plotW))" height="\##(f(bottom - top))" fill="\##(colour)"><title>\##(escape(band.label))</title></rect>"##
         }
         svg += ##"<line x1="\##(f(Self.left))" y1="\##(f(Self.top + plotH))" x2="\##(f(Self.left + plotW))" y2="\##(f(Self.top + plotH))" stroke="#4a5560"/>"##
         svg += ##"<line x1="\##(f(Self.left))" y1="\##(f(Self.top))" x2="\##(f(Self.left))" y2="\##(f(Self.top + plotH))" stroke="#4a5560"/>"##
         for v in [low + pad, high - pad] {
             svg += ##"<text x="\##(f(Self.left - 6))" y="\##(f(y(v) + 4))" text-anchor="end" font-size="12">\##(escape(Self.number(v)))</text>"##
         }
-        if let first = points.first, let last = points.last {
+        if let first = all.first, let last = all.last {
             svg += ##"<text x="\##(f(Self.left))" y="\##(f(Self.height - 12))" font-size="12">\##(Self.day(first.time))</text>"##
-            if points.count > 1 {
+            if !single {
                 svg += ##"<text x="\##(f(Self.left + plotW))" y="\##(f(Self.height - 12))" text-anchor="end" font-size="12">\##(Self.day(last.time))</text>"##
             }
         }
-        if points.count > 1 {
-            let path = points.map { "\(f(x($0.time))),\(f(y($0.value)))" }.joined(separator: " ")
-            svg += ##"<polyline points="\##(path)" fill="none" stroke="#0b5cad" stroke-width="2"/>"##
-        }
-        for p in points {
-            let outside = (normalLow.map { p.value < $0 } ?? false) || (normalHigh.map { p.value > $0 } ?? false)
-            svg += ##"<circle class="point\##(outside ? " outside" : "")" cx="\##(f(x(p.time)))" cy="\##(f(y(p.value)))" r="\##(outside ? 6 : 4)" fill="\##(outside ? "#b00020" : "#0b5cad")"/>"##
+        for (i, line) in series.enumerated() {
+            let colour = Self.lineColours[i % Self.lineColours.count]
+            if line.points.count > 1 {
+                let path = line.points.map { "\(f(x($0.time))),\(f(y($0.value)))" }.joined(separator: " ")
+                svg += ##"<polyline points="\##(path)" fill="none" stroke="\##(colour)" stroke-width="2"/>"##
+            }
+            for p in line.points {
+                let outside = p.flagged ?? ((normalLow.map { p.value < $0 } ?? false) || (normalHigh.map { p.value > $0 } ?? false))
+                let fill = outside ? "#b00020" : colour, r = outside ? 6.0 : 4.0
+                let classes = "point" + (outside ? " outside" : "") + (p.marker == .square ? " other-source" : "")
+                switch p.marker {
+                case .circle:
+                    svg += ##"<circle class="\##(classes)" cx="\##(f(x(p.time)))" cy="\##(f(y(p.value)))" r="\##(f(r))" fill="\##(fill)"/>"##
+                case .square:
+                    svg += ##"<rect class="\##(classes)" x="\##(f(x(p.time) - r))" y="\##(f(y(p.value) - r))" width="\##(f(2 * r))" height="\##(f(2 * r))" fill="#ffffff" stroke="\##(fill)" stroke-width="2"/>"##
+                }
+            }
         }
         return svg + "</svg>"
     }
 
     /// What the chart shows, in words, for people who cannot see it.
     public var description: String {
-        guard let first = points.first, let last = points.last else { return "No values to show." }
-        var text = "\(points.count) value\(points.count == 1 ? "" : "s") from \(Self.day(first.time)) to \(Self.day(last.time)); "
-        text += "latest \(Self.number(last.value)) \(unit)."
-        if let normalLow, let normalHigh { text += " Normal range \(Self.number(normalLow))–\(Self.number(normalHigh)) \(unit)." }
+        let all = points
+        guard let first = all.first, let last = all.last else { return "No values to show." }
+        var text = "\(all.count) value\(all.count == 1 ? "" : "s") from \(Self.day(first.time)) to \(Self.day(last.time)); "
+        if series.count == 1 {
+            text += "latest \(Self.number(last.value)) \(unit)."
+        } else {
+            text += "latest " + series.compactMap { s in s.points.last.map { "\(s.name.lowercased()) \(Self.number($0.value))" } }
+                .joined(separator: ", ") + " \(unit)."
+        }
+        if let normalLow, let normalHigh {
+            text += " Normal range \(Self.number(normalLow))–\(Self.number(normalHigh)) \(unit)."
+        } else if !bands.isEmpty {
+            text += " Shaded: " + bands.map(\.label).joined(separator: "; ") + "."
+        }
+        if let names = markerNames, all.contains(where: { $0.marker == .square }) {
+            text += " Circles are \(names.circle); squares are \(names.square)."
+        }
         return text
     }
 

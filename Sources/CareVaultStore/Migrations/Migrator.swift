@@ -10,6 +10,7 @@ public struct Migrator: Sendable {
         M002FHIRStore(),
         M003RecordSectionsAndRelease(),
         M004PatientUploads(),
+        M005ReviewAndSettings(),
     ]
 
     private let database: Database

@@ -91,7 +91,36 @@ public struct UploadRepository: Sendable {
 
     /// Every blob id an upload row still refers to (deleted rows too, until their bytes are erased).
     public func referencedBlobIDs() async throws -> Set<String> {
-        Set(try await sql.raw("SELECT blob_id FROM uploads").all().map { try $0.decode(column: "blob_id", as: String.self) })
+        Set(try await sql.raw("SELECT blob_id FROM uploads WHERE erased_at IS NULL").all().map { try $0.decode(column: "blob_id", as: String.self) })
+    }
+
+    /// Renames or re-categorizes one of the patient's live uploads; false if there is no such upload.
+    public func update(id: String, patient: PatientID, title: String, category: UploadCategory) async throws -> Bool {
+        try await !sql.raw("""
+            UPDATE uploads SET title = \(bind: title), category = \(bind: category.rawValue)
+            WHERE id = \(bind: id) AND patient_id = \(bind: patient.description) AND deleted_at IS NULL RETURNING id
+            """).all().isEmpty
+    }
+
+    /// Marks an upload deleted (the row stays for the audit; the bytes stay until the retention period ends).
+    public func markDeleted(id: String, patient: PatientID, at time: Date) async throws -> Bool {
+        try await !sql.raw("""
+            UPDATE uploads SET deleted_at = \(bind: Clock.milliseconds(time))
+            WHERE id = \(bind: id) AND patient_id = \(bind: patient.description) AND deleted_at IS NULL RETURNING id
+            """).all().isEmpty
+    }
+
+    /// Deleted uploads whose bytes are still kept although they were deleted before `cutoff`.
+    public func dueForErasure(deletedBefore cutoff: Date, limit: Int = 500) async throws -> [PatientUpload] {
+        try await sql.raw("""
+            SELECT * FROM uploads WHERE deleted_at IS NOT NULL AND deleted_at <= \(bind: Clock.milliseconds(cutoff)) AND erased_at IS NULL
+            ORDER BY deleted_at LIMIT \(bind: limit)
+            """).all().map(Self.upload)
+    }
+
+    /// Records that an upload's bytes are gone.
+    public func markErased(id: String, at time: Date) async throws {
+        try await sql.raw("UPDATE uploads SET erased_at = \(bind: Clock.milliseconds(time)) WHERE id = \(bind: id)").run()
     }
 
     static func upload(_ row: any SQLRow) throws -> PatientUpload {

@@ -130,15 +130,5 @@ enum CSV {
         return csv
     }
 
-    static func field(_ text: String) -> String {
-        var value = text
-        // A cell starting with =, +, @ or - (unless it is a number) would run as a formula in a spreadsheet.
-        if let first = value.first, "=+@\t\r".contains(first) || (first == "-" && Double(value) == nil) {
-            value = "'" + value
-        }
-        if value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
-            return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        }
-        return value
-    }
+    static func field(_ text: String) -> String { CSVTable.field(text) }
 }
