@@ -1,5 +1,6 @@
 """Browser test: a patient signs up with an activation code, turns on two-step sign-in, signs out,
-and signs in again with a password and a code — in headless Chromium, as a person would.
+and signs in again with a password and a code; then uploads a file, enters a blood pressure reading
+and sees it on the chart — in headless Chromium, as a person would.
 
 Usage: test_signup_flow.py PATH/TO/carevault
 Screenshots go to artifacts/browser/ (a CI artefact).
@@ -15,6 +16,7 @@ from selenium.common.exceptions import InvalidSessionIdException, WebDriverExcep
 BINARY = sys.argv[1]
 ARTIFACTS = os.path.join(os.path.dirname(__file__), "..", "..", "artifacts", "browser")
 PASSWORD = "violet lantern quietly hums"
+PDF = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "Tests", "CareVaultServerTests", "Fixtures", "crazyones.pdf"))
 
 
 def free_port():
@@ -140,6 +142,38 @@ def run_once():
         driver.save_screenshot(os.path.join(ARTIFACTS, "patient-home-360px.png"))
         width = driver.execute_script("return document.documentElement.scrollWidth")
         assert width <= 360, f"page is {width}px wide at a 360px viewport"
+        passed += 1
+        driver.set_window_size(1100, 1000)
+        home = driver.current_url
+
+        # Upload a file from the home page's link.
+        click(By.PARTIAL_LINK_TEXT, "Your own files")
+        fill("title", "Letter from the lab")
+        driver.find_element(By.NAME, "files").send_keys(PDF)
+        submit()
+        assert "was added to your record as “Letter from the lab”" in driver.page_source, "the upload was not confirmed"
+        assert driver.find_elements(By.LINK_TEXT, "Letter from the lab"), "the upload is not listed"
+        driver.save_screenshot(os.path.join(ARTIFACTS, "uploads.png"))
+        passed += 1
+
+        # Enter a blood pressure reading and find it on the chart.
+        driver.get(home)
+        click(By.PARTIAL_LINK_TEXT, "Your readings")
+        click(By.LINK_TEXT, "Blood pressure")
+        fill("value", "128")
+        fill("diastolic", "82")
+        submit()
+        assert "Your reading was saved" in driver.page_source, "the reading was not confirmed"
+        chart = driver.find_element(By.CSS_SELECTOR, "figure.trend svg")
+        points = chart.find_elements(By.CSS_SELECTOR, "circle.point")
+        assert len(points) == 2, f"expected the reading's two numbers on the chart, saw {len(points)} points"
+        assert "latest top number 128, bottom number 82 mmHg" in chart.find_element(By.TAG_NAME, "desc").get_attribute("textContent")
+        assert "128/82 mmHg" in driver.find_element(By.TAG_NAME, "table").text
+        driver.save_screenshot(os.path.join(ARTIFACTS, "blood-pressure.png"))
+        driver.set_window_size(360, 900)
+        width = driver.execute_script("return document.documentElement.scrollWidth")
+        assert width <= 360, f"the readings page is {width}px wide at a 360px viewport"
+        driver.save_screenshot(os.path.join(ARTIFACTS, "blood-pressure-360px.png"))
         passed += 1
     except Exception:
         try:

@@ -74,6 +74,13 @@ public enum AuditAction: String, Sendable, Equatable, CaseIterable {
     case releaseRuleChanged = "settings.release-rule-changed"
     case recordUploaded = "record.uploaded"
     case uploadRefused = "record.upload-refused"
+    case uploadChanged = "record.upload-changed"
+    case uploadDeleted = "record.upload-deleted"
+    case uploadErased = "record.upload-erased"
+    case readingsRecorded = "record.readings-recorded"
+    case entryReported = "record.entry-reported"
+    case reviewStatusChanged = "record.review-status-changed"
+    case retentionChanged = "settings.upload-retention-changed"
 
     /// Plain-language description for the patient's "Account activity" page.
     public var plainDescription: String {
@@ -103,6 +110,13 @@ public enum AuditAction: String, Sendable, Equatable, CaseIterable {
         case .recordReleased: "Record released to the patient"
         case .recordUploaded: "File added to the record"
         case .uploadRefused: "File refused at upload"
+        case .uploadChanged: "Uploaded file renamed or re-filed"
+        case .uploadDeleted: "Uploaded file deleted"
+        case .uploadErased: "Deleted file's contents erased"
+        case .readingsRecorded: "Home readings added"
+        case .entryReported: "Allergy, medicine or condition reported"
+        case .reviewStatusChanged: "Review status changed"
+        case .retentionChanged: "Upload retention period changed"
         case .releaseRuleChanged: "Release rule changed"
         }
     }
@@ -111,6 +125,7 @@ public enum AuditAction: String, Sendable, Equatable, CaseIterable {
     public var isSecurityEvent: Bool {
         switch self {
         case .recordRead, .recordAccessDenied, .recordImported, .recordDownloaded, .recordReleased, .releaseRuleChanged, .recordUploaded, .uploadRefused,
+             .uploadChanged, .uploadDeleted, .uploadErased, .readingsRecorded, .entryReported, .reviewStatusChanged, .retentionChanged,
              .patientRegistered, .activationCodeIssued: false
         default: true
         }

@@ -4,7 +4,7 @@ import Foundation
 /// preview can show every row that would be refused, and why, before anything is stored.
 public enum ReadingsCSV {
     public static let maximumRows = 5000
-    public static let maximumBytes = 512 * 1024
+    public static let maximumBytes = 256 * 1024
     public static let requiredColumns = ["date", "measure", "value", "unit"]
     public static let optionalColumns = ["time", "context"]
 

@@ -45,6 +45,9 @@ public enum UploadKind: String, Sendable, CaseIterable, Codable {
         }
     }
 
+    /// Whether common browsers show it in an `<img>` (HEIC and TIFF mostly not: those are downloaded).
+    public var displaysInBrowsers: Bool { self == .jpeg || self == .png }
+
     public var isImage: Bool { [.jpeg, .png, .heif, .tiff].contains(self) }
 
     /// The usual name ending for this kind.

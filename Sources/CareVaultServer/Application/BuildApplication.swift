@@ -50,13 +50,14 @@ public func buildApplication(
         router: router,
         server: server,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
-        services: [DatabaseService(database: env.database)],
+        services: [DatabaseService(database: env.database), UploadRetentionService(retention: UploadRetention(env: env))],
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger
     )
     app.beforeServerStarts {
         try await Migrator(database: env.database).migrate(logger: logger)
         try await BlobRepair(env: env).run()
+        try await UploadRetention(env: env).sweep()
         if let link = try await SetupController.issueLinkIfNeeded(env: env) {
             // Printed, not logged: it is a one-time secret for the person starting the server.
             print("""
@@ -115,6 +116,12 @@ func makeRouter(env: AppEnvironment) -> Router<AppRequestContext> {
     ReleaseController(env: env).addRoutes(to: router)
     ImportController(env: env).addRoutes(to: router)
     UploadsController(env: env).addRoutes(to: router)
+    UploadItemController(env: env).addRoutes(to: router)
+    UploadRetentionController(env: env).addRoutes(to: router)
+    ReadingsController(env: env).addRoutes(to: router)
+    ReadingImportController(env: env).addRoutes(to: router)
+    ReportEntryController(env: env).addRoutes(to: router)
+    ReviewController(env: env).addRoutes(to: router)
     VisitsController(env: env).addRoutes(to: router)
     return router
 }

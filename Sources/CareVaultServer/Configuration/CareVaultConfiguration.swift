@@ -42,6 +42,8 @@ public struct CareVaultConfiguration: Sendable {
     public var maxUploadBytes: Int
     /// Where uploaded files are kept (always encrypted).
     public var blobStore: BlobStoreKind
+    /// The clinic's time zone: readings typed as a local date and time are stored with its offset.
+    public var timeZone: TimeZone
 
     public enum BlobStoreKind: String, Sendable {
         /// Files under the data folder (the default).
@@ -66,7 +68,8 @@ public struct CareVaultConfiguration: Sendable {
         passwordHashCost: UInt8 = PasswordHasher.defaultCost,
         rateLimit: RateLimit = RateLimit(requests: 20, per: .seconds(60)),
         maxUploadBytes: Int = 100 << 20,
-        blobStore: BlobStoreKind = .files
+        blobStore: BlobStoreKind = .files,
+        timeZone: TimeZone = .current
     ) {
         self.host = host
         self.port = port
@@ -84,6 +87,7 @@ public struct CareVaultConfiguration: Sendable {
         self.rateLimit = rateLimit
         self.maxUploadBytes = maxUploadBytes
         self.blobStore = blobStore
+        self.timeZone = timeZone
     }
 
     /// Reads the configuration and checks it.
@@ -107,6 +111,10 @@ public struct CareVaultConfiguration: Sendable {
         guard let blobStore = BlobStoreKind(rawValue: blobStoreName) else {
             throw ConfigurationError.invalid("CAREVAULT_BLOB_STORE must be files or database")
         }
+        let zoneName = reader.string(forKey: "carevault.timeZone", default: TimeZone.current.identifier)
+        guard let timeZone = TimeZone(identifier: zoneName) else {
+            throw ConfigurationError.invalid("CAREVAULT_TIME_ZONE must be a time zone name such as Europe/Berlin or America/Chicago")
+        }
         let proxies = reader.string(forKey: "carevault.trustedProxies", default: "")
             .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         self.init(
@@ -122,7 +130,8 @@ public struct CareVaultConfiguration: Sendable {
             mailLogBodies: reader.bool(forKey: "carevault.mailLogBodies", default: false),
             rateLimit: RateLimit(requests: perMinute, per: .seconds(60)),
             maxUploadBytes: uploadMB << 20,
-            blobStore: blobStore
+            blobStore: blobStore,
+            timeZone: timeZone
         )
         try validate()
     }

@@ -15,6 +15,15 @@ enum Notice: String {
     case released
     case releaseNone = "release-none"
     case releaseRulesSaved = "release-rules-saved"
+    case readingSaved = "reading-saved"
+    case readingSent = "reading-sent-for-review"
+    case readingsImported = "readings-imported"
+    case entryReported = "entry-reported"
+    case uploadSaved = "upload-saved"
+    case uploadDeleted = "upload-deleted"
+    case reviewDecided = "review-decided"
+    case reviewAlreadyDecided = "review-already-decided"
+    case retentionSaved = "retention-saved"
 
     var text: String {
         switch self {
@@ -32,6 +41,15 @@ enum Notice: String {
         case .released: "Released. The patients can see those items now."
         case .releaseNone: "Nothing was released. Tick the items to release first."
         case .releaseRulesSaved: "The release rules were saved. They apply to items that arrive from now on."
+        case .readingSaved: "Your reading was saved."
+        case .readingSent: "Your reading was saved. It is outside the range your care team asked to see, so they will look at it. If you feel unwell, call your clinic or emergency services."
+        case .readingsImported: "Your readings were added."
+        case .entryReported: "Thank you. It was added to your record as something you told us; your care team will check it."
+        case .uploadSaved: "Your changes to the file were saved."
+        case .uploadDeleted: "The file was deleted. It no longer shows in your record."
+        case .reviewDecided: "Saved. The patient can see the new status."
+        case .reviewAlreadyDecided: "Someone else decided on this item first; nothing was changed."
+        case .retentionSaved: "The retention period was saved."
         }
     }
 

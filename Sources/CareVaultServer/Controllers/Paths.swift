@@ -28,13 +28,25 @@ public enum Paths {
     public static let releaseQueue = "/staff/release-queue"
     public static let releaseRules = "/admin/release-rules"
     public static let staffImport = "/staff/import"
+    public static let reviewQueue = "/staff/review"
+    public static let uploadRetention = "/admin/upload-retention"
 
     /// Routes that read `multipart/form-data` with `MultipartFormReceiver`, which checks the CSRF token itself.
     static func acceptsMultipart(_ path: String) -> Bool {
         if path == staffImport { return true }
         let parts = path.split(separator: "/", omittingEmptySubsequences: false)
-        return parts.count == 4 && parts[0].isEmpty && parts[1] == "patients" && !parts[2].isEmpty && parts[3] == "uploads"
+        return parts.count == 4 && parts[0].isEmpty && parts[1] == "patients" && !parts[2].isEmpty
+            && (parts[3] == "uploads" || parts[3] == "reading-imports")
     }
+
+    public static func reviewItem(_ id: String) -> String { "/staff/review/\(id)" }
+    public static func upload(_ patient: String, _ upload: String) -> String { "/patients/\(patient)/uploads/\(upload)" }
+    public static func readings(_ id: String) -> String { "/patients/\(id)/readings" }
+    public static func readings(_ id: String, _ measure: ReadingMeasure) -> String { "/patients/\(id)/readings/\(measure.rawValue)" }
+    public static func readingsCSV(_ id: String) -> String { "/patients/\(id)/readings.csv" }
+    public static func readingsImport(_ id: String) -> String { "/patients/\(id)/reading-imports" }
+    public static func readingsImportConfirm(_ id: String) -> String { "/patients/\(id)/reading-imports/confirm" }
+    public static func reportEntry(_ id: String, _ kind: ReportedEntryKind) -> String { "/patients/\(id)/reported/\(kind.rawValue)" }
 
     public static func patientHome(_ id: String) -> String { "/patients/\(id)" }
     public static func uploads(_ id: String) -> String { "/patients/\(id)/uploads" }

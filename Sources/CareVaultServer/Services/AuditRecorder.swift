@@ -13,6 +13,11 @@ public struct AuditRecorder: Sendable {
         try await AuditLogRepository(sql, kind: database.kind).append(event)
     }
 
+    /// Records events in the caller's transaction, chained in one append.
+    public func record(contentsOf events: [AuditEvent], on sql: any SQLDatabase) async throws {
+        try await AuditLogRepository(sql, kind: database.kind).append(contentsOf: events)
+    }
+
     /// Records an event in a transaction shared with other concurrent events (group commit);
     /// returns once it is committed.
     public func record(_ event: AuditEvent) async throws {

@@ -82,6 +82,8 @@ public struct Layout: Sendable {
         public let releaseQueueLink = Paths.releaseQueue
         public let importLink = Paths.staffImport
         public let releaseRulesLink = Paths.releaseRules
+        public let reviewQueueLink = Paths.reviewQueue
+        public let uploadRetentionLink = Paths.uploadRetention
         public let securityLink = Paths.security
         public let activityLink = Paths.activity
         public let signOutLink = Paths.signOut

@@ -162,11 +162,20 @@ public struct FHIRResourceRepository: Sendable {
         if let type = query.resourceType { and("r.resource_type =", type) }
         if let section = query.section { and("r.section =", section.rawValue) }
         if let category = query.category { and("r.category =", category) }
-        if let status = query.status { and("r.status =", status) }
+        if let status = query.status {
+            and("r.status =", status)
+        } else {
+            // Entered in error (a patient's deleted upload, a withdrawn entry) is no longer part of what the record shows.
+            sqlText.appendInterpolation(unsafeRaw: " AND (r.status IS NULL OR r.status <> 'entered-in-error')")
+        }
         if let from = query.from { and("r.effective_end >=", from) }
         if let to = query.to { and("r.effective_start <=", to) }
         if let encounter = query.encounterReference { and("r.encounter_ref =", encounter) }
         if let time = query.releasedBy { and("r.available_at <=", time) }
+        if let patientProvided = query.patientProvided {
+            sqlText.appendInterpolation(unsafeRaw: patientProvided ? " AND (r.source LIKE 'patient:%' OR r.source LIKE 'proxy:%')"
+                                                                   : " AND r.source NOT LIKE 'patient:%' AND r.source NOT LIKE 'proxy:%'")
+        }
         if let text = query.text?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
             let pattern = "%" + text.lowercased().replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "") + "%"
             sqlText.appendInterpolation(unsafeRaw: " AND EXISTS (SELECT 1 FROM fhir_resource_codes c WHERE c.resource_type = r.resource_type AND c.id = r.id AND (LOWER(c.display) LIKE ")

@@ -21,6 +21,8 @@ public struct RecordQuery: Sendable, Equatable {
     public var code: String?
     /// Only what was released to the patient by this time (milliseconds since 1970); nil for clinicians, who see held items too.
     public var releasedBy: Int64?
+    /// Only what the patient's side provided, or only what the clinic did (nil: both).
+    public var patientProvided: Bool?
     public var limit: Int
     public var offset: Int
 

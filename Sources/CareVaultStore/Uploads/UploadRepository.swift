@@ -74,6 +74,13 @@ public struct UploadRepository: Sendable {
             """).first().map(Self.upload)
     }
 
+    /// The upload behind a DocumentReference of the patient's record (deleted ones too).
+    public func find(documentID: String, patient: PatientID) async throws -> PatientUpload? {
+        try await sql.raw("""
+            SELECT * FROM uploads WHERE document_id = \(bind: documentID) AND patient_id = \(bind: patient.description)
+            """).first().map(Self.upload)
+    }
+
     /// The patient's live upload of the same content, if any.
     public func find(contentHash: String, patient: PatientID) async throws -> PatientUpload? {
         try await sql.raw("""

@@ -94,7 +94,8 @@ struct PatientRecordController: Sendable {
             allergies: links(allergies), hasAllergies: !allergies.isEmpty, allergiesLink: Paths.recordSection(scope, .allergies),
             problems: links(problems), hasProblems: !problems.isEmpty, problemsLink: Paths.recordSection(scope, .problems),
             sections: RecordSection.allCases.map { Link(href: Paths.recordSection(scope, $0), text: $0.title) }
-                + [Link(href: Paths.uploads(scope), text: "Your own files (add reports, photos, scans)")],
+                + [Link(href: Paths.uploads(scope), text: "Your own files (add reports, photos, scans)"),
+                   Link(href: Paths.readings(scope), text: "Your readings (blood pressure, weight, blood sugar…)")],
             visitsLink: Paths.visits(scope), everythingLink: Paths.everything(scope),
             healthSummaryLink: Paths.healthSummaryPDF(scope), exportLink: Paths.exportZIP(scope)))
     }

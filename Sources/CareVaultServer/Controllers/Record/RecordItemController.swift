@@ -42,6 +42,10 @@ struct RecordItemController: Sendable {
             }
         }
         let section = resource.section ?? .documents
+        let origin = RecordOrigin(source: resource.source)
+        let review = origin.isPatientProvided
+            ? try await env.database.read { try await ReviewRepository($0).find(resourceType: resource.resourceType, resourceID: resource.id, patient: patient.id) }
+            : nil
         let visitID = entry.encounterReference.flatMap { $0.hasPrefix("Encounter/") ? String($0.dropFirst(10)) : nil }
         return env.renderer.response(RecordItemPage(
             layout: context.layout(entry.name, request: request), patientName: patient.fullName,
@@ -53,7 +57,7 @@ struct RecordItemController: Sendable {
                                           size: a.size.map(Self.size) ?? "",
                                           link: Paths.attachment(scope, type: resource.resourceType, id: resource.id, index: a.index))
             },
-            hasAttachments: !entry.attachments.isEmpty, source: Self.source(resource.source),
+            hasAttachments: !entry.attachments.isEmpty, source: origin.text(toPatient: basis == .ownRecord), review: review.map(ReviewWords.status),
             lastUpdated: DisplayTime.format(resource.lastUpdated), version: String(resource.versionID),
             visitLink: visitID.map { Paths.visit(scope, $0) }, fhirLink: Paths.fhirResource(type: resource.resourceType, id: resource.id),
             isHeld: !resource.isReleased(at: now)))
@@ -75,6 +79,13 @@ struct RecordItemController: Sendable {
                 audited.append((type: "Binary", id: binaryID))
             }
         }
+        if bytes == nil, let reference = attachment.binaryReference {
+            // A patient's upload: its bytes are in the encrypted vault, which streams them (and audits the download).
+            let uploadID = String(reference.dropFirst("Binary/".count))
+            if try await env.database.read({ try await UploadRepository($0).find(id: uploadID, patient: patient.id) }) != nil {
+                return Response(status: .seeOther, headers: [.location: Paths.uploadFile(patient.id.description, uploadID)])
+            }
+        }
         guard let bytes else { throw HTTPError(.notFound) }
         try await env.audit.recordReads(audited, patient: patient.id, actor: context.account, basis: basis, info: context.info,
                                         action: .recordDownloaded)
@@ -83,12 +94,6 @@ struct RecordItemController: Sendable {
             .contentType: attachment.servedContentType,
             .contentDisposition: "attachment; filename=\"\(name)\"",
         ], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
-    }
-
-    /// Where a record came from, in words.
-    static func source(_ source: String) -> String {
-        if source.hasPrefix("import:") { return "Imported from \(source.dropFirst(7)) by your clinic" }
-        return "Added by \(source)"
     }
 
     static func kindName(_ contentType: String) -> String {

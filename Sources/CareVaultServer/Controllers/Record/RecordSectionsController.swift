@@ -30,28 +30,46 @@ struct RecordSectionsController: Sendable {
         let now = Clock.milliseconds(Date())
         let scope = patient.id.description
         let page = filters.page
-        let (stored, visits, pending) = try await env.database.read { sql in
+        // Sections patients report to (allergies, medicines, problems) list those reports apart.
+        let reportKind = ReportedEntryKind.allCases.first { $0.section == section }
+        let (stored, reported, visits, pending, reviews) = try await env.database.read { sql in
             let store = FHIRResourceRepository(sql)
-            let stored = try await store.search(patientScope: scope, filters.query(
-                section: section, releasedBy: basis.releasedBy(now), limit: Self.pageSize + 1, offset: page * Self.pageSize))
+            var query = filters.query(section: section, releasedBy: basis.releasedBy(now), limit: Self.pageSize + 1, offset: page * Self.pageSize)
+            var reported: [StoredResource] = []
+            if reportKind != nil {
+                query.patientProvided = false
+                var own = query
+                (own.patientProvided, own.limit, own.offset) = (true, Self.pageSize, 0)
+                reported = page == 0 ? try await store.search(patientScope: scope, own) : []
+            }
+            let stored = try await store.search(patientScope: scope, query)
             let visits = try await store.search(patientScope: scope, RecordQuery(resourceType: "Encounter", limit: Self.visitChoices))
             let pending = basis.seesUnreleased ? [] : try await RecordReleaseRepository(sql).pending(patientScope: scope, at: now)
-            return (stored, visits, pending.filter { $0.section == section })
+            let contributed = (stored.prefix(Self.pageSize) + reported).filter { RecordOrigin(source: $0.source).isPatientProvided }
+            var reviews: [String: ReviewItem] = [:]
+            for (type, group) in Dictionary(grouping: contributed, by: \.resourceType) {
+                reviews.merge(try await ReviewRepository(sql).items(resourceType: type, ids: group.map(\.id), patient: patient.id)) { a, _ in a }
+            }
+            return (stored, reported, visits, pending.filter { $0.section == section }, reviews)
         }
         let shown = Array(stored.prefix(Self.pageSize))
-        try await env.audit.recordReads(shown.map { ($0.resourceType, $0.id) }, patient: patient.id, actor: context.account,
+        try await env.audit.recordReads((shown + reported).map { ($0.resourceType, $0.id) }, patient: patient.id, actor: context.account,
                                         basis: basis, info: context.info)
         let base = Paths.recordSection(scope, section)
         let failure = filters.failure
-        let rows = shown.map { resource in
+        let row = { (resource: StoredResource) in
             let entry = (try? JSONParser.parse(resource.json)).map { RecordEntry(resourceType: resource.resourceType, id: resource.id, json: $0) }
             return RecordListPage.Row(
                 date: entry?.date.map(FHIRText.day) ?? "", name: entry?.name ?? resource.resourceType, status: entry?.status ?? "",
                 summary: entry?.details.first.map { "\($0.label): \($0.value)" } ?? "",
                 link: Paths.recordItem(scope, type: resource.resourceType, id: resource.id),
                 isNew: basis == .ownRecord && resource.openedAt == nil, isHeld: !resource.isReleased(at: now),
-                hasAttachment: !(entry?.attachments.isEmpty ?? true))
+                hasAttachment: !(entry?.attachments.isEmpty ?? true),
+                origin: RecordOrigin(source: resource.source).text(toPatient: basis == .ownRecord),
+                review: reviews[resource.id].map(ReviewWords.status))
         }
+        let rows = shown.map(row)
+        let reportedRows = reported.map(row)
         return env.renderer.response(RecordListPage(
             layout: context.layout(basis == .ownRecord ? "Your \(section.title.lowercased())" : "\(section.title) – \(patient.fullName)", request: request),
             patientName: patient.fullName, heading: section.title, explanation: section.explanation,
@@ -61,6 +79,11 @@ struct RecordSectionsController: Sendable {
             query: FormField(name: "q", label: "Words to find", type: "search", value: filters.text, required: false),
             visit: Self.visitField(visits, selected: filters.visit, error: failure?.error("visit")),
             pending: pending.map(Self.note), rows: rows, isEmpty: rows.isEmpty, emptyText: section.emptyText,
+            reportedRows: reportedRows, hasReported: !reportedRows.isEmpty,
+            reportLink: reportKind.flatMap { kind in
+                AuthorizationPolicy.decide(context.actor, .contributeToRecord, patient: patient.scope).isPermitted
+                    ? Link(href: Paths.reportEntry(scope, kind), text: kind.heading) : nil
+            },
             backLink: Paths.patientHome(scope),
             previousPageLink: page > 0 ? filters.link(base, page: page - 1) : nil,
             nextPageLink: stored.count > Self.pageSize ? filters.link(base, page: page + 1) : nil),

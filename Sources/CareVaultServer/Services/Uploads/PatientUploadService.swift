@@ -42,6 +42,9 @@ struct PatientUploadService: Sendable {
                         uploadedBy: account.id, createdAt: Date())
                     try await FHIRResourceRepository(sql).insert(try Self.resources(for: upload, account: account))
                     try await uploads.insert(upload)
+                    try await ReviewRepository(sql).insert([ReviewItem(
+                        patient: patient.id, resourceType: "DocumentReference", resourceID: upload.documentID, kind: .upload, queued: true,
+                        submittedBy: account.id, submittedAt: upload.createdAt)])
                     try await env.audit.record(AuditEvent(.recordUploaded, info: info, actor: account, patient: patient.id,
                                                           resourceType: "DocumentReference", resourceID: upload.documentID), on: sql)
                     return (upload, true)

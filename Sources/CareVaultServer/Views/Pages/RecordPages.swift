@@ -45,6 +45,11 @@ public struct RecordListPage: Page {
     public let rows: [Row]
     public let isEmpty: Bool
     public let emptyText: String
+    /// What the patient told the care team themself, listed apart (allergies, medicines, problems).
+    public let reportedRows: [Row]
+    public let hasReported: Bool
+    /// "Tell your care team about an allergy", where the section takes patient reports.
+    public let reportLink: Link?
     public let backLink: String
     public let previousPageLink: String?
     public let nextPageLink: String?
@@ -60,6 +65,10 @@ public struct RecordListPage: Page {
         /// Held from the patient (shown to clinicians only).
         public let isHeld: Bool
         public let hasAttachment: Bool
+        /// Where it came from ("From your clinic", "Added by you").
+        public let origin: String
+        /// Where a patient's contribution stands ("Verified by Dr Lee on 2026-11-20", "Submitted").
+        public let review: String?
     }
 }
 
@@ -79,6 +88,8 @@ public struct RecordItemPage: Page {
     public let hasAttachments: Bool
     /// Where it came from, in words ("Imported from hospital-export.json").
     public let source: String
+    /// For what the patient's side added: where it stands with the care team ("Verified by …").
+    public let review: String?
     public let lastUpdated: String
     public let version: String
     public let visitLink: String?

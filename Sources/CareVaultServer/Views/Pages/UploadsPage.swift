@@ -30,11 +30,39 @@ public struct UploadsPage: Page {
         public let uploaded: String
         /// Who put it here and whether a clinician has checked it, in words.
         public let source: String
+        /// The file's own page (preview, status, rename, delete).
         public let link: String
+        public let downloadLink: String
+        /// Where it stands with the care team ("Submitted", "Returned"), and their comment if returned.
+        public let status: String
+        public let comment: String?
         /// For DICOM: what the image is, in words ("CT, 128 × 128, 1 frame").
         public let imageSummary: String?
         /// For DICOM: the identifying details in the file, as "Patient's name: Jane Doe".
         public let identifyingDetails: [String]
         public let hasIdentifyingDetails: Bool
     }
+}
+
+/// One uploaded file: a preview where the browser can show one, its details, where it stands with
+/// the care team, and the forms to rename, re-file or delete it.
+public struct UploadItemPage: Page {
+    public static let template = "upload-item"
+    public let layout: Layout
+    public let title: String
+    public let facts: [ReviewItemPage.Fact]
+    public let downloadLink: String
+    /// Images are shown scaled on the page (the decrypted original, served inline).
+    public let imageLink: String?
+    public let isPDF: Bool
+    public let status: String?
+    public let comment: String?
+    public let identifyingDetails: [String]
+    public let hasIdentifyingDetails: Bool
+    public let canEdit: Bool
+    public let errorSummary: ErrorSummary?
+    public let action: String
+    public let titleField: FormField
+    public let category: SelectField
+    public let backLink: String
 }

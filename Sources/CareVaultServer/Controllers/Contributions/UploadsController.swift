@@ -130,8 +130,10 @@ struct UploadsController: Sendable {
     private func page(_ request: Request, _ context: SignedInRequestContext, patient: Patient, basis: Basis, results: [String],
                       failure: ValidationFailure?, fileError: String?) async throws -> UploadsPage {
         let page = Paging.page(of: request)
-        let uploads = try await env.database.read {
-            try await UploadRepository($0).list(patient: patient.id, limit: Self.pageSize + 1, offset: page * Self.pageSize)
+        let (uploads, reviews) = try await env.database.read { sql in
+            let uploads = try await UploadRepository(sql).list(patient: patient.id, limit: Self.pageSize + 1, offset: page * Self.pageSize)
+            let reviews = try await ReviewRepository(sql).items(resourceType: "DocumentReference", ids: uploads.map(\.documentID), patient: patient.id)
+            return (uploads, reviews)
         }
         let shown = uploads.prefix(Self.pageSize)
         let base = Paths.uploads(patient.id.description)
@@ -155,7 +157,10 @@ struct UploadsController: Sendable {
                                  category: upload.category.title,
                                  serviceDate: upload.serviceDate, uploaded: DisplayTime.format(upload.createdAt),
                                  source: upload.uploadedBy == context.account.id ? "You" : "Patient",
-                                 link: Paths.uploadFile(patient.id.description, upload.id),
+                                 link: Paths.upload(patient.id.description, upload.id),
+                                 downloadLink: Paths.uploadFile(patient.id.description, upload.id),
+                                 status: reviews[upload.documentID]?.status.title ?? "",
+                                 comment: reviews[upload.documentID].flatMap { $0.status == .returned ? $0.comment : nil },
                                  imageSummary: upload.dicomHeader.map(Self.imageSummary),
                                  identifyingDetails: upload.dicomHeader?.identifying.map { "\($0.name): \($0.name.hasSuffix("date") ? Self.readable($0.value) : $0.value)" } ?? [],
                                  hasIdentifyingDetails: !(upload.dicomHeader?.identifying.isEmpty ?? true))

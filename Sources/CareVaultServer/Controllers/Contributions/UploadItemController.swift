@@ -1,0 +1,140 @@
+import CareVaultCore
+import CareVaultStore
+import Foundation
+import Hummingbird
+import SQLKit
+
+/// One uploaded file's page: preview, details, review status; the patient (or whoever uploaded it)
+/// renames, re-files or deletes it. Changes update the DocumentReference as a new version; deleting
+/// marks it entered-in-error, withdraws it from review and keeps the row for the audit — the bytes
+/// are erased later by ``UploadRetention``.
+struct UploadItemController: Sendable {
+    let env: AppEnvironment
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        let group = router.group(context: SignedInRequestContext.self)
+        group.get("/patients/:patient/uploads/:upload", use: show)
+        group.post("/patients/:patient/uploads/:upload", use: change)
+    }
+
+    @Sendable func show(_ request: Request, context: SignedInRequestContext) async throws -> Response {
+        let (patient, basis, upload, review) = try await load(context, .readRecord)
+        try await env.audit.recordReads([("DocumentReference", upload.documentID)], patient: patient.id, actor: context.account, basis: basis, info: context.info)
+        return env.renderer.response(page(context, request: request, patient: patient, basis: basis, upload: upload, review: review, form: nil, failure: nil))
+    }
+
+    @Sendable func change(_ request: Request, context: SignedInRequestContext) async throws -> Response {
+        var request = request
+        let (patient, basis, upload, review) = try await load(context, .contributeToRecord)
+        let form = try await request.form()
+        let base = Paths.uploads(patient.id.description)
+        switch form.value("do") {
+        case "delete":
+            try await delete(upload, review: review, patient: patient, basis: basis, context: context)
+            throw Redirect.to(base + "?notice=upload-deleted")
+        case "save":
+            let title = form.value("title").trimmingCharacters(in: .whitespacesAndNewlines)
+            var errors: [FieldError] = []
+            if title.isEmpty || title.count > 200 { errors.append(FieldError(field: "title", message: "Enter a title of 1 to 200 characters.")) }
+            let category = UploadCategory(rawValue: form.value("category"))
+            if category == nil { errors.append(FieldError(field: "category", message: "Choose what kind of paper this is.")) }
+            guard errors.isEmpty, let category else {
+                return env.renderer.response(page(context, request: request, patient: patient, basis: basis, upload: upload, review: review, form: form,
+                                                  failure: ValidationFailure(errors)), status: .badRequest)
+            }
+            try await rename(upload, title: title, category: category, patient: patient, basis: basis, context: context)
+            throw Redirect.to(Paths.upload(patient.id.description, upload.id) + "?notice=upload-saved")
+        default:
+            throw HTTPError(.badRequest, message: "Choose to save changes or to delete the file.")
+        }
+    }
+
+    private func load(_ context: SignedInRequestContext, _ action: Action) async throws -> (Patient, Basis, PatientUpload, ReviewItem?) {
+        let uploadID = try context.parameters.require("upload")
+        let (patient, basis) = try await PatientAccess(env: env).open(try context.parameters.require("patient"), for: action, actor: context.actor,
+                                                                      account: context.account, info: context.info,
+                                                                      resource: ResourceRef(type: "DocumentReference", id: uploadID))
+        let found = try await env.database.read { sql -> (PatientUpload, ReviewItem?)? in
+            guard let upload = try await UploadRepository(sql).find(id: uploadID, patient: patient.id) else { return nil }
+            return (upload, try await ReviewRepository(sql).find(resourceType: "DocumentReference", resourceID: upload.documentID, patient: patient.id))
+        }
+        guard let (upload, review) = found else { throw HTTPError(.notFound) }
+        return (patient, basis, upload, review)
+    }
+
+    private func rename(_ upload: PatientUpload, title: String, category: UploadCategory, patient: Patient, basis: Basis,
+                        context: SignedInRequestContext) async throws {
+        try await env.database.write { sql in
+            guard try await UploadRepository(sql).update(id: upload.id, patient: patient.id, title: title, category: category) else { return }
+            try await Self.updateDocument(upload, on: sql) { json in
+                json.set("description", .string(title))
+                json.set("type", .object([("text", .string(category.title))]))
+                json.set("category", .array([.object([
+                    ("coding", .array([.object([("system", .string("urn:carevault:upload-category")), ("code", .string(category.rawValue)),
+                                                ("display", .string(category.title))])])),
+                    ("text", .string("Uploaded by the patient")),
+                ])]))
+            }
+            try await env.audit.record(AuditEvent(.uploadChanged, info: context.info, actor: context.account, patient: patient.id,
+                                                  resourceType: "DocumentReference", resourceID: upload.documentID, basis: basis.description), on: sql)
+        }
+    }
+
+    private func delete(_ upload: PatientUpload, review: ReviewItem?, patient: Patient, basis: Basis, context: SignedInRequestContext) async throws {
+        try await env.database.write { sql in
+            guard try await UploadRepository(sql).markDeleted(id: upload.id, patient: patient.id, at: Date()) else { return }
+            try await Self.updateDocument(upload, on: sql) { $0.set("status", .string("entered-in-error")) }
+            if let review, review.status.canMove(to: .withdrawn) {
+                _ = try await ReviewRepository(sql).move(id: review.id, from: review.status, to: .withdrawn, comment: nil, reviewer: nil, at: Date())
+            }
+            try await env.audit.record(AuditEvent(.uploadDeleted, info: context.info, actor: context.account, patient: patient.id,
+                                                  resourceType: "DocumentReference", resourceID: upload.documentID, basis: basis.description), on: sql)
+        }
+    }
+
+    /// Writes the upload's DocumentReference again, changed by `change`, as a new version.
+    static func updateDocument(_ upload: PatientUpload, on sql: any SQLDatabase, _ change: (inout JSONValue) -> Void) async throws {
+        let repository = FHIRResourceRepository(sql)
+        guard let stored = try await repository.find(type: "DocumentReference", id: upload.documentID),
+              var json = try? JSONParser.parse(stored.json) else { return }
+        let now = Date()
+        change(&json)
+        json.set("meta", .object([("versionId", .string(String(stored.versionID + 1))), ("lastUpdated", .string(now.formatted(.iso8601)))]))
+        try await repository.save(StoredResource(resourceType: stored.resourceType, id: stored.id, patientScope: stored.patientScope,
+                                                 matchKey: stored.matchKey, versionID: stored.versionID + 1, lastUpdated: now, source: stored.source,
+                                                 json: json.jsonText),
+                                  index: try FHIRIndexFields.read(json), previous: stored)
+    }
+
+    private func page(_ context: SignedInRequestContext, request: Request, patient: Patient, basis: Basis, upload: PatientUpload, review: ReviewItem?,
+                      form: FormData?, failure: ValidationFailure?) -> UploadItemPage {
+        let id = patient.id.description
+        var facts: [ReviewItemPage.Fact] = [
+            .init(label: "File", value: upload.fileName),
+            .init(label: "Kind", value: "\(upload.kind.title), \(UploadsController.size(upload.size))"),
+            .init(label: "What it is", value: upload.category.title),
+            .init(label: "Added", value: DisplayTime.format(upload.createdAt)),
+            .init(label: "From", value: RecordOrigin.patient.text(toPatient: basis == .ownRecord)),
+        ]
+        if let date = upload.serviceDate { facts.insert(.init(label: "Date of service", value: date), at: 3) }
+        if !upload.removedMetadata.isEmpty {
+            facts.append(.init(label: "Removed for your privacy", value: "Location and camera details (\(upload.removedMetadata.joined(separator: ", ")))"))
+        }
+        if let header = upload.dicomHeader { facts.append(.init(label: "Image", value: UploadsController.imageSummary(header))) }
+        let identifying = upload.dicomHeader?.identifying.map { "\($0.name): \($0.name.hasSuffix("date") ? UploadsController.readable($0.value) : $0.value)" } ?? []
+        let chosen = form?.value("category") ?? upload.category.rawValue
+        return UploadItemPage(
+            layout: context.layout(upload.title, request: request), title: upload.title, facts: facts,
+            downloadLink: Paths.uploadFile(id, upload.id),
+            imageLink: upload.kind.isImage && upload.kind.displaysInBrowsers ? Paths.uploadFile(id, upload.id) : nil, isPDF: upload.kind == .pdf,
+            status: review?.status.title, comment: review?.status == .returned ? review?.comment : nil,
+            identifyingDetails: identifying, hasIdentifyingDetails: !identifying.isEmpty,
+            canEdit: basis == .ownRecord || upload.uploadedBy == context.account.id,
+            errorSummary: ErrorSummary(failure), action: Paths.upload(id, upload.id),
+            titleField: FormField(name: "title", label: "Title", value: form?.value("title") ?? upload.title, error: failure?.error("title")),
+            category: SelectField(name: "category", label: "What is it?", options: UploadCategory.allCases.map {
+                .init(value: $0.rawValue, text: $0.title, selected: $0.rawValue == chosen)
+            }, error: failure?.error("category")),
+            backLink: Paths.uploads(id))
+    }
+}

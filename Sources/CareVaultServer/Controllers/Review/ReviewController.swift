@@ -1,0 +1,166 @@
+import CareVaultCore
+import CareVaultStore
+import Foundation
+import Hummingbird
+
+/// The clinicians' review queue: what patients of their organization added. Opening an item puts it
+/// under review; the clinician then marks it reviewed, accepts it into the chart (verified, with who
+/// and when), or returns it to the patient with a comment. Every step is policy-checked and audited.
+struct ReviewController: Sendable {
+    static let pageSize = 50
+    let env: AppEnvironment
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        let group = router.group(context: StaffRequestContext.self)
+        group.get(RouterPath(Paths.reviewQueue), use: queue)
+        group.get("/staff/review/:item", use: open)
+        group.post("/staff/review/:item", use: decide)
+    }
+
+    @Sendable func queue(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        let organization = try await context.organization(permitting: .writeRecord, env: env)
+        let page = Paging.page(of: request)
+        let (entries, resources) = try await env.database.read { sql in
+            let entries = try await ReviewRepository(sql).queue(organization: organization.description, limit: Self.pageSize + 1, offset: page * Self.pageSize)
+            var resources: [String: StoredResource] = [:]
+            for entry in entries.prefix(Self.pageSize) {
+                resources[entry.item.id] = try await FHIRResourceRepository(sql).find(type: entry.item.resourceType, id: entry.item.resourceID)
+            }
+            return (entries, resources)
+        }
+        let shown = entries.prefix(Self.pageSize)
+        let basis = Basis.careTeam(role: context.account.role, organization: organization)
+        try await env.audit.recordReads(shown.map { ($0.item.patient, $0.item.resourceType, $0.item.resourceID) }, actor: context.account,
+                                        basis: basis, info: context.info)
+        return env.renderer.response(ReviewQueuePage(
+            layout: context.layout("Review queue", request: request),
+            items: shown.map { entry in
+                ReviewQueuePage.Item(patientName: entry.patientName, mrn: entry.mrn, kind: entry.item.kind.title,
+                                     summary: resources[entry.item.id].map(Self.summary) ?? entry.item.resourceType, reason: entry.item.reason,
+                                     status: entry.item.status.title, submitted: DisplayTime.format(entry.item.submittedAt),
+                                     link: Paths.reviewItem(entry.item.id))
+            },
+            isEmpty: shown.isEmpty,
+            previousPageLink: page > 0 ? "\(Paths.reviewQueue)?page=\(page - 1)" : nil,
+            nextPageLink: entries.count > Self.pageSize ? "\(Paths.reviewQueue)?page=\(page + 1)" : nil))
+    }
+
+    /// Shows the item; a submitted one is now under review by this clinician.
+    @Sendable func open(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        var (item, patient, basis, resource) = try await load(context)
+        if item.status == .submitted, let moved = try await move(item, to: .underReview, comment: nil, context: context, patient: patient, basis: basis) {
+            item = moved
+        }
+        try await env.audit.recordReads([(item.resourceType, item.resourceID)], patient: patient.id, actor: context.account, basis: basis, info: context.info)
+        return env.renderer.response(try await page(context, request: request, item: item, patient: patient, resource: resource, form: nil, failure: nil))
+    }
+
+    @Sendable func decide(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        var request = request
+        let (item, patient, basis, resource) = try await load(context)
+        let form = try await request.form()
+        let decision = ReviewDecision(rawValue: form.value("decision"))
+        let comment = form.value("comment").trimmingCharacters(in: .whitespacesAndNewlines)
+        var errors: [FieldError] = []
+        if decision == nil { errors.append(FieldError(field: "decision", message: "Choose a decision.")) }
+        if decision == .returnToPatient && comment.isEmpty {
+            errors.append(FieldError(field: "comment", message: "Tell the patient why it is returned and what to do."))
+        }
+        if comment.count > 1000 { errors.append(FieldError(field: "comment", message: "Use at most 1,000 characters.")) }
+        if let decision, errors.isEmpty, !item.status.canMove(to: decision.status) {
+            errors.append(FieldError(field: "decision", message: "This item is \(item.status.title.lowercased()); it cannot be changed to \(decision.status.title.lowercased())."))
+        }
+        guard errors.isEmpty, let decision else {
+            return env.renderer.response(try await page(context, request: request, item: item, patient: patient, resource: resource, form: form,
+                                                        failure: ValidationFailure(errors)), status: errors.contains { $0.message.hasPrefix("This item is") } ? .conflict : .badRequest)
+        }
+        let moved = try await move(item, to: decision.status, comment: comment.isEmpty ? nil : comment, context: context, patient: patient, basis: basis,
+                                   accepting: decision == .accept ? resource : nil)
+        throw Redirect.to(Paths.reviewItem(item.id) + "?notice=" + (moved == nil ? "review-already-decided" : "review-decided"))
+    }
+
+    /// The item, if it belongs to a patient of the clinician's organization and the policy permits; else 404.
+    private func load(_ context: StaffRequestContext) async throws -> (ReviewItem, Patient, Basis, StoredResource) {
+        let organization = try await context.organization(permitting: .writeRecord, env: env)
+        let id = try context.parameters.require("item")
+        guard let item = try await env.database.read({ try await ReviewRepository($0).find(id: id, organization: organization.description) }) else {
+            throw HTTPError(.notFound)
+        }
+        let (patient, basis) = try await PatientAccess(env: env).open(item.patient.description, for: .writeRecord, actor: context.actor,
+                                                                      account: context.account, info: context.info,
+                                                                      resource: ResourceRef(type: item.resourceType, id: item.resourceID))
+        guard let resource = try await env.database.read({ try await FHIRResourceRepository($0).find(type: item.resourceType, id: item.resourceID) }),
+              resource.patientScope == patient.id.description else { throw HTTPError(.notFound) }
+        return (item, patient, basis, resource)
+    }
+
+    /// Moves the item (only if nobody moved it meanwhile) and, when accepting, records the verification
+    /// in the chart: a new version marked confirmed where FHIR has a verification status, and a
+    /// Provenance naming the verifying clinician. One transaction, audited.
+    private func move(_ item: ReviewItem, to status: ReviewStatus, comment: String?, context: StaffRequestContext, patient: Patient, basis: Basis,
+                      accepting resource: StoredResource? = nil) async throws -> ReviewItem? {
+        let now = Date()
+        return try await env.database.write { sql -> ReviewItem? in
+            guard let moved = try await ReviewRepository(sql).move(id: item.id, from: item.status, to: status, comment: comment,
+                                                                   reviewer: (context.account.id, context.account.displayName), at: now)
+            else { return nil }
+            if let resource {
+                try await ReviewVerification.record(resource, by: context.account, at: now, on: sql)
+            }
+            try await env.audit.record(AuditEvent(.reviewStatusChanged, info: context.info, actor: context.account, patient: patient.id,
+                                                  resourceType: item.resourceType, resourceID: "\(item.resourceID):\(status.rawValue)",
+                                                  basis: basis.description), on: sql)
+            return moved
+        }
+    }
+
+    /// "128/82 mmHg", a file's title, an allergy's name.
+    static func summary(_ resource: StoredResource) -> String {
+        guard let json = try? JSONParser.parse(resource.json) else { return resource.resourceType }
+        if let point = ReadingObservation.point(from: json) { return "\(point.measure.title) \(point.display)" }
+        // An upload's title is its description (its type says only what kind of paper it is).
+        if resource.resourceType == "DocumentReference", let title = json["description"]?.stringValue { return title }
+        return RecordEntry(resourceType: resource.resourceType, id: resource.id, json: json).name
+    }
+
+    private func page(_ context: StaffRequestContext, request: Request, item: ReviewItem, patient: Patient, resource: StoredResource,
+                      form: FormData?, failure: ValidationFailure?) async throws -> ReviewItemPage {
+        let scope = patient.id.description
+        var facts = [ReviewItemPage.Fact(label: "What", value: Self.summary(resource)),
+                     .init(label: "From", value: RecordOrigin(source: resource.source).text(toPatient: false)),
+                     .init(label: "Sent", value: DisplayTime.format(item.submittedAt))]
+        if let json = try? JSONParser.parse(resource.json) {
+            let entry = RecordEntry(resourceType: resource.resourceType, id: resource.id, json: json)
+            if let date = entry.date { facts.append(.init(label: "Date", value: FHIRText.day(date))) }
+            facts += entry.details.map { .init(label: $0.label, value: $0.value) }
+        }
+        if let name = item.reviewerName, let at = item.reviewedAt {
+            facts.append(.init(label: "Decided by", value: "\(name), \(DisplayTime.format(at))"))
+        }
+        if let comment = item.comment { facts.append(.init(label: "Comment to the patient", value: comment)) }
+        var fileLink: String?
+        if item.kind == .upload, let upload = try await env.database.read({ try await UploadRepository($0).find(documentID: item.resourceID, patient: patient.id) }),
+           upload.deletedAt == nil {
+            fileLink = Paths.uploadFile(scope, upload.id)
+        }
+        let chosen = form?.value("decision") ?? ""
+        let choices: [(ReviewDecision, String, String)] = [
+            (.accept, "Accept into the chart", "The record shows it as verified by you, with the date."),
+            (.reviewed, "Mark as reviewed", "You have looked at it; it stays as the patient's own information."),
+            (.returnToPatient, "Return to the patient", "Say why in the comment; the patient sees it."),
+        ]
+        let available = choices.filter { item.status.canMove(to: $0.0.status) }
+        return ReviewItemPage(
+            layout: context.layout("Review: \(item.kind.title)", request: request), patientName: patient.fullName, mrn: patient.mrn,
+            kind: item.kind.title, status: item.status.title, facts: facts, reason: item.reason,
+            recordLink: resource.section == nil ? nil : Paths.recordItem(scope, type: resource.resourceType, id: resource.id), fileLink: fileLink,
+            errorSummary: ErrorSummary(failure), isDecidable: !available.isEmpty, action: Paths.reviewItem(item.id),
+            decisions: available.enumerated().map { i, choice in
+                .init(value: choice.0.rawValue, text: choice.1, hint: choice.2, id: i == 0 ? "field-decision" : "decision-\(choice.0.rawValue)",
+                      checked: choice.0.rawValue == chosen)
+            },
+            comment: FormField(name: "comment", label: "Comment to the patient (needed when returning)", value: form?.value("comment") ?? "",
+                               error: failure?.error("comment"), required: false),
+            backLink: Paths.reviewQueue)
+    }
+}

@@ -1,0 +1,17 @@
+import CareVaultCore
+import CareVaultStore
+
+/// A contribution's review status in the words pages use.
+enum ReviewWords {
+    /// "Verified by Dr Lee on 2026-11-20", "Submitted", "Returned: please upload page 2".
+    static func status(_ item: ReviewItem) -> String {
+        switch item.status {
+        case .accepted:
+            "Verified" + (item.reviewerName.map { " by \($0)" } ?? "") + (item.reviewedAt.map { " on \(DisplayTime.day($0))" } ?? "")
+        case .returned:
+            "Returned" + (item.comment.map { ": \($0)" } ?? "")
+        default:
+            item.status.title
+        }
+    }
+}
