@@ -82,6 +82,14 @@ struct ReviewTests {
             _ = try await doctor.post(uploadLink, ["decision": "return", "comment": "Please upload page 2 as well."])
             let files = try await patientBrowser.get(Paths.uploads(id))
             #expect(files.body.contains("Returned") && files.body.contains("Please upload page 2 as well."))
+            // Changing the returned file sends it back to the queue.
+            let upload = try #require(try await env.database.read { try await UploadRepository($0).list(patient: patient.id, limit: 5, offset: 0) }.first)
+            _ = try await patientBrowser.get(Paths.upload(id, upload.id))
+            _ = try await patientBrowser.post(Paths.upload(id, upload.id), ["do": "save", "title": "Scan from City Lab, both pages", "category": "lab-report"])
+            #expect(try await patientBrowser.get(Paths.uploads(id)).body.contains("Submitted"))
+            #expect(try await doctor.get(Paths.reviewQueue).body.contains("Scan from City Lab, both pages"))
+            _ = try await doctor.get(uploadLink)
+            _ = try await doctor.post(uploadLink, ["decision": "accept"])
             let readingLink = try #require(links.first { link in queue.body.contains(##"href="\##(link)">Home reading"##) })
             _ = try await doctor.get(readingLink)
             _ = try await doctor.post(readingLink, ["decision": "mark-reviewed"])
@@ -91,7 +99,7 @@ struct ReviewTests {
             let changes = try await env.database.read {
                 try await $0.raw("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'record.review-status-changed'").first()!.decode(column: "n", as: Int64.self)
             }
-            #expect(changes == 6)  // three opened, three decided
+            #expect(changes == 8)  // three opened, three decided; the re-sent upload opened and accepted
         }
     }
 
@@ -128,6 +136,7 @@ struct ReviewTests {
             #expect(!(try await browser.get(Paths.uploads(id)).body.contains("Rash on 3 November")))
             #expect(!(try await browser.get(Paths.recordSection(id, .documents)).body.contains("Rash on 3 November")))
             #expect(try await browser.get(Paths.uploadFile(id, upload.id)).status == .notFound)
+            #expect(try await browser.get(Paths.recordItem(id, type: "DocumentReference", id: upload.documentID)).status == .notFound)
             // Kept (encrypted) for the retention period, then erased; the row stays for the audit.
             #expect(try await PatientUploadTests.storedBytes(env).count == 1)
             #expect(try await UploadRetention(env: env).sweep() == 0)

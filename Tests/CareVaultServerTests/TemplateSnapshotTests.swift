@@ -70,7 +70,7 @@ struct TemplateSnapshotTests {
                                        reportedRows: [.init(date: "MockReportedDate", name: "MockReportedName", status: "MockReportedStatus",
                                                             summary: "MockReportedSummary", link: "/mock-reported-link", isNew: false, isHeld: false,
                                                             hasAttachment: false, origin: "MockReportedOrigin", review: "MockReportedReview")],
-                                       hasReported: true, reportLink: Link(href: "/mock-report", text: "MockReportLink"), backLink: "/mock-list-back",
+                                       hasReported: true, reportedHeading: "MockReportedHeading", reportLink: Link(href: "/mock-report", text: "MockReportLink"), backLink: "/mock-list-back",
                                        previousPageLink: "/mock-list-newer", nextPageLink: "/mock-list-older")),
         ("record-item", RecordItemPage(layout: layout("Item"), patientName: "MockItemPatient", sectionTitle: "MockSectionTitle",
                                        sectionLink: "/mock-section-link", name: "MockItemTitle", kind: "MockItemKindName", date: "MockItemDay",

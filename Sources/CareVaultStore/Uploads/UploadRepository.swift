@@ -125,6 +125,13 @@ public struct UploadRepository: Sendable {
             """).all().map(Self.upload)
     }
 
+    /// Whether another upload row still needs the bytes of `blobID`.
+    public func isBlobUsed(_ blobID: String, byOtherThan uploadID: String) async throws -> Bool {
+        try await sql.raw("""
+            SELECT 1 AS n FROM uploads WHERE blob_id = \(bind: blobID) AND id <> \(bind: uploadID) AND erased_at IS NULL
+            """).first() != nil
+    }
+
     /// Records that an upload's bytes are gone.
     public func markErased(id: String, at time: Date) async throws {
         try await sql.raw("UPDATE uploads SET erased_at = \(bind: Clock.milliseconds(time)) WHERE id = \(bind: id)").run()

@@ -42,7 +42,7 @@ struct UploadItemController: Sendable {
                 return env.renderer.response(page(context, request: request, patient: patient, basis: basis, upload: upload, review: review, form: form,
                                                   failure: ValidationFailure(errors)), status: .badRequest)
             }
-            try await rename(upload, title: title, category: category, patient: patient, basis: basis, context: context)
+            try await rename(upload, title: title, category: category, review: review, patient: patient, basis: basis, context: context)
             throw Redirect.to(Paths.upload(patient.id.description, upload.id) + "?notice=upload-saved")
         default:
             throw HTTPError(.badRequest, message: "Choose to save changes or to delete the file.")
@@ -62,10 +62,14 @@ struct UploadItemController: Sendable {
         return (patient, basis, upload, review)
     }
 
-    private func rename(_ upload: PatientUpload, title: String, category: UploadCategory, patient: Patient, basis: Basis,
+    /// Saves the new title and kind; a file the care team returned goes back to them with the change.
+    private func rename(_ upload: PatientUpload, title: String, category: UploadCategory, review: ReviewItem?, patient: Patient, basis: Basis,
                         context: SignedInRequestContext) async throws {
         try await env.database.write { sql in
             guard try await UploadRepository(sql).update(id: upload.id, patient: patient.id, title: title, category: category) else { return }
+            if let review, review.status == .returned {
+                _ = try await ReviewRepository(sql).move(id: review.id, from: .returned, to: .submitted, comment: review.comment, reviewer: nil, at: Date())
+            }
             try await Self.updateDocument(upload, on: sql) { json in
                 json.set("description", .string(title))
                 json.set("type", .object([("text", .string(category.title))]))

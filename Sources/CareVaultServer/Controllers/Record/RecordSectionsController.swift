@@ -80,6 +80,7 @@ struct RecordSectionsController: Sendable {
             visit: Self.visitField(visits, selected: filters.visit, error: failure?.error("visit")),
             pending: pending.map(Self.note), rows: rows, isEmpty: rows.isEmpty, emptyText: section.emptyText,
             reportedRows: reportedRows, hasReported: !reportedRows.isEmpty,
+            reportedHeading: basis == .ownRecord ? "What you told us" : "What the patient reported",
             reportLink: reportKind.flatMap { kind in
                 AuthorizationPolicy.decide(context.actor, .contributeToRecord, patient: patient.scope).isPermitted
                     ? Link(href: Paths.reportEntry(scope, kind), text: kind.heading) : nil

@@ -19,11 +19,7 @@ struct UploadRetention: Sendable {
             if due.isEmpty { return erased }
             for upload in due {
                 // The same bytes may back a live upload of the same file (stored once): keep them then.
-                let stillUsed = try await env.database.read { sql in
-                    try await sql.raw("""
-                        SELECT 1 AS n FROM uploads WHERE blob_id = \(bind: upload.blobID) AND id <> \(bind: upload.id) AND erased_at IS NULL
-                        """).first() != nil
-                }
+                let stillUsed = try await env.database.read { try await UploadRepository($0).isBlobUsed(upload.blobID, byOtherThan: upload.id) }
                 if !stillUsed { try await env.blobStore.delete(id: upload.blobID) }
                 try await env.database.write { sql in
                     try await UploadRepository(sql).markErased(id: upload.id, at: now)

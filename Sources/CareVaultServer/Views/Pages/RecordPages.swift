@@ -48,6 +48,8 @@ public struct RecordListPage: Page {
     /// What the patient told the care team themself, listed apart (allergies, medicines, problems).
     public let reportedRows: [Row]
     public let hasReported: Bool
+    /// "What you told us" (to the patient), "What the patient reported" (to clinicians).
+    public let reportedHeading: String
     /// "Tell your care team about an allergy", where the section takes patient reports.
     public let reportLink: Link?
     public let backLink: String
