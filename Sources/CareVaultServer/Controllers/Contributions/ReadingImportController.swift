@@ -29,11 +29,10 @@ struct ReadingImportController: Sendable {
         let receiver = MultipartFormReceiver(maxFileSize: ReadingsCSV.maximumBytes, maxFiles: 1)
         let folder = env.configuration.dataDirectory.appendingPathComponent("tmp", isDirectory: true)
         let received: MultipartFormReceiver.ReceivedForm<URL>
-        do {
-            received = try await receiver.receive(request, csrfToken: request.headers[CSRFMiddleware.headerName] == nil ? context.csrfToken : nil,
-                                                  makeSink: { TemporaryFileSink(folder: folder) })
-        } catch let failure as MultipartFormReceiver.Failure {
-            if failure == .missingCSRFToken { throw HTTPError(.forbidden, message: "This form has expired. Go back, reload the page and try again.") }
+        switch try await receiver.receivePageForm(request, sessionCSRFToken: context.csrfToken, makeSink: { TemporaryFileSink(folder: folder) }) {
+        case .success(let form):
+            received = form
+        case .failure(let failure):
             let (message, status) = failure.explanation(nothingKept: "Nothing was stored.")
             return env.renderer.response(page(context, patient: patient, fileError: message, fileName: "", text: "", rows: []), status: status)
         }

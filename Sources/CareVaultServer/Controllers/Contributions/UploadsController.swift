@@ -28,11 +28,10 @@ struct UploadsController: Sendable {
         let receiver = MultipartFormReceiver(maxFileSize: env.configuration.maxUploadBytes)
         let store = env.blobStore, masterKey = env.masterKey
         let received: MultipartFormReceiver.ReceivedForm<VaultedFile>
-        do {
-            received = try await receiver.receive(request, csrfToken: request.headers[CSRFMiddleware.headerName] == nil ? context.csrfToken : nil,
-                                                  makeSink: { VaultFileSink(store: store, masterKey: masterKey) })
-        } catch let failure as MultipartFormReceiver.Failure {
-            if failure == .missingCSRFToken { throw HTTPError(.forbidden, message: "This form has expired. Go back, reload the page and try again.") }
+        switch try await receiver.receivePageForm(request, sessionCSRFToken: context.csrfToken, makeSink: { VaultFileSink(store: store, masterKey: masterKey) }) {
+        case .success(let form):
+            received = form
+        case .failure(let failure):
             let (message, status) = failure.explanation(nothingKept: "Nothing was stored.")
             try await auditRefusal(context, patient: patient, reason: message)
             return env.renderer.response(try await page(request, context, patient: patient, basis: basis, results: [], failure: nil, fileError: message),

@@ -74,6 +74,20 @@ struct MultipartFormReceiver {
     var maxFiles = 20
     var maxFieldSize = 64 * 1024
 
+    /// Receives a signed-in page's form: its first field must carry the session's CSRF token, unless the
+    /// request's `X-CSRF-Token` header already passed ``CSRFMiddleware``. A missing or wrong token ends the
+    /// request (403, nothing kept); any other failure is returned for the page to explain.
+    func receivePageForm<Sink: UploadedFileSink>(_ request: Request, sessionCSRFToken: String, makeSink: () throws -> Sink)
+        async throws -> Result<ReceivedForm<Sink.Stored>, Failure> {
+        do {
+            return .success(try await receive(request, csrfToken: request.headers[CSRFMiddleware.headerName] == nil ? sessionCSRFToken : nil,
+                                              makeSink: makeSink))
+        } catch let failure as Failure {
+            if failure == .missingCSRFToken { throw HTTPError(.forbidden, message: "This form has expired. Go back, reload the page and try again.") }
+            return .failure(failure)
+        }
+    }
+
     /// Reads the whole body. `csrfToken` is the token the first field must carry, or nil when the
     /// request was already checked (an `X-CSRF-Token` header). `makeSink` gives each file its sink.
     func receive<Sink: UploadedFileSink>(_ request: Request, csrfToken: String?, makeSink: () throws -> Sink)
