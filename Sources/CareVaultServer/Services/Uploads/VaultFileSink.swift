@@ -19,6 +19,9 @@ struct VaultedFile: Sendable {
 /// kind (a refused file is dropped before anything is kept), an image loses its identifying
 /// metadata, then every byte is hashed, encrypted and handed to the blob store. Nothing but
 /// ciphertext ever reaches storage.
+///
+/// JPEG and PNG are cleaned as they stream. TIFF and HEIF keep their metadata where offsets point,
+/// so they go to an ``EncryptedSpool`` first, are scrubbed there, and then stream on.
 final class VaultFileSink: UploadedFileSink {
     private let store: any BlobStore
     private let masterKey: MasterKey
@@ -27,6 +30,8 @@ final class VaultFileSink: UploadedFileSink {
     private var kind: UploadKind?
     private var encryptor: BlobEncryptor?
     private var stripper: ImageMetadataStripper?
+    private var spool: EncryptedSpool?
+    private var removedMetadata: Set<String> = []
     /// A DICOM file's first megabyte, where its header is.
     private var dicomHead: [UInt8] = []
     static let dicomHeadLimit = 1 << 20
@@ -61,6 +66,10 @@ final class VaultFileSink: UploadedFileSink {
             stripper = nil
             try await pass(tail)
             stripper = current
+            removedMetadata = current.removed
+        }
+        if let spool {
+            try await drain(spool)
         }
         guard var encryptor, let writer, let kind else { throw UploadedFileRefused(reason: UploadRefusal.empty.description) }
         let (rest, sha) = try encryptor.finish()
@@ -68,11 +77,12 @@ final class VaultFileSink: UploadedFileSink {
         try await writer.commit()
         committed = true
         return VaultedFile(blobID: blobID, kind: kind, size: encryptor.plaintextSize, sha256: sha,
-                           removedMetadata: (stripper?.removed).map { $0.sorted() } ?? [],
+                           removedMetadata: removedMetadata.sorted(),
                            dicom: kind == .dicom ? try? DICOMHeader.read(dicomHead) : nil)
     }
 
     func abort() async {
+        spool = nil
         if committed {
             try? await store.delete(id: blobID)
         } else {
@@ -89,6 +99,7 @@ final class VaultFileSink: UploadedFileSink {
         case .success(let kind):
             self.kind = kind
             stripper = ImageMetadataStripper(kind: kind)
+            if kind == .tiff || kind == .heif { spool = try EncryptedSpool() }
             blobID = UUID().uuidString.lowercased()
             encryptor = try BlobEncryptor(masterKey: masterKey, blobID: blobID)
             writer = try await store.create(id: blobID)
@@ -102,6 +113,7 @@ final class VaultFileSink: UploadedFileSink {
     private func pass(_ bytes: [UInt8]) async throws {
         // Mutated in place (not through a copy), or every chunk would copy the encryptor's buffer.
         guard encryptor != nil, let writer else { return }
+        if let spool { return try spool.append(bytes) }
         var clean = bytes
         if kind == .dicom, dicomHead.count < Self.dicomHeadLimit { dicomHead += bytes.prefix(Self.dicomHeadLimit - dicomHead.count) }
         if stripper != nil {
@@ -109,5 +121,23 @@ final class VaultFileSink: UploadedFileSink {
         }
         let sealed = try encryptor!.update(clean)
         if !sealed.isEmpty { try await writer.write(sealed) }
+    }
+
+    /// Scrubs the spooled TIFF or HEIF and streams the cleaned copy on to the encryptor and the store.
+    private func drain(_ spool: EncryptedSpool) async throws {
+        try spool.finishWriting()
+        var edits: ImageEdits
+        do {
+            edits = kind == .tiff ? try TIFFMetadataScrubber.edits(for: spool) : try HEIFMetadataScrubber.edits(for: spool)
+        } catch {
+            throw UploadedFileRefused(reason: "is not a readable image")
+        }
+        removedMetadata = edits.removed
+        self.spool = nil
+        for start in stride(from: 0, to: spool.count, by: EncryptedSpool.chunkSize) {
+            var chunk = try spool.bytes(in: start..<min(start + EncryptedSpool.chunkSize, spool.count))
+            edits.apply(to: &chunk, at: start)
+            try await pass(chunk)
+        }
     }
 }

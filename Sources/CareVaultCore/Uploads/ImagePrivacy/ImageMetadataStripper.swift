@@ -5,6 +5,8 @@
 ///
 /// JPEG: segments before the first scan are filtered; from the first scan (SOS) on, bytes pass
 /// through unchanged. PNG: ancillary text, time and EXIF chunks are dropped whole, others pass.
+/// TIFF and HEIF cannot be cleaned in one pass (their metadata is where offsets point): see
+/// ``TIFFMetadataScrubber`` and ``HEIFMetadataScrubber``.
 public struct ImageMetadataStripper {
     public enum Failure: Error, Equatable { case malformed }
 

@@ -1,0 +1,56 @@
+import CareVaultCore
+@testable import CareVaultServer
+import CareVaultStore
+import Foundation
+import Testing
+
+/// HEIC and TIFF photos go through the encrypted spool and the offset-aware scrubbers; what is
+/// stored and served has none of the identifying details (exiftool checks the same files in depth
+/// in the core tests).
+@Suite("Photo privacy on upload (HEIC, TIFF)")
+struct PhotoPrivacyUploadTests {
+    static let secrets = ["Test Patient Jane Doe", "Jane Doe XMP", "TestCam", "SN12345", "Test City"]
+
+    static func spoolFiles() -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: FileManager.default.temporaryDirectory.path)) ?? [])
+            .filter { $0.hasPrefix("carevault-spool-") }
+    }
+
+    @Test("A HEIC photo and a two-page TIFF scan are stored without EXIF, GPS, XMP or IPTC; the page says so", arguments: uploadStores)
+    func cleaned(kind: DatabaseKind, store: CareVaultConfiguration.BlobStoreKind) async throws {
+        try await PatientUploadTests.run(kind, store) { browser, env, patient in
+            let heic = try PatientUploadTests.fixture("photo-gps.heic"), tiff = try PatientUploadTests.fixture("scan-gps.tif")
+            #expect(heic.firstRange(of: Array("Jane Doe".utf8)) != nil && tiff.firstRange(of: Array("Test City".utf8)) != nil)
+            let page = try await browser.postMultipart(Paths.uploads(patient.id.description), fields: [("category", "photo")], files: [
+                .init(name: "rash.heic", type: "image/heic", bytes: heic), .init(name: "scan.tif", type: "image/tiff", bytes: tiff)])
+            #expect(page.status == .ok, "\(page.body)")
+            #expect(page.body.contains("Hidden details that could identify you or where it was taken (EXIF, XMP) were removed"))
+            #expect(page.body.contains("Hidden details that could identify you or where it was taken (EXIF, GPS, IPTC, XMP) were removed"))
+            let uploads = try await env.database.read { try await UploadRepository($0).list(patient: patient.id, limit: 10, offset: 0) }
+            #expect(Set(uploads.map(\.kind)) == [.heif, .tiff])
+            for upload in uploads {
+                let file = try await browser.get(Paths.uploadFile(patient.id.description, upload.id))
+                #expect(file.status == .ok)
+                let original = upload.kind == .heif ? heic : tiff
+                #expect(file.bytes.count == original.count && file.bytes.prefix(8) == original.prefix(8))
+                for secret in Self.secrets { #expect(file.bytes.firstRange(of: Array(secret.utf8)) == nil, "\(secret) left in \(upload.fileName)") }
+            }
+            #expect(Self.spoolFiles().isEmpty, "a spool file was left behind")
+        }
+    }
+
+    @Test("A TIFF whose directory points past its end is refused as unreadable; nothing is stored", arguments: uploadStores)
+    func unreadable(kind: DatabaseKind, store: CareVaultConfiguration.BlobStoreKind) async throws {
+        try await PatientUploadTests.run(kind, store) { browser, env, patient in
+            var broken = try PatientUploadTests.fixture("scan-gps.tif")
+            broken.replaceSubrange(4..<8, with: [0, 0, 0, 0x10])  // IFD0 at 256 MiB
+            let page = try await browser.postMultipart(Paths.uploads(patient.id.description), files: [
+                .init(name: "scan.tif", type: "image/tiff", bytes: broken)])
+            #expect(page.status == .unprocessableContent)
+            #expect(page.body.contains("scan.tif is not a readable image"))
+            #expect(try await PatientUploadTests.storedBytes(env).isEmpty)
+            #expect(try await PatientUploadTests.rowCount(env, "uploads") == 0)
+            #expect(Self.spoolFiles().isEmpty)
+        }
+    }
+}
