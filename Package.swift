@@ -74,7 +74,6 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
-                .product(name: "MultipartKit", package: "multipart-kit"),
             ],
             resources: [.copy("Templates"), .copy("Public")],
             swiftSettings: swiftSettings
@@ -105,6 +104,8 @@ let package = Package(
             dependencies: [
                 "CareVaultServer",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                // The reference writer our multipart reader is tested against.
+                .product(name: "MultipartKit", package: "multipart-kit"),
             ],
             exclude: ["Snapshots", "Fixtures"],
             swiftSettings: swiftSettings

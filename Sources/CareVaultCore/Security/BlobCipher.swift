@@ -71,20 +71,33 @@ public struct BlobEncryptor {
     /// Ciphertext ready to be written for these plaintext bytes (the header first). A full chunk is
     /// held back until more arrives, since only the last chunk is sealed as last.
     public mutating func update(_ bytes: some Collection<UInt8>) throws -> [UInt8] {
-        if bytes.withContiguousStorageIfAvailable({ hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }) == nil {
-            hasher.update(data: Array(bytes))
-        }
+        if let sealed = try bytes.withContiguousStorageIfAvailable({ try update(UnsafeRawBufferPointer($0)) }) { return sealed }
+        return try Array(bytes).withUnsafeBytes { try update($0) }
+    }
+
+    /// The work of ``update(_:)`` on contiguous bytes: whole chunks are sealed straight from the
+    /// input, and only a chunk that straddles two calls is copied.
+    private mutating func update(_ bytes: UnsafeRawBufferPointer) throws -> [UInt8] {
+        hasher.update(bufferPointer: bytes)
         plaintextSize += bytes.count
-        pending.append(contentsOf: bytes)
         var out = takeHeader()
-        // Seal every full chunk that is surely not the last, then drop them from the buffer at once.
-        var start = 0
-        while pending.count - start > BlobCipher.chunkSize {
-            out.reserveCapacity(out.count + BlobCipher.chunkSize + BlobCipher.tagSize)
-            try seal(pending[start..<(start + BlobCipher.chunkSize)], final: false, into: &out)
-            start += BlobCipher.chunkSize
+        let size = BlobCipher.chunkSize
+        out.reserveCapacity(out.count + (pending.count + bytes.count) / size * (size + BlobCipher.tagSize))
+        var input = bytes[...]
+        // Seal every full chunk that is surely not the last (more bytes follow it).
+        while pending.count + input.count > size {
+            if pending.isEmpty {
+                try seal(UnsafeRawBufferPointer(rebasing: input.prefix(size)), final: false, into: &out)
+                input = input.dropFirst(size)
+            } else {
+                let take = size - pending.count
+                pending.append(contentsOf: input.prefix(take))
+                input = input.dropFirst(take)
+                try seal(pending[...], final: false, into: &out)
+                pending.removeAll(keepingCapacity: true)
+            }
         }
-        if start > 0 { pending.removeFirst(start) }
+        pending.append(contentsOf: input)
         return out
     }
 
@@ -101,7 +114,7 @@ public struct BlobEncryptor {
         return headerBytes ?? []
     }
 
-    private mutating func seal(_ chunk: ArraySlice<UInt8>, final: Bool, into out: inout [UInt8]) throws {
+    private mutating func seal(_ chunk: some DataProtocol, final: Bool, into out: inout [UInt8]) throws {
         let box = try AES.GCM.seal(chunk, using: key, nonce: BlobCipher.nonce(prefix, index),
                                    authenticating: BlobCipher.associatedData(blobID: blobID, index: index, final: final))
         index += 1

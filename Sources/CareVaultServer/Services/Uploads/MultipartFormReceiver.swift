@@ -1,7 +1,6 @@
 import CareVaultCore
 import Foundation
 import Hummingbird
-import MultipartKit
 import NIOCore
 
 /// Where one received file's bytes go, as they arrive: a temporary file (the import page) or the
@@ -94,16 +93,13 @@ struct MultipartFormReceiver {
         async throws -> ReceivedForm<Sink.Stored> {
         guard let contentType = request.headers[.contentType], let boundary = Self.boundary(of: contentType) else { throw Failure.notMultipart }
         let state = ReceiveState(receiver: self, csrfToken: csrfToken)
-        let parser = MultipartParser(boundary: boundary)
-        parser.onHeader = { name, value in state.header(name, value) }
-        parser.onBody = { buffer in state.body(&buffer) }
-        parser.onPartComplete = { state.partComplete() }
+        var parser = MultipartStreamParser(boundary: boundary)
         var form = ReceivedForm<Sink.Stored>()
         var current: (sink: Sink, field: String, fileName: String, type: String?, size: Int, refused: Bool)?
         var finished: [Sink] = []
         do {
             for try await chunk in request.body {
-                do { try parser.execute(chunk) } catch { throw Failure.incomplete }
+                do { try parser.feed(chunk, state.handle) } catch let failure as Failure { throw failure } catch { throw Failure.incomplete }
                 if let failure = state.failure { throw failure }
                 // What the parser saw in this network chunk, handed on in order (bounded by the chunk's size).
                 for event in state.takeEvents() {
@@ -138,7 +134,7 @@ struct MultipartFormReceiver {
                     }
                 }
             }
-            guard state.sawPart, !state.inPart else { throw Failure.incomplete }
+            guard parser.isComplete, state.sawPart else { throw Failure.incomplete }
             return form
         } catch {
             if let file = current, !file.refused { await file.sink.abort() }
@@ -184,7 +180,8 @@ struct MultipartFormReceiver {
     }
 }
 
-/// The parser's callbacks (synchronous) turned into events the receiver hands on asynchronously.
+/// The parser's events (synchronous) turned into what the receiver hands on asynchronously: fields
+/// collected, the CSRF token checked, files started, fed and ended.
 private final class ReceiveState {
     enum Event {
         case field(name: String, value: String)
@@ -197,10 +194,8 @@ private final class ReceiveState {
     var csrfToken: String?
     var failure: MultipartFormReceiver.Failure?
     var events: [Event] = []
-    var headers: [(String, String)] = []
-    var inPart = false
+    var headers: [(name: String, value: String)] = []
     var sawPart = false
-    var begun = false
     var field = ""
     var fileName: String?
     var fieldBytes: [UInt8] = []
@@ -217,15 +212,22 @@ private final class ReceiveState {
         return events
     }
 
-    func header(_ name: String, _ value: String) {
-        if !inPart { headers = []; inPart = true; sawPart = true }
-        headers.append((name, value))
+    func handle(_ event: MultipartStreamParser.Event) throws {
+        switch event {
+        case .partBegin(let headers):
+            self.headers = headers
+            sawPart = true
+            begin()
+        case .body(var buffer): body(&buffer)
+        case .partEnd: partComplete()
+        case .end: break
+        }
+        if let failure { throw failure }
     }
 
-    /// Called at the first body bytes (or the end) of a part: decides what the part is.
-    private func beginIfNeeded() {
-        guard !begun, failure == nil else { return }
-        begun = true
+    /// Decides what a part is from its headers.
+    private func begin() {
+        guard failure == nil else { return }
         let disposition = headers.first { $0.0.lowercased() == "content-disposition" }.map { MultipartFormReceiver.disposition($0.1) }
         field = disposition?.name ?? ""
         fileName = disposition?.fileName
@@ -243,8 +245,6 @@ private final class ReceiveState {
     }
 
     func body(_ buffer: inout ByteBuffer) {
-        if !inPart { inPart = true; sawPart = true }
-        beginIfNeeded()
         guard failure == nil else { return }
         if let fileName {
             guard !fileName.isEmpty else { return }
@@ -253,7 +253,7 @@ private final class ReceiveState {
                 failure = .fileTooLarge(fileName: fileName, limit: receiver.maxFileSize)
                 return
             }
-            events.append(.fileBytes(Array(buffer.readableBytesView)))
+            events.append(.fileBytes(buffer.readBytes(length: buffer.readableBytes) ?? []))
         } else {
             guard fieldBytes.count + buffer.readableBytes <= receiver.maxFieldSize else { failure = .fieldTooLarge(name: field); return }
             fieldBytes += buffer.readableBytesView
@@ -261,8 +261,7 @@ private final class ReceiveState {
     }
 
     func partComplete() {
-        beginIfNeeded()
-        defer { headers = []; inPart = false; begun = false; field = ""; fileName = nil; fieldBytes = [] }
+        defer { headers = []; field = ""; fileName = nil; fieldBytes = [] }
         guard failure == nil else { return }
         if let fileName {
             if !fileName.isEmpty { events.append(.fileEnd) }
