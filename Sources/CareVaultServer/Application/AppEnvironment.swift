@@ -14,6 +14,8 @@ public struct AppEnvironment: Sendable {
     public let logger: Logger
     /// Where uploaded files' encrypted bytes live (files under the data folder, or the database).
     public let blobStore: any BlobStore
+    /// Draws the first page of uploaded PDFs; nil where poppler is not installed or previews are off.
+    let pdfPreviews: PDFPreviewRenderer?
     let auditBatcher: AuditBatcher
 
     init(configuration: CareVaultConfiguration, database: Database, masterKey: MasterKey, passwordHasher: PasswordHasher,
@@ -26,6 +28,7 @@ public struct AppEnvironment: Sendable {
         self.renderer = renderer
         self.logger = logger
         self.auditBatcher = AuditBatcher(database: database)
+        self.pdfPreviews = configuration.pdfPreviewCommand.flatMap(PDFPreviewRenderer.init(pdftoppm:))
         self.blobStore = switch configuration.blobStore {
         case .files: LocalBlobStore(root: configuration.dataDirectory.appendingPathComponent("blobs", isDirectory: true))
         case .database: DatabaseBlobStore(database: database)

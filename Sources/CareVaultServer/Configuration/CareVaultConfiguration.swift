@@ -44,6 +44,8 @@ public struct CareVaultConfiguration: Sendable {
     public var blobStore: BlobStoreKind
     /// The clinic's time zone: readings typed as a local date and time are stored with its offset.
     public var timeZone: TimeZone
+    /// `pdftoppm`, for first-page previews of uploaded PDFs (run sandboxed); nil for no previews.
+    public var pdfPreviewCommand: String?
 
     public enum BlobStoreKind: String, Sendable {
         /// Files under the data folder (the default).
@@ -69,7 +71,8 @@ public struct CareVaultConfiguration: Sendable {
         rateLimit: RateLimit = RateLimit(requests: 20, per: .seconds(60)),
         maxUploadBytes: Int = 100 << 20,
         blobStore: BlobStoreKind = .files,
-        timeZone: TimeZone = .current
+        timeZone: TimeZone = .current,
+        pdfPreviewCommand: String? = FileManager.default.isExecutableFile(atPath: "/usr/bin/pdftoppm") ? "/usr/bin/pdftoppm" : nil
     ) {
         self.host = host
         self.port = port
@@ -88,6 +91,7 @@ public struct CareVaultConfiguration: Sendable {
         self.maxUploadBytes = maxUploadBytes
         self.blobStore = blobStore
         self.timeZone = timeZone
+        self.pdfPreviewCommand = pdfPreviewCommand
     }
 
     /// Reads the configuration and checks it.
@@ -115,6 +119,18 @@ public struct CareVaultConfiguration: Sendable {
         guard let timeZone = TimeZone(identifier: zoneName) else {
             throw ConfigurationError.invalid("CAREVAULT_TIME_ZONE must be a time zone name such as Europe/Berlin or America/Chicago")
         }
+        // "auto": poppler's pdftoppm if installed; "off"; or the path of a pdftoppm.
+        let previews = reader.string(forKey: "carevault.pdfPreview", default: "auto")
+        let pdfPreviewCommand: String?
+        switch previews {
+        case "off": pdfPreviewCommand = nil
+        case "auto": pdfPreviewCommand = FileManager.default.isExecutableFile(atPath: "/usr/bin/pdftoppm") ? "/usr/bin/pdftoppm" : nil
+        default:
+            guard FileManager.default.isExecutableFile(atPath: previews) else {
+                throw ConfigurationError.invalid("CAREVAULT_PDF_PREVIEW must be auto, off, or the path of pdftoppm (poppler-utils)")
+            }
+            pdfPreviewCommand = previews
+        }
         let proxies = reader.string(forKey: "carevault.trustedProxies", default: "")
             .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         self.init(
@@ -131,7 +147,8 @@ public struct CareVaultConfiguration: Sendable {
             rateLimit: RateLimit(requests: perMinute, per: .seconds(60)),
             maxUploadBytes: uploadMB << 20,
             blobStore: blobStore,
-            timeZone: timeZone
+            timeZone: timeZone,
+            pdfPreviewCommand: pdfPreviewCommand
         )
         try validate()
     }

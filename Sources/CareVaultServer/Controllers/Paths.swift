@@ -51,6 +51,8 @@ public enum Paths {
     public static func patientHome(_ id: String) -> String { "/patients/\(id)" }
     public static func uploads(_ id: String) -> String { "/patients/\(id)/uploads" }
     public static func uploadFile(_ patient: String, _ upload: String) -> String { "/patients/\(patient)/uploads/\(upload)/file" }
+    /// A PNG of an uploaded PDF's first page.
+    public static func uploadPreview(_ patient: String, _ upload: String) -> String { "/patients/\(patient)/uploads/\(upload)/preview" }
     public static func labResults(_ id: String) -> String { "/patients/\(id)/results" }
     public static func labResultsCSV(_ id: String) -> String { "/patients/\(id)/results.csv" }
     public static func labResultsPDF(_ id: String) -> String { "/patients/\(id)/results.pdf" }

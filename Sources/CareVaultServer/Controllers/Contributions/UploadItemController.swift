@@ -15,12 +15,27 @@ struct UploadItemController: Sendable {
         let group = router.group(context: SignedInRequestContext.self)
         group.get("/patients/:patient/uploads/:upload", use: show)
         group.post("/patients/:patient/uploads/:upload", use: change)
+        group.get("/patients/:patient/uploads/:upload/preview", use: preview)
     }
 
     @Sendable func show(_ request: Request, context: SignedInRequestContext) async throws -> Response {
         let (patient, basis, upload, review) = try await load(context, .readRecord)
         try await env.audit.recordReads([("DocumentReference", upload.documentID)], patient: patient.id, actor: context.account, basis: basis, info: context.info)
         return env.renderer.response(page(context, request: request, patient: patient, basis: basis, upload: upload, review: review, form: nil, failure: nil))
+    }
+
+    /// A PDF's first page as a PNG, drawn by the sandboxed renderer; 404 where there is none.
+    @Sendable func preview(_ request: Request, context: SignedInRequestContext) async throws -> Response {
+        let (patient, basis, upload, _) = try await load(context, .readRecord)
+        guard upload.kind == .pdf, let renderer = env.pdfPreviews, upload.size <= PDFPreviewRenderer.maxInputBytes else { throw HTTPError(.notFound) }
+        var decryptor = BlobDecryptor(masterKey: env.masterKey, blobID: upload.blobID)
+        var pdf: [UInt8] = []
+        try await env.blobStore.read(id: upload.blobID) { pdf += try decryptor.update($0) }
+        pdf += try decryptor.finish()
+        try await env.audit.recordReads([("DocumentReference", upload.documentID), ("Binary", upload.id)], patient: patient.id,
+                                        actor: context.account, basis: basis, info: context.info)
+        guard let png = await renderer.render(pdf) else { throw HTTPError(.notFound, message: "This document has no preview.") }
+        return Response(status: .ok, headers: [.contentType: "image/png", .cacheControl: "private, max-age=3600"], body: .init(byteBuffer: ByteBuffer(bytes: png)))
     }
 
     @Sendable func change(_ request: Request, context: SignedInRequestContext) async throws -> Response {
@@ -131,6 +146,7 @@ struct UploadItemController: Sendable {
             layout: context.layout(upload.title, request: request), title: upload.title, facts: facts,
             downloadLink: Paths.uploadFile(id, upload.id),
             imageLink: upload.kind.isImage && upload.kind.displaysInBrowsers ? Paths.uploadFile(id, upload.id) : nil, isPDF: upload.kind == .pdf,
+            pdfPreviewLink: upload.kind == .pdf && env.pdfPreviews != nil && upload.size <= PDFPreviewRenderer.maxInputBytes ? Paths.uploadPreview(id, upload.id) : nil,
             status: review?.status.title, comment: review?.status == .returned ? review?.comment : nil,
             identifyingDetails: identifying, hasIdentifyingDetails: !identifying.isEmpty,
             canEdit: basis == .ownRecord || upload.uploadedBy == context.account.id,

@@ -55,6 +55,8 @@ public struct UploadItemPage: Page {
     /// Images are shown scaled on the page (the decrypted original, served inline).
     public let imageLink: String?
     public let isPDF: Bool
+    /// A PDF's first page drawn as an image, where the server can draw one.
+    public let pdfPreviewLink: String?
     public let status: String?
     public let comment: String?
     public let identifyingDetails: [String]
