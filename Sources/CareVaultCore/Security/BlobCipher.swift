@@ -71,40 +71,44 @@ public struct BlobEncryptor {
     /// Ciphertext ready to be written for these plaintext bytes (the header first). A full chunk is
     /// held back until more arrives, since only the last chunk is sealed as last.
     public mutating func update(_ bytes: some Collection<UInt8>) throws -> [UInt8] {
-        if let sealed = try bytes.withContiguousStorageIfAvailable({ try update(UnsafeRawBufferPointer($0)) }) { return sealed }
-        return try Array(bytes).withUnsafeBytes { try update($0) }
+        if let sealed = try bytes.withContiguousStorageIfAvailable({ try update($0) }) { return sealed }
+        return try Array(bytes).withUnsafeBufferPointer { try update($0) }
     }
 
     /// The work of ``update(_:)`` on contiguous bytes: whole chunks are sealed straight from the
     /// input, and only a chunk that straddles two calls is copied.
-    private mutating func update(_ bytes: UnsafeRawBufferPointer) throws -> [UInt8] {
-        hasher.update(bufferPointer: bytes)
+    private mutating func update(_ bytes: UnsafeBufferPointer<UInt8>) throws -> [UInt8] {
+        hasher.update(bufferPointer: UnsafeRawBufferPointer(bytes))
         plaintextSize += bytes.count
         var out = takeHeader()
         let size = BlobCipher.chunkSize
-        out.reserveCapacity(out.count + (pending.count + bytes.count) / size * (size + BlobCipher.tagSize))
-        var input = bytes[...]
+        // Exactly what will be sealed: a bigger array would come from mmap, page faults and all.
+        out.reserveCapacity(out.count + max(0, pending.count + bytes.count - 1) / size * (size + BlobCipher.tagSize))
+        var start = 0
         // Seal every full chunk that is surely not the last (more bytes follow it).
-        while pending.count + input.count > size {
+        while pending.count + bytes.count - start > size {
             if pending.isEmpty {
-                try seal(UnsafeRawBufferPointer(rebasing: input.prefix(size)), final: false, into: &out)
-                input = input.dropFirst(size)
+                try seal(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[start..<(start + size)])), index: index, final: false, into: &out)
+                index += 1
+                start += size
             } else {
                 let take = size - pending.count
-                pending.append(contentsOf: input.prefix(take))
-                input = input.dropFirst(take)
-                try seal(pending[...], final: false, into: &out)
+                pending.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<(start + take)]))
+                start += take
+                try pending.withUnsafeBytes { try seal($0, index: index, final: false, into: &out) }
+                index += 1
                 pending.removeAll(keepingCapacity: true)
             }
         }
-        pending.append(contentsOf: input)
+        pending.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...]))
         return out
     }
 
     /// The rest of the ciphertext (the last chunk), and the plaintext's SHA-256 in hex.
     public mutating func finish() throws -> (bytes: [UInt8], sha256: String) {
         var out = takeHeader()
-        try seal(pending[...], final: true, into: &out)
+        try pending.withUnsafeBytes { try seal($0, index: index, final: true, into: &out) }
+        index += 1
         pending = []
         return (out, hasher.finalize().map { String(format: "%02x", $0) }.joined())
     }
@@ -114,10 +118,9 @@ public struct BlobEncryptor {
         return headerBytes ?? []
     }
 
-    private mutating func seal(_ chunk: some DataProtocol, final: Bool, into out: inout [UInt8]) throws {
+    private func seal(_ chunk: UnsafeRawBufferPointer, index: Int, final: Bool, into out: inout [UInt8]) throws {
         let box = try AES.GCM.seal(chunk, using: key, nonce: BlobCipher.nonce(prefix, index),
                                    authenticating: BlobCipher.associatedData(blobID: blobID, index: index, final: final))
-        index += 1
         out.append(contentsOf: box.ciphertext)
         out.append(contentsOf: box.tag)
     }
