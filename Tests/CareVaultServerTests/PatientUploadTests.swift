@@ -42,15 +42,17 @@ struct PatientUploadTests {
         try await env.database.read { try await $0.raw("SELECT COUNT(*) AS n FROM \(unsafeRaw: table)").first()!.decode(column: "n", as: Int64.self) }
     }
 
-    @Test("PDF, photo, DICOM and CSV go in together, encrypted; they come back byte for byte and are in the record", arguments: uploadStores)
+    @Test("PDF, photo, DICOM, CSV and text go in together, encrypted; they come back byte for byte and are in the record", arguments: uploadStores)
     func accepted(kind: DatabaseKind, store: CareVaultConfiguration.BlobStoreKind) async throws {
         try await Self.run(kind, store) { browser, env, patient in
             let pdf = try Self.fixture("crazyones.pdf"), photo = try Self.fixture("derived_r_canon_gps.jpg"), dicom = try Self.fixture("CT_small.dcm")
             let csv = Array("date,measure,value,unit\n2026-11-01,systolic,128,mmHg\n".utf8)
+            let text = Array("Questions for Dr. Rivera:\n- Is the new dose right?\n".utf8)
             let page = try await browser.postMultipart(Paths.uploads(patient.id.description),
                 fields: [("title", "From City Lab"), ("category", "lab-report"), ("serviceDate", "2026-10-30")],
                 files: [.init(name: "report.pdf", type: "application/pdf", bytes: pdf), .init(name: "rash.jpg", type: "image/jpeg", bytes: photo),
-                        .init(name: "CT_small.dcm", bytes: dicom), .init(name: "bp.csv", type: "text/csv", bytes: csv)])
+                        .init(name: "CT_small.dcm", bytes: dicom), .init(name: "bp.csv", type: "text/csv", bytes: csv),
+                        .init(name: "questions.txt", type: "text/plain", bytes: text)])
             #expect(page.status == .ok, "\(page.body)")
             #expect(page.body.contains("report.pdf was added to your record as “From City Lab (1)”"))
             #expect(page.body.contains("DICOM image"))
@@ -60,17 +62,17 @@ struct PatientUploadTests {
             #expect(page.body.contains("They will be removed from any copy you share."))
             #expect(page.body.contains("rash.jpg was added to your record as “From City Lab (2)”. Hidden details that could identify you or where it was taken (EXIF) were removed from the stored copy."))
             let uploads = try await env.database.read { try await UploadRepository($0).list(patient: patient.id, limit: 10, offset: 0) }
-            #expect(uploads.count == 4)
-            #expect(Set(uploads.map(\.kind)) == [.pdf, .jpeg, .dicom, .csv])
+            #expect(uploads.count == 5)
+            #expect(Set(uploads.map(\.kind)) == [.pdf, .jpeg, .dicom, .csv, .text])
 
             // Stored encrypted: no run of the originals appears in what the store holds.
             let stored = try await Self.storedBytes(env)
-            #expect(stored.count == 4)
+            #expect(stored.count == 5)
             for original in [pdf, photo, dicom] {
                 for blob in stored { #expect(blob.firstRange(of: original[200..<264]) == nil, "plaintext found in the store") }
             }
 
-            let originals = ["report.pdf": pdf, "CT_small.dcm": dicom, "bp.csv": csv]
+            let originals = ["report.pdf": pdf, "CT_small.dcm": dicom, "bp.csv": csv, "questions.txt": text]
             for upload in uploads {
                 let file = try await browser.get(Paths.uploadFile(patient.id.description, upload.id))
                 #expect(file.status == .ok)
@@ -94,7 +96,7 @@ struct PatientUploadTests {
             #expect(document.body.contains(#""author":[{"reference":"Patient/\#(patient.id)"}]"#))
             let documents = try await browser.get(Paths.recordSection(patient.id.description, .documents))
             #expect(documents.body.contains("From City Lab"))
-            #expect(try await Self.rowCount(env, "audit_log WHERE action = 'record.uploaded'") == 4)
+            #expect(try await Self.rowCount(env, "audit_log WHERE action = 'record.uploaded'") == 5)
         }
     }
 

@@ -16,19 +16,22 @@ struct PhotoPrivacyUploadTests {
             .filter { $0.hasPrefix("carevault-spool-") }
     }
 
-    @Test("A HEIC photo and a two-page TIFF scan are stored without EXIF, GPS, XMP or IPTC; the page says so", arguments: uploadStores)
+    @Test("A HEIC photo, a two-page TIFF scan and a PNG are stored without EXIF, GPS, XMP or IPTC; the page says so", arguments: uploadStores)
     func cleaned(kind: DatabaseKind, store: CareVaultConfiguration.BlobStoreKind) async throws {
         try await PatientUploadTests.run(kind, store) { browser, env, patient in
             let heic = try PatientUploadTests.fixture("photo-gps.heic"), tiff = try PatientUploadTests.fixture("scan-gps.tif")
+            let png = try PatientUploadTests.fixture("pillow_exif.png")
             #expect(heic.firstRange(of: Array("Jane Doe".utf8)) != nil && tiff.firstRange(of: Array("Test City".utf8)) != nil)
             let page = try await browser.postMultipart(Paths.uploads(patient.id.description), fields: [("category", "photo")], files: [
-                .init(name: "rash.heic", type: "image/heic", bytes: heic), .init(name: "scan.tif", type: "image/tiff", bytes: tiff)])
+                .init(name: "rash.heic", type: "image/heic", bytes: heic), .init(name: "scan.tif", type: "image/tiff", bytes: tiff),
+                .init(name: "chart.png", type: "image/png", bytes: png)])
             #expect(page.status == .ok, "\(page.body)")
             #expect(page.body.contains("Hidden details that could identify you or where it was taken (EXIF, XMP) were removed"))
             #expect(page.body.contains("Hidden details that could identify you or where it was taken (EXIF, GPS, IPTC, XMP) were removed"))
             let uploads = try await env.database.read { try await UploadRepository($0).list(patient: patient.id, limit: 10, offset: 0) }
-            #expect(Set(uploads.map(\.kind)) == [.heif, .tiff])
-            for upload in uploads {
+            #expect(Set(uploads.map(\.kind)) == [.heif, .tiff, .png])
+            #expect(page.body.contains("chart.png was added") && uploads.first { $0.kind == .png }?.removedMetadata.contains("EXIF") == true)
+            for upload in uploads where upload.kind != .png {
                 let file = try await browser.get(Paths.uploadFile(patient.id.description, upload.id))
                 #expect(file.status == .ok)
                 let original = upload.kind == .heif ? heic : tiff
