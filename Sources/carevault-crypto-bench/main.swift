@@ -1,8 +1,10 @@
 // The crypto ceiling for the upload benchmark (scripts/bench --suite uploads): how fast this machine
 // encrypts (AES-256-GCM, CareVault's chunked blob format) and hashes (SHA-256) the same bytes an
 // upload carries, in CPU-seconds, so upload throughput can be compared with it in the same run.
-// Usage: carevault-crypto-bench MEGABYTES   → prints "crypto_mb_per_cpu_s <raw swift-crypto>" and
-// "blob_encryptor_mb_per_cpu_s <CareVault's BlobEncryptor>" (best of three each).
+// Usage: carevault-crypto-bench MEGABYTES [FOLDER]  → prints "crypto_mb_per_cpu_s <raw swift-crypto>",
+// "blob_encryptor_mb_per_cpu_s <CareVault's BlobEncryptor>" and, with FOLDER, "stored_mb_per_cpu_s
+// <BlobEncryptor writing 100 MB files into FOLDER and syncing them>": what storing costs without HTTP
+// (best of three each).
 import CareVaultCore
 import Crypto
 import Foundation
@@ -47,11 +49,39 @@ let raw = try measure {
 let ours = try measure {
     var encryptor = try BlobEncryptor(masterKey: masterKey, blobID: UUID().uuidString.lowercased())
     var sealed = 0
+    var out: [UInt8] = []
     for _ in 0..<megabytes {
-        for offset in stride(from: 0, to: bytes.count, by: 65_536) { sealed += try encryptor.update(bytes[offset..<(offset + 65_536)]).count }
+        for offset in stride(from: 0, to: bytes.count, by: 65_536) {
+            try encryptor.update(bytes[offset..<(offset + 65_536)], appendingTo: &out)
+            sealed += out.count
+            out.removeAll(keepingCapacity: true)
+        }
     }
     sealed += try encryptor.finish().bytes.count
     precondition(sealed > megabytes << 20)
 }
 print("crypto_mb_per_cpu_s \(raw)")
 print("blob_encryptor_mb_per_cpu_s \(ours)")
+
+// The same, written to a file on the server's disk and synced, as LocalBlobStore does: the limit for an
+// upload once the kernel's part (page cache copy, writeback on fsync) is counted too.
+if let folder = CommandLine.arguments.dropFirst(2).first {
+    let stored = try measure {
+        let path = folder + "/crypto-bench-\(UUID().uuidString)"
+        FileManager.default.createFile(atPath: path, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        defer { try? handle.close(); try? FileManager.default.removeItem(atPath: path) }
+        var encryptor = try BlobEncryptor(masterKey: masterKey, blobID: UUID().uuidString.lowercased())
+        var out: [UInt8] = []
+        for _ in 0..<megabytes {
+            for offset in stride(from: 0, to: bytes.count, by: 65_536) {
+                try encryptor.update(bytes[offset..<(offset + 65_536)], appendingTo: &out)
+                try handle.write(contentsOf: out)
+                out.removeAll(keepingCapacity: true)
+            }
+        }
+        try handle.write(contentsOf: try encryptor.finish().bytes)
+        try handle.synchronize()
+    }
+    print("stored_mb_per_cpu_s \(stored)")
+}

@@ -71,16 +71,23 @@ public struct BlobEncryptor {
     /// Ciphertext ready to be written for these plaintext bytes (the header first). A full chunk is
     /// held back until more arrives, since only the last chunk is sealed as last.
     public mutating func update(_ bytes: some Collection<UInt8>) throws -> [UInt8] {
-        if let sealed = try bytes.withContiguousStorageIfAvailable({ try update($0) }) { return sealed }
-        return try Array(bytes).withUnsafeBufferPointer { try update($0) }
+        var out: [UInt8] = []
+        try update(bytes, appendingTo: &out)
+        return out
+    }
+
+    /// ``update(_:)`` appending to `out`, so that a caller can reuse one buffer for every call.
+    public mutating func update(_ bytes: some Collection<UInt8>, appendingTo out: inout [UInt8]) throws {
+        if try bytes.withContiguousStorageIfAvailable({ try update($0, into: &out) }) != nil { return }
+        try Array(bytes).withUnsafeBufferPointer { try update($0, into: &out) }
     }
 
     /// The work of ``update(_:)`` on contiguous bytes: whole chunks are sealed straight from the
     /// input, and only a chunk that straddles two calls is copied.
-    private mutating func update(_ bytes: UnsafeBufferPointer<UInt8>) throws -> [UInt8] {
+    private mutating func update(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) throws {
         hasher.update(bufferPointer: UnsafeRawBufferPointer(bytes))
         plaintextSize += bytes.count
-        var out = takeHeader()
+        out += takeHeader()
         let size = BlobCipher.chunkSize
         // Exactly what will be sealed: a bigger array would come from mmap, page faults and all.
         out.reserveCapacity(out.count + max(0, pending.count + bytes.count - 1) / size * (size + BlobCipher.tagSize))
@@ -101,7 +108,6 @@ public struct BlobEncryptor {
             }
         }
         pending.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...]))
-        return out
     }
 
     /// The rest of the ciphertext (the last chunk), and the plaintext's SHA-256 in hex.

@@ -8,7 +8,8 @@ import NIOCore
 protocol UploadedFileSink: AnyObject {
     associatedtype Stored: Sendable
     func begin(fileName: String, declaredType: String?) async throws
-    func write(_ bytes: [UInt8]) async throws
+    /// The next bytes of the file: a slice of the received network chunk, not a copy.
+    func write(_ bytes: ByteBuffer) async throws
     func finish() async throws -> Stored
     /// Undoes everything (the file was refused or the request failed).
     func abort() async
@@ -114,7 +115,7 @@ struct MultipartFormReceiver {
                         }
                     case .fileBytes(let bytes):
                         guard var file = current, !file.refused else { continue }
-                        file.size += bytes.count
+                        file.size += bytes.readableBytes
                         current = file
                         do { try await file.sink.write(bytes) } catch let refusal as UploadedFileRefused {
                             await refuse(&current, &form, refusal)
@@ -186,7 +187,7 @@ private final class ReceiveState {
     enum Event {
         case field(name: String, value: String)
         case fileStart(field: String, fileName: String, type: String?)
-        case fileBytes([UInt8])
+        case fileBytes(ByteBuffer)
         case fileEnd
     }
 
@@ -253,7 +254,7 @@ private final class ReceiveState {
                 failure = .fileTooLarge(fileName: fileName, limit: receiver.maxFileSize)
                 return
             }
-            events.append(.fileBytes(buffer.readBytes(length: buffer.readableBytes) ?? []))
+            events.append(.fileBytes(buffer))
         } else {
             guard fieldBytes.count + buffer.readableBytes <= receiver.maxFieldSize else { failure = .fieldTooLarge(name: field); return }
             fieldBytes += buffer.readableBytesView
@@ -295,7 +296,10 @@ final class TemporaryFileSink: UploadedFileSink {
         handle = try FileHandle(forWritingTo: url)
     }
 
-    func write(_ bytes: [UInt8]) async throws { try handle?.write(contentsOf: bytes) }
+    func write(_ bytes: ByteBuffer) async throws {
+        guard let handle else { return }
+        try bytes.withUnsafeReadableBytes { try handle.write(contentsOf: $0) }
+    }
 
     func finish() async throws -> URL {
         try handle?.close()

@@ -1,6 +1,7 @@
 import CareVaultCore
 import CareVaultStore
 import Foundation
+import NIOCore
 
 /// A file stored in the vault: encrypted, committed to the blob store, not yet recorded.
 struct VaultedFile: Sendable {
@@ -36,6 +37,9 @@ final class VaultFileSink: UploadedFileSink {
     private var dicomHead: [UInt8] = []
     static let dicomHeadLimit = 1 << 20
     private var writer: (any BlobWriter)?
+    /// Ciphertext on its way to the store; one buffer reused for every chunk (a fresh one per chunk
+    /// cost more than the encryption).
+    private var sealed: [UInt8] = []
     private var blobID = ""
     private var committed = false
 
@@ -48,9 +52,9 @@ final class VaultFileSink: UploadedFileSink {
         self.fileName = fileName
     }
 
-    func write(_ bytes: [UInt8]) async throws {
+    func write(_ bytes: ByteBuffer) async throws {
         if kind == nil {
-            head += bytes
+            head += bytes.readableBytesView
             if head.count >= UploadSniffer.prefixLength { try await decide() }
             return
         }
@@ -64,7 +68,7 @@ final class VaultFileSink: UploadedFileSink {
             let tail: [UInt8]
             do { tail = try current.finish() } catch { throw UploadedFileRefused(reason: "is not a complete image") }
             stripper = nil
-            try await pass(tail)
+            try await pass(ByteBuffer(bytes: tail))
             stripper = current
             removedMetadata = current.removed
         }
@@ -105,22 +109,27 @@ final class VaultFileSink: UploadedFileSink {
             writer = try await store.create(id: blobID)
             let buffered = head
             head = []
-            try await pass(buffered)
+            try await pass(ByteBuffer(bytes: buffered))
         }
     }
 
     /// Through the metadata stripper (images), then the encryptor, then the store.
-    private func pass(_ bytes: [UInt8]) async throws {
+    private func pass(_ bytes: ByteBuffer) async throws {
         // Mutated in place (not through a copy), or every chunk would copy the encryptor's buffer.
         guard encryptor != nil, let writer else { return }
-        if let spool { return try spool.append(bytes) }
-        var clean = bytes
-        if kind == .dicom, dicomHead.count < Self.dicomHeadLimit { dicomHead += bytes.prefix(Self.dicomHeadLimit - dicomHead.count) }
+        if let spool { return try spool.append(Array(bytes.readableBytesView)) }
+        if kind == .dicom, dicomHead.count < Self.dicomHeadLimit { dicomHead += bytes.readableBytesView.prefix(Self.dicomHeadLimit - dicomHead.count) }
         if stripper != nil {
-            do { clean = try stripper!.update(bytes) } catch { throw UploadedFileRefused(reason: "is not a readable image") }
+            let clean: [UInt8]
+            do { clean = try stripper!.update(bytes.readableBytesView) } catch { throw UploadedFileRefused(reason: "is not a readable image") }
+            try encryptor!.update(clean, appendingTo: &sealed)
+        } else {
+            try encryptor!.update(bytes.readableBytesView, appendingTo: &sealed)
         }
-        let sealed = try encryptor!.update(clean)
-        if !sealed.isEmpty { try await writer.write(sealed) }
+        if !sealed.isEmpty {
+            try await writer.write(sealed)
+            sealed.removeAll(keepingCapacity: true)
+        }
     }
 
     /// Scrubs the spooled TIFF or HEIF and streams the cleaned copy on to the encryptor and the store.
@@ -137,7 +146,7 @@ final class VaultFileSink: UploadedFileSink {
         for start in stride(from: 0, to: spool.count, by: EncryptedSpool.chunkSize) {
             var chunk = try spool.bytes(in: start..<min(start + EncryptedSpool.chunkSize, spool.count))
             edits.apply(to: &chunk, at: start)
-            try await pass(chunk)
+            try await pass(ByteBuffer(bytes: chunk))
         }
     }
 }

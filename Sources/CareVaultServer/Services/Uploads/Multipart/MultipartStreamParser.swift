@@ -117,7 +117,8 @@ struct MultipartStreamParser {
                 let last = haystack.count - needle.count
                 while position <= last, let hit = memchr(base + position, Int32(needle[0]), last - position + 1) {
                     let offset = UnsafeRawPointer(hit) - base
-                    if memcmp(hit, needleBytes.baseAddress!, needle.count) == 0 { return offset }
+                    // In file bytes most carriage returns are not followed by a line feed: check that byte before calling memcmp.
+                    if haystack[offset + 1] == needle[1], memcmp(hit, needleBytes.baseAddress!, needle.count) == 0 { return offset }
                     position = offset + 1
                 }
                 return nil
