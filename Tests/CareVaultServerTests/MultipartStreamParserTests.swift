@@ -84,3 +84,24 @@ struct MultipartStreamParserTests {
         #expect(throws: MultipartStreamParser.Failure.headersTooLarge) { try Self.parse(huge, boundary: "b", chunkSize: 1000) }
     }
 }
+
+extension MultipartStreamParserTests {
+    @Test("2,000 damaged bodies in random chunks: each is read or refused, and no part's bytes come from outside the body")
+    func damagedBodies() throws {
+        let (body, _) = try Self.serialized()
+        var random = SystemRandomNumberGenerator()
+        for _ in 0..<2000 {
+            var bytes = body
+            for _ in 0..<Int.random(in: 1...6, using: &random) {
+                bytes[Int.random(in: 0..<bytes.count, using: &random)] = [0x0D, 0x0A, 0x2D, 0x3A, UInt8.random(in: 0...255, using: &random)].randomElement(using: &random)!
+            }
+            if Bool.random(using: &random) { bytes.removeLast(Int.random(in: 0..<bytes.count, using: &random)) }
+            do {
+                let (parts, _) = try Self.parse(bytes, boundary: Self.boundary, chunkSize: Int.random(in: 1...9000, using: &random))
+                #expect(parts.reduce(0) { $0 + $1.body.count } <= bytes.count)
+            } catch is MultipartStreamParser.Failure {
+                continue
+            }
+        }
+    }
+}

@@ -20,7 +20,7 @@ extension HEIFMetadataScrubber {
             fields = BinaryFields(meta)
             let metaBox = try readBoxHeader(fields, base: 0, limit: meta.count)
             let childrenStart = metaBox.headerSize + 4  // a full box: version and flags
-            let children = try HEIFMetadataScrubber.children(of: meta, in: childrenStart..<meta.count)
+            let children = try HEIFMetadataScrubber.children(of: meta, from: childrenStart, to: meta.count)
             for child in children {
                 switch child.type {
                 case "pitm": primary = try fields.u8(child.payload.lowerBound) == 0 ? fields.u16(child.payload.lowerBound + 4) : fields.u32(child.payload.lowerBound + 4)
@@ -54,7 +54,8 @@ extension HEIFMetadataScrubber {
 
             for location in locations where !dropped.contains(location.id) && location.constructionMethod == 0 && location.dataReferenceIndex == 0 {
                 for extent in location.extents {
-                    fileRanges.append(extent.offset..<(extent.length == 0 ? fileSize : extent.offset + extent.length))
+                    guard let range = Self.range(extent, within: fileSize) else { throw ImageMetadataStripper.Failure.malformed }
+                    fileRanges.append(range)
                 }
             }
         }
@@ -85,12 +86,18 @@ extension HEIFMetadataScrubber {
             return dropped
         }
 
+        /// An extent as a range of a file or `idat` of `size` bytes (length 0: to the end); nil if it does not fit.
+        static func range(_ extent: (offset: Int, length: Int), within size: Int) -> Range<Int>? {
+            guard extent.offset >= 0, extent.offset <= size, extent.length <= size - extent.offset else { return nil }
+            return extent.offset..<(extent.length == 0 ? size : extent.offset + extent.length)
+        }
+
         // MARK: iinf
 
         private mutating func readItems(_ box: Box) throws {
             let version = try fields.u8(box.payload.lowerBound)
             let start = box.payload.lowerBound + 4 + (version == 0 ? 2 : 4)
-            for entry in try HEIFMetadataScrubber.children(of: meta, in: start..<box.end) where entry.type == "infe" {
+            for entry in try HEIFMetadataScrubber.children(of: meta, from: start, to: box.end) where entry.type == "infe" {
                 let at = entry.payload.lowerBound
                 let infeVersion = try fields.u8(at)
                 guard infeVersion >= 2 else {  // not an image item in HEIF's sense
@@ -168,7 +175,7 @@ extension HEIFMetadataScrubber {
 
         private mutating func readReferences(_ box: Box) throws {
             let idSize = try fields.u8(box.payload.lowerBound) == 0 ? 2 : 4
-            for entry in try HEIFMetadataScrubber.children(of: meta, in: (box.payload.lowerBound + 4)..<box.end) {
+            for entry in try HEIFMetadataScrubber.children(of: meta, from: box.payload.lowerBound + 4, to: box.end) {
                 let at = entry.payload.lowerBound
                 let from = try fields.uint(at: at, size: idSize)
                 let count = try fields.u16(at + idSize)
@@ -197,7 +204,7 @@ extension HEIFMetadataScrubber {
         /// Properties keep their places (ipma refers to them by index); those not needed to draw a
         /// kept image become empty `free` boxes. Associations of dropped items go.
         private mutating func rebuildProperties(_ box: Box, dropping dropped: Set<Int>) throws -> [UInt8] {
-            let children = try HEIFMetadataScrubber.children(of: meta, in: box.payload)
+            let children = try HEIFMetadataScrubber.children(of: meta, from: box.payload.lowerBound, to: box.end)
             var associations: [Box: [[UInt8]]] = [:]
             var used: Set<Int> = []
             for child in children where child.type == "ipma" {
@@ -210,7 +217,7 @@ extension HEIFMetadataScrubber {
                 switch child.type {
                 case "ipco":
                     var properties: [UInt8] = []
-                    for (index, property) in try HEIFMetadataScrubber.children(of: meta, in: child.payload).enumerated() {
+                    for (index, property) in try HEIFMetadataScrubber.children(of: meta, from: child.payload.lowerBound, to: child.end).enumerated() {
                         if HEIFMetadataScrubber.keptProperties.contains(property.type) {
                             properties += used.contains(index + 1) ? Array(meta[property.start..<property.end]) : HEIFMetadataScrubber.box("free", [])
                         } else {
@@ -268,8 +275,8 @@ extension HEIFMetadataScrubber {
             let payloadStart = box.payload.lowerBound - box.start
             let size = box.payload.count
             let used = locations.filter { !dropped.contains($0.id) && $0.constructionMethod == 1 }.flatMap { location in
-                location.extents.map { $0.offset..<min(size, $0.length == 0 ? size : $0.offset + $0.length) }
-            }.filter { $0.lowerBound < size }
+                location.extents.compactMap { Self.range($0, within: size) }
+            }
             guard !used.isEmpty else { return [] }
             for gap in ImageEdits.complement(of: used, in: size) {
                 out.replaceSubrange((payloadStart + gap.lowerBound)..<(payloadStart + gap.upperBound), with: repeatElement(0, count: gap.count))

@@ -92,17 +92,19 @@ public enum HEIFMetadataScrubber {
         case 1: size = try fields.uint(at: position + 8, size: 8); headerSize = 16
         default: size = size32
         }
-        guard size >= headerSize, base + size <= limit else { throw ImageMetadataStripper.Failure.malformed }
+        guard size >= headerSize, base <= limit, size <= limit - base else { throw ImageMetadataStripper.Failure.malformed }
         return Box(type: type, start: base, headerSize: headerSize, end: base + size)
     }
 
-    /// The boxes laid end to end in `range` of `bytes`.
-    static func children(of bytes: [UInt8], in range: Range<Int>) throws -> [Box] {
+    /// The boxes laid end to end from `start` to `end` of `bytes`; throws if `start` is past `end`
+    /// (a box too small for the fields it must have).
+    static func children(of bytes: [UInt8], from start: Int, to end: Int) throws -> [Box] {
+        guard start <= end, end <= bytes.count else { throw ImageMetadataStripper.Failure.malformed }
         let fields = BinaryFields(bytes)
         var boxes: [Box] = []
-        var position = range.lowerBound
-        while position < range.upperBound {
-            let box = try readBoxHeader(fields, at: position, base: position, limit: range.upperBound)
+        var position = start
+        while position < end {
+            let box = try readBoxHeader(fields, at: position, base: position, limit: end)
             boxes.append(box)
             position = box.end
         }
