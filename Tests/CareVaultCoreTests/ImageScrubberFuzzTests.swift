@@ -52,3 +52,29 @@ struct ImageScrubberFuzzTests {
         #expect(cleaned > 100, "the damage should leave many files readable, or the test explores little")
     }
 }
+
+extension ImageScrubberFuzzTests {
+    @Test("Damaged JPEGs and PNGs stream through the stripper or are refused; damaged DICOM headers are read or refused", arguments: [
+        "derived_r_canon_gps.jpg", "pillow_exif.png", "CT_small.dcm", "MR_small_bigendian.dcm",
+    ])
+    func damagedStreams(name: String) throws {
+        let original = try OffsetImageMetadataTests.original(name)
+        var random = Generator(state: UInt64(name.utf8.count) &* 6151)
+        for _ in 0..<1500 {
+            let bytes = Self.damaged(original, &random)
+            if name.hasSuffix(".dcm") {
+                _ = try? DICOMHeader.read(bytes)
+                continue
+            }
+            var stripper = try #require(ImageMetadataStripper(kind: name.hasSuffix(".png") ? .png : .jpeg))
+            var out: [UInt8] = []
+            do {
+                for start in stride(from: 0, to: bytes.count, by: 777) { out += try stripper.update(bytes[start..<min(start + 777, bytes.count)]) }
+                out += try stripper.finish()
+                #expect(out.count <= bytes.count + 64)  // at most the small orientation block is added
+            } catch ImageMetadataStripper.Failure.malformed {
+                continue
+            }
+        }
+    }
+}
