@@ -79,6 +79,7 @@ public enum AuditAction: String, Sendable, Equatable, CaseIterable {
     case uploadErased = "record.upload-erased"
     case readingsRecorded = "record.readings-recorded"
     case entryReported = "record.entry-reported"
+    case contributionRemoved = "record.contribution-removed"
     case reviewStatusChanged = "record.review-status-changed"
     case retentionChanged = "settings.upload-retention-changed"
 
@@ -115,6 +116,7 @@ public enum AuditAction: String, Sendable, Equatable, CaseIterable {
         case .uploadErased: "Deleted file's contents erased"
         case .readingsRecorded: "Home readings added"
         case .entryReported: "Allergy, medicine or condition reported"
+        case .contributionRemoved: "Reading or reported entry removed by the patient"
         case .reviewStatusChanged: "Review status changed"
         case .retentionChanged: "Upload retention period changed"
         case .releaseRuleChanged: "Release rule changed"
@@ -125,8 +127,8 @@ public enum AuditAction: String, Sendable, Equatable, CaseIterable {
     public var isSecurityEvent: Bool {
         switch self {
         case .recordRead, .recordAccessDenied, .recordImported, .recordDownloaded, .recordReleased, .releaseRuleChanged, .recordUploaded, .uploadRefused,
-             .uploadChanged, .uploadDeleted, .uploadErased, .readingsRecorded, .entryReported, .reviewStatusChanged, .retentionChanged,
-             .patientRegistered, .activationCodeIssued: false
+             .uploadChanged, .uploadDeleted, .uploadErased, .readingsRecorded, .entryReported, .contributionRemoved, .reviewStatusChanged,
+             .retentionChanged, .patientRegistered, .activationCodeIssued: false
         default: true
         }
     }

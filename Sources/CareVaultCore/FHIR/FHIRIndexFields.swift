@@ -26,6 +26,7 @@ public struct FHIRIndexFields: Sendable, Equatable {
         fields.encounterReference = (resource["encounter"] ?? resource["context"]?["encounter"]?.arrayValue?.first)?["reference"]?.stringValue
         fields.status = resource["status"]?.stringValue
             ?? resource["clinicalStatus"]?["coding"]?.arrayValue?.first?["code"]?.stringValue
+            ?? (ReportedEntryInput.isEnteredInError(resource) ? "entered-in-error" : nil)
         if let categories = resource["category"]?.arrayValue, let first = categories.first {
             fields.category = first.stringValue ?? first["coding"]?.arrayValue?.first?["code"]?.stringValue
         } else if let category = resource["category"] {

@@ -50,6 +50,12 @@ public indirect enum JSONValue: Sendable, Equatable {
         self = .object(members)
     }
 
+    /// Removes the member `key` of an object; no effect on other values.
+    public mutating func remove(_ key: String) {
+        guard case .object(let members) = self else { return }
+        self = .object(members.filter { $0.key != key })
+    }
+
     /// Applies `transform` to every string found under a member named `key`, at any depth.
     public func mapStrings(underKey key: String, _ transform: (String) -> String) -> JSONValue {
         switch self {

@@ -130,6 +130,30 @@ public struct ReportedEntryInput: Sendable {
         return .success(.object(members))
     }
 
+    /// The resource marked as entered in error, which takes it out of the record's lists: `status` for
+    /// readings (Observation) and medicines (MedicationStatement); for allergies and conditions the
+    /// verification status, with the clinical status removed as R4 requires (ait-1, con-5).
+    public static func enteredInError(_ json: JSONValue) -> JSONValue {
+        var copy = json
+        switch json["resourceType"]?.stringValue {
+        case "AllergyIntolerance":
+            copy.remove("clinicalStatus")
+            copy.set("verificationStatus", ReadingObservation.concept("http://terminology.hl7.org/CodeSystem/allergyintolerance-verification", "entered-in-error", "Entered in Error"))
+        case "Condition":
+            copy.remove("clinicalStatus")
+            copy.set("verificationStatus", ReadingObservation.concept("http://terminology.hl7.org/CodeSystem/condition-ver-status", "entered-in-error", "Entered in Error"))
+        default:
+            copy.set("status", .string("entered-in-error"))
+        }
+        return copy
+    }
+
+    /// Whether a resource is marked as entered in error (by its status or its verification status).
+    public static func isEnteredInError(_ json: JSONValue) -> Bool {
+        json["status"]?.stringValue == "entered-in-error"
+            || json["verificationStatus"]?["coding"]?.arrayValue?.contains { $0["code"]?.stringValue == "entered-in-error" } == true
+    }
+
     /// The resource with its verification status confirmed (allergies and conditions; others unchanged).
     public static func confirmed(_ json: JSONValue) -> JSONValue {
         var copy = json

@@ -121,6 +121,7 @@ func makeRouter(env: AppEnvironment) -> Router<AppRequestContext> {
     ReadingsController(env: env).addRoutes(to: router)
     ReadingImportController(env: env).addRoutes(to: router)
     ReportEntryController(env: env).addRoutes(to: router)
+    ContributionRemovalController(env: env).addRoutes(to: router)
     ReviewController(env: env).addRoutes(to: router)
     VisitsController(env: env).addRoutes(to: router)
     return router

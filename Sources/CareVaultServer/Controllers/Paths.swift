@@ -51,6 +51,10 @@ public enum Paths {
     public static func patientHome(_ id: String) -> String { "/patients/\(id)" }
     public static func uploads(_ id: String) -> String { "/patients/\(id)/uploads" }
     public static func uploadFile(_ patient: String, _ upload: String) -> String { "/patients/\(patient)/uploads/\(upload)/file" }
+    /// Removes a home reading the patient entered.
+    public static func removeReading(_ patient: String, _ measure: ReadingMeasure, _ id: String) -> String { "/patients/\(patient)/readings/\(measure.rawValue)/\(id)/remove" }
+    /// Removes an allergy, medicine or condition the patient reported.
+    public static func removeReported(_ patient: String, _ kind: ReportedEntryKind, _ id: String) -> String { "/patients/\(patient)/reported/\(kind.rawValue)/\(id)/remove" }
     /// A PNG of an uploaded PDF's first page.
     public static func uploadPreview(_ patient: String, _ upload: String) -> String { "/patients/\(patient)/uploads/\(upload)/preview" }
     public static func labResults(_ id: String) -> String { "/patients/\(id)/results" }

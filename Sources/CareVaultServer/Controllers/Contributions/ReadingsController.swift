@@ -136,7 +136,8 @@ struct ReadingsController: Sendable {
                     date: Self.when(f.point.effective), value: f.point.display, context: f.point.context ?? "",
                     from: f.origin.text(toPatient: own),
                     status: f.review?.status.title ?? "", comment: f.review?.status == .returned ? f.review?.comment : nil,
-                    needsAttention: f.review?.queued ?? false)
+                    needsAttention: f.review?.queued ?? false,
+                    removeLink: own && f.origin.isPatientProvided && f.review?.status != .accepted ? Paths.removeReading(id, measure, f.resource.id) : nil)
             },
             isEmpty: found.isEmpty, csvLink: Paths.readingsCSV(id), backLink: Paths.readings(id))
     }

@@ -26,7 +26,7 @@ struct RecordItemController: Sendable {
               basis.seesUnreleased || resource.isReleased(at: Clock.milliseconds(Date()))
         else { throw HTTPError(.notFound) }
         // What the patient deleted (entered in error) is gone from their view; clinicians still see it, marked.
-        if !basis.seesUnreleased, (try? JSONParser.parse(resource.json))?["status"]?.stringValue == "entered-in-error" { throw HTTPError(.notFound) }
+        if !basis.seesUnreleased, (try? JSONParser.parse(resource.json)).map(ReportedEntryInput.isEnteredInError) == true { throw HTTPError(.notFound) }
         return (patient, basis, resource)
     }
 

@@ -66,7 +66,11 @@ struct RecordSectionsController: Sendable {
                 isNew: basis == .ownRecord && resource.openedAt == nil, isHeld: !resource.isReleased(at: now),
                 hasAttachment: !(entry?.attachments.isEmpty ?? true),
                 origin: RecordOrigin(source: resource.source).text(toPatient: basis == .ownRecord),
-                review: reviews[resource.id].map(ReviewWords.status))
+                review: reviews[resource.id].map(ReviewWords.status),
+                removeLink: reportKind.flatMap { kind in
+                    basis == .ownRecord && RecordOrigin(source: resource.source).isPatientProvided && reviews[resource.id]?.status != .accepted
+                        ? Paths.removeReported(scope, kind, resource.id) : nil
+                })
         }
         let rows = shown.map(row)
         let reportedRows = reported.map(row)

@@ -50,6 +50,8 @@ public struct ReadingMeasurePage: Page {
         public let status: String
         public let comment: String?
         public let needsAttention: Bool
+        /// Takes back a reading the patient entered (until a clinician accepts it).
+        public let removeLink: String?
     }
 }
 

@@ -71,6 +71,8 @@ public struct RecordListPage: Page {
         public let origin: String
         /// Where a patient's contribution stands ("Verified by Dr Lee on 2026-11-20", "Submitted").
         public let review: String?
+        /// Takes back what the patient reported (until a clinician accepts it).
+        public let removeLink: String?
     }
 }
 

@@ -1,0 +1,43 @@
+import CareVaultCore
+import CareVaultStore
+import Foundation
+import Hummingbird
+
+/// "Remove" on a home reading or a reported allergy, medicine or condition: the patient (or whoever
+/// may add to their record) takes back what they entered — a typo, a returned reading — as long as a
+/// clinician has not accepted it into the chart. See ``ContributionRemoval``.
+struct ContributionRemovalController: Sendable {
+    let env: AppEnvironment
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        let group = router.group(context: SignedInRequestContext.self)
+        group.post("/patients/:patient/readings/:measure/:entry/remove", use: removeReading)
+        group.post("/patients/:patient/reported/:kind/:entry/remove", use: removeReported)
+    }
+
+    @Sendable func removeReading(_ request: Request, context: SignedInRequestContext) async throws -> Response {
+        let measure = try ReadingsController.measure(context)
+        let patientID = try await remove("Observation", context)
+        throw Redirect.to(Paths.readings(patientID, measure) + "?notice=contribution-removed")
+    }
+
+    @Sendable func removeReported(_ request: Request, context: SignedInRequestContext) async throws -> Response {
+        let kind = try ReportEntryController.kind(context)
+        let patientID = try await remove(kind.resourceType, context)
+        throw Redirect.to(Paths.recordSection(patientID, kind.section) + "?notice=contribution-removed")
+    }
+
+    /// Removes the entry named in the path; returns the patient's id for the way back.
+    private func remove(_ resourceType: String, _ context: SignedInRequestContext) async throws -> String {
+        let entry = try context.parameters.require("entry")
+        let (patient, basis) = try await PatientAccess(env: env).open(try context.parameters.require("patient"), for: .contributeToRecord,
+                                                                      actor: context.actor, account: context.account, info: context.info,
+                                                                      resource: ResourceRef(type: resourceType, id: entry))
+        switch try await ContributionRemoval(env: env).remove(resourceType: resourceType, id: entry, patient: patient, basis: basis,
+                                                              account: context.account, info: context.info) {
+        case .removed: return patient.id.description
+        case .notFound: throw HTTPError(.notFound)
+        case .accepted: throw HTTPError(.conflict, message: "Your care team has taken this into your chart. Ask them to change it.")
+        }
+    }
+}
