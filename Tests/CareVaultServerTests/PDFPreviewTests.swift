@@ -68,3 +68,30 @@ struct PDFPreviewTests {
         }
     }
 }
+
+extension PDFPreviewTests {
+    actor Counter {
+        var now = 0, peak = 0
+        func enter() { now += 1; peak = max(peak, now) }
+        func leave() { now -= 1 }
+    }
+
+    @Test("No more than two renderers run at once; the others wait their turn and all finish")
+    func gate() async throws {
+        let gate = PDFPreviewRenderer.RenderGate(limit: 2)
+        let counter = Counter()
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<8 {
+                group.addTask {
+                    await gate.enter()
+                    await counter.enter()
+                    try? await Task.sleep(for: .milliseconds(20))
+                    await counter.leave()
+                    await gate.leave()
+                }
+            }
+        }
+        #expect(await counter.peak == 2)
+        #expect(await counter.now == 0)
+    }
+}

@@ -28,13 +28,16 @@ struct UploadItemController: Sendable {
     @Sendable func preview(_ request: Request, context: SignedInRequestContext) async throws -> Response {
         let (patient, basis, upload, _) = try await load(context, .readRecord)
         guard upload.kind == .pdf, let renderer = env.pdfPreviews, upload.size <= PDFPreviewRenderer.maxInputBytes else { throw HTTPError(.notFound) }
-        var decryptor = BlobDecryptor(masterKey: env.masterKey, blobID: upload.blobID)
-        var pdf: [UInt8] = []
-        try await env.blobStore.read(id: upload.blobID) { pdf += try decryptor.update($0) }
-        pdf += try decryptor.finish()
         try await env.audit.recordReads([("DocumentReference", upload.documentID), ("Binary", upload.id)], patient: patient.id,
                                         actor: context.account, basis: basis, info: context.info)
-        guard let png = await renderer.render(pdf) else { throw HTTPError(.notFound, message: "This document has no preview.") }
+        let (store, masterKey) = (env.blobStore, env.masterKey)
+        let png = try await renderer.render {
+            var decryptor = BlobDecryptor(masterKey: masterKey, blobID: upload.blobID)
+            var pdf: [UInt8] = []
+            try await store.read(id: upload.blobID) { pdf += try decryptor.update($0) }
+            return pdf + (try decryptor.finish())
+        }
+        guard let png else { throw HTTPError(.notFound, message: "This document has no preview.") }
         return Response(status: .ok, headers: [.contentType: "image/png", .cacheControl: "private, max-age=3600"], body: .init(byteBuffer: ByteBuffer(bytes: png)))
     }
 

@@ -31,13 +31,47 @@ struct PDFPreviewRenderer: Sendable {
          pdftoppm, "-png", "-singlefile", "-f", "1", "-l", "1", "-scale-to", String(Self.size), "-"]
     }
 
-    /// The first page as a PNG, or nil when it cannot be drawn.
-    func render(_ pdf: [UInt8]) async -> [UInt8]? {
-        guard pdf.count <= Self.maxInputBytes else { return nil }
-        let arguments = arguments
-        return await withCheckedContinuation { continuation in
-            // Blocking pipe work runs on Dispatch threads, not the server's cooperative pool.
-            DispatchQueue.global().async { continuation.resume(returning: Self.run(arguments, input: pdf)) }
+    /// At most this many renderers run at once (each holds its PDF in memory and may use a core).
+    static let gate = RenderGate(limit: 2)
+
+    /// The first page as a PNG, or nil when it cannot be drawn. `load` supplies the PDF once a
+    /// renderer is free, so waiting requests hold no PDF in memory.
+    func render(_ load: () async throws -> [UInt8]) async throws -> [UInt8]? {
+        await Self.gate.enter()
+        let png: [UInt8]?
+        do {
+            let pdf = try await load()
+            let arguments = arguments
+            png = pdf.count > Self.maxInputBytes ? nil : await withCheckedContinuation { continuation in
+                // Blocking pipe work runs on Dispatch threads, not the server's cooperative pool.
+                DispatchQueue.global().async { continuation.resume(returning: Self.run(arguments, input: pdf)) }
+            }
+        } catch {
+            await Self.gate.leave()
+            throw error
+        }
+        await Self.gate.leave()
+        return png
+    }
+
+    /// A counting semaphore for async callers.
+    actor RenderGate {
+        private let limit: Int
+        private var running = 0
+        private var waiting: [CheckedContinuation<Void, Never>] = []
+
+        init(limit: Int) { self.limit = limit }
+
+        func enter() async {
+            if running < limit {
+                running += 1
+                return
+            }
+            await withCheckedContinuation { waiting.append($0) }
+        }
+
+        func leave() {
+            if waiting.isEmpty { running -= 1 } else { waiting.removeFirst().resume() }
         }
     }
 
