@@ -79,6 +79,33 @@ struct ImageMetadataTests {
         #expect(pngRemoved.contains("EXIF"))
     }
 
+    /// Strips `bytes` in pieces of 777 (as they would stream).
+    static func strip(bytes original: [UInt8], kind: UploadKind) throws -> (bytes: [UInt8], removed: Set<String>) {
+        var stripper = try #require(ImageMetadataStripper(kind: kind))
+        var out: [UInt8] = []
+        for start in stride(from: 0, to: original.count, by: 777) { out += try stripper.update(original[start..<min(start + 777, original.count)]) }
+        out += try stripper.finish()
+        return (out, stripper.removed)
+    }
+
+    @Test("What a phone appends after the image (a second JPEG with its own EXIF and GPS, text after a PNG's end) is dropped")
+    func trailingData() throws {
+        let photo = Array(try Data(contentsOf: Self.folder.appendingPathComponent("derived_r_canon_gps.jpg")))
+        let (single, _) = try Self.strip("derived_r_canon_gps.jpg", kind: .jpeg)
+        let (withTrailer, removed) = try Self.strip(bytes: photo + photo, kind: .jpeg)
+        #expect(withTrailer == single)
+        #expect(removed.contains("data after the image") && removed.contains("EXIF"))
+        #expect(withTrailer.firstRange(of: Array("Test Patient Jane Doe".utf8)) == nil)
+        let png = Array(try Data(contentsOf: Self.folder.appendingPathComponent("pillow_exif.png")))
+        let (cleanPNG, _) = try Self.strip("pillow_exif.png", kind: .png)
+        let (pngWithTrailer, pngRemoved) = try Self.strip(bytes: png + Array("Jane Doe, 12 Elm Street".utf8), kind: .png)
+        #expect(pngWithTrailer == cleanPNG && pngRemoved.contains("data after the image"))
+        if Self.exiftool != nil {
+            let tags = try Self.tags(withTrailer, ext: "jpg")
+            #expect(Self.identifying(tags).isEmpty && tags["[ExifTool]Warning"] == nil, "\(tags)")
+        }
+    }
+
     @Test("A cut-off or fake image is refused, not passed on")
     func malformed() throws {
         var jpeg = try #require(ImageMetadataStripper(kind: .jpeg))

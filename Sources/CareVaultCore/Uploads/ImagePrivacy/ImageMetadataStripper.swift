@@ -4,7 +4,10 @@
 /// photo still shows the right way up.
 ///
 /// JPEG: segments before the first scan are filtered; from the first scan (SOS) on, bytes pass
-/// through unchanged. PNG: ancillary text, time and EXIF chunks are dropped whole, others pass.
+/// through unchanged up to the end-of-image marker. PNG: ancillary text, time and EXIF chunks are
+/// dropped whole, others pass, up to the IEND chunk. Whatever follows the end of the image is
+/// dropped: phones append more there (MPF depth and gain-map images with their own EXIF, Samsung
+/// trailers, a motion photo's video).
 /// TIFF and HEIF cannot be cleaned in one pass (their metadata is where offsets point): see
 /// ``TIFFMetadataScrubber`` and ``HEIFMetadataScrubber``.
 public struct ImageMetadataStripper {
@@ -18,6 +21,12 @@ public struct ImageMetadataStripper {
     /// PNG: bytes still to copy (or skip) of the current chunk.
     private var remaining = 0
     private var skipping = false
+    /// PNG: the chunk being copied is IEND.
+    private var atEnd = false
+    /// The image has ended: every further byte is dropped.
+    private var ended = false
+    /// JPEG after the first scan: the previous chunk ended in 0xFF (half of a marker).
+    private var pendingFF = false
     /// What was removed, by name ("EXIF", "GPS" is inside EXIF, "XMP", …), for the page to say.
     public private(set) var removed: Set<String> = []
 
@@ -32,7 +41,11 @@ public struct ImageMetadataStripper {
 
     /// The cleaned bytes available so far.
     public mutating func update(_ bytes: some Collection<UInt8>) throws -> [UInt8] {
-        if passThrough { return Array(bytes) }
+        if ended {
+            if !bytes.isEmpty { removed.insert("data after the image") }
+            return []
+        }
+        if passThrough { return untilEndOfImage(Array(bytes)) }
         buffer.append(contentsOf: bytes)
         switch format {
         case .jpeg: return try jpeg()
@@ -42,7 +55,7 @@ public struct ImageMetadataStripper {
 
     /// The rest; throws if the image ended in the middle of its header segments.
     public mutating func finish() throws -> [UInt8] {
-        if passThrough || (format == .png && buffer.isEmpty && remaining == 0) { return [] }
+        if passThrough || ended || (format == .png && buffer.isEmpty && remaining == 0) { return [] }
         throw Failure.malformed
     }
 
@@ -64,10 +77,10 @@ public struct ImageMetadataStripper {
             if marker == 0xFF { buffer.removeFirst(); continue }  // fill byte
             let length = Int(buffer[2]) << 8 | Int(buffer[3])
             guard length >= 2 else { throw Failure.malformed }
-            if marker == 0xDA {  // start of scan: the image data follows, unchanged to the end
-                out += buffer
-                buffer = []
+            if marker == 0xDA {  // start of scan: the image data follows, unchanged to the end of the image
                 passThrough = true
+                out += untilEndOfImage(buffer)
+                buffer = []
                 return out
             }
             guard buffer.count >= 2 + length else { return out }
@@ -92,6 +105,28 @@ public struct ImageMetadataStripper {
             default: out += segment  // JFIF, ICC colour profile, Adobe colour transform, tables, frame header
             }
         }
+    }
+
+    /// Scan data up to and including the end-of-image marker (FF D9, which entropy-coded data never
+    /// contains: a data byte 0xFF is always followed by 0x00); what follows it is dropped.
+    private mutating func untilEndOfImage(_ bytes: [UInt8]) -> [UInt8] {
+        var end: Int?
+        if pendingFF, bytes.first == 0xD9 {
+            end = 0
+        } else {
+            var index = 0
+            while index < bytes.count - 1 {
+                if bytes[index] == 0xFF, bytes[index + 1] == 0xD9 { end = index + 1; break }
+                index += 1
+            }
+        }
+        guard let end else {
+            pendingFF = bytes.last == 0xFF
+            return bytes
+        }
+        ended = true
+        if end + 1 < bytes.count { removed.insert("data after the image") }
+        return Array(bytes[...end])
     }
 
     static func starts(_ bytes: ArraySlice<UInt8>, _ text: String) -> Bool {
@@ -145,12 +180,18 @@ public struct ImageMetadataStripper {
                 if !skipping { out += buffer[0..<take] }
                 buffer.removeFirst(take)
                 remaining -= take
+                if remaining == 0, atEnd {
+                    ended = true
+                    if !buffer.isEmpty { removed.insert("data after the image") }
+                    buffer = []
+                }
                 continue
             }
             guard buffer.count >= 8 else { return out }
             let length = Int(buffer[0]) << 24 | Int(buffer[1]) << 16 | Int(buffer[2]) << 8 | Int(buffer[3])
             guard length >= 0, length < 1 << 31 else { throw Failure.malformed }
             let type = String(decoding: buffer[4..<8], as: UTF8.self)
+            atEnd = type == "IEND"
             skipping = Self.pngDropped.contains(type)
             if skipping { removed.insert(type == "eXIf" ? "EXIF" : "text") }
             remaining = length + 12  // length, type, data, CRC
