@@ -11,9 +11,10 @@ import Testing
 struct PhotoPrivacyUploadTests {
     static let secrets = ["Test Patient Jane Doe", "Jane Doe XMP", "TestCam", "SN12345", "Test City"]
 
-    static func spoolFiles() -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: FileManager.default.temporaryDirectory.path)) ?? [])
-            .filter { $0.hasPrefix("carevault-spool-") }
+    /// Spool files in the data folder's `tmp` (each is unlinked as soon as it is opened, so none should ever be seen).
+    static func spoolFiles(_ env: AppEnvironment) -> [String] {
+        let folder = env.configuration.dataDirectory.appendingPathComponent("tmp").path
+        return ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasPrefix("carevault-spool-") }
     }
 
     @Test("A HEIC photo, a two-page TIFF scan and a PNG are stored without EXIF, GPS, XMP or IPTC; the page says so", arguments: uploadStores)
@@ -38,7 +39,7 @@ struct PhotoPrivacyUploadTests {
                 #expect(file.bytes.count == original.count && file.bytes.prefix(8) == original.prefix(8))
                 for secret in Self.secrets { #expect(file.bytes.firstRange(of: Array(secret.utf8)) == nil, "\(secret) left in \(upload.fileName)") }
             }
-            #expect(Self.spoolFiles().isEmpty, "a spool file was left behind")
+            #expect(Self.spoolFiles(env).isEmpty, "a spool file was left behind")
         }
     }
 
@@ -53,7 +54,7 @@ struct PhotoPrivacyUploadTests {
             #expect(page.body.contains("scan.tif is not a readable image"))
             #expect(try await PatientUploadTests.storedBytes(env).isEmpty)
             #expect(try await PatientUploadTests.rowCount(env, "uploads") == 0)
-            #expect(Self.spoolFiles().isEmpty)
+            #expect(Self.spoolFiles(env).isEmpty)
         }
     }
 }

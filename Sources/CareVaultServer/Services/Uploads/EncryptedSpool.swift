@@ -21,7 +21,8 @@ final class EncryptedSpool: RandomAccessBytes {
     private var cached: (index: Int, bytes: [UInt8])?
 
     /// Opens (and at once unlinks) a spool file in `directory`.
-    init(directory: URL = FileManager.default.temporaryDirectory) throws {
+    init(directory: URL) throws {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let path = directory.appendingPathComponent("carevault-spool-\(UUID().uuidString)")
         guard FileManager.default.createFile(atPath: path.path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
             throw CocoaError(.fileWriteUnknown)

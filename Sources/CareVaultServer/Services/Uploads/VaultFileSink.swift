@@ -43,9 +43,13 @@ final class VaultFileSink: UploadedFileSink {
     private var blobID = ""
     private var committed = false
 
-    init(store: any BlobStore, masterKey: MasterKey) {
+    /// Where a HEIC or TIFF is spooled while its metadata is scrubbed.
+    private let spoolDirectory: URL
+
+    init(store: any BlobStore, masterKey: MasterKey, spoolDirectory: URL) {
         self.store = store
         self.masterKey = masterKey
+        self.spoolDirectory = spoolDirectory
     }
 
     func begin(fileName: String, declaredType: String?) async throws {
@@ -103,7 +107,7 @@ final class VaultFileSink: UploadedFileSink {
         case .success(let kind):
             self.kind = kind
             stripper = ImageMetadataStripper(kind: kind)
-            if kind == .tiff || kind == .heif { spool = try EncryptedSpool() }
+            if kind == .tiff || kind == .heif { spool = try EncryptedSpool(directory: spoolDirectory) }
             blobID = UUID().uuidString.lowercased()
             encryptor = try BlobEncryptor(masterKey: masterKey, blobID: blobID)
             writer = try await store.create(id: blobID)
