@@ -116,16 +116,10 @@ struct UploadItemController: Sendable {
 
     /// Writes the upload's DocumentReference again, changed by `change`, as a new version.
     static func updateDocument(_ upload: PatientUpload, on sql: any SQLDatabase, _ change: (inout JSONValue) -> Void) async throws {
-        let repository = FHIRResourceRepository(sql)
-        guard let stored = try await repository.find(type: "DocumentReference", id: upload.documentID),
+        guard let stored = try await FHIRResourceRepository(sql).find(type: "DocumentReference", id: upload.documentID),
               var json = try? JSONParser.parse(stored.json) else { return }
-        let now = Date()
         change(&json)
-        json.set("meta", .object([("versionId", .string(String(stored.versionID + 1))), ("lastUpdated", .string(now.formatted(.iso8601)))]))
-        try await repository.save(StoredResource(resourceType: stored.resourceType, id: stored.id, patientScope: stored.patientScope,
-                                                 matchKey: stored.matchKey, versionID: stored.versionID + 1, lastUpdated: now, source: stored.source,
-                                                 json: json.jsonText),
-                                  index: try FHIRIndexFields.read(json), previous: stored)
+        try await RecordVersioning.saveNextVersion(of: stored, json, at: Date(), on: sql)
     }
 
     private func page(_ context: SignedInRequestContext, request: Request, patient: Patient, basis: Basis, upload: PatientUpload, review: ReviewItem?,

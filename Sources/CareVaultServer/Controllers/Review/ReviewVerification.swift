@@ -12,14 +12,7 @@ enum ReviewVerification {
         let stamp = now.formatted(.iso8601)
         if let json = try? JSONParser.parse(resource.json) {
             let confirmed = ReportedEntryInput.confirmed(json)
-            if confirmed != json {
-                var next = confirmed
-                next.set("meta", .object([("versionId", .string(String(resource.versionID + 1))), ("lastUpdated", .string(stamp))]))
-                let updated = StoredResource(resourceType: resource.resourceType, id: resource.id, patientScope: resource.patientScope,
-                                             matchKey: resource.matchKey, versionID: resource.versionID + 1, lastUpdated: now,
-                                             source: resource.source, json: next.jsonText)
-                try await repository.save(updated, index: try FHIRIndexFields.read(next), previous: resource)
-            }
+            if confirmed != json { try await RecordVersioning.saveNextVersion(of: resource, confirmed, at: now, on: sql) }
         }
         let id = UUID().uuidString.lowercased()
         let provenance: JSONValue = .object([

@@ -19,20 +19,14 @@ struct ContributionRemoval: Sendable {
 
     func remove(resourceType: String, id: String, patient: Patient, basis: Basis, account: Account, info: RequestInfo) async throws -> Outcome {
         try await env.database.write { sql in
-            let repository = FHIRResourceRepository(sql)
-            guard let stored = try await repository.find(type: resourceType, id: id), stored.patientScope == patient.id.description,
+            guard let stored = try await FHIRResourceRepository(sql).find(type: resourceType, id: id), stored.patientScope == patient.id.description,
                   RecordOrigin(source: stored.source).isPatientProvided, let json = try? JSONParser.parse(stored.json),
                   !ReportedEntryInput.isEnteredInError(json) else { return .notFound }
             let reviews = ReviewRepository(sql)
             let review = try await reviews.find(resourceType: resourceType, resourceID: id, patient: patient.id)
             if review?.status == .accepted { return .accepted }
             let now = Date()
-            var removed = ReportedEntryInput.enteredInError(json)
-            removed.set("meta", .object([("versionId", .string(String(stored.versionID + 1))), ("lastUpdated", .string(now.formatted(.iso8601)))]))
-            try await repository.save(StoredResource(resourceType: stored.resourceType, id: stored.id, patientScope: stored.patientScope,
-                                                     matchKey: stored.matchKey, versionID: stored.versionID + 1, lastUpdated: now, source: stored.source,
-                                                     json: removed.jsonText),
-                                      index: try FHIRIndexFields.read(removed), previous: stored)
+            try await RecordVersioning.saveNextVersion(of: stored, ReportedEntryInput.enteredInError(json), at: now, on: sql)
             if let review, review.status.canMove(to: .withdrawn) {
                 _ = try await reviews.move(id: review.id, from: review.status, to: .withdrawn, comment: nil, reviewer: nil, at: now)
             }
