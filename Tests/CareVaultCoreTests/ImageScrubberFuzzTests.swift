@@ -30,8 +30,8 @@ struct ImageScrubberFuzzTests {
         return bytes
     }
 
-    @Test("3,000 damaged TIFFs and HEICs: each is refused as malformed or cleaned within its own bytes", arguments: [
-        "scan-gps.tif", "photo-gps.heic", "photo-thumbnail.heic",
+    @Test("3,000 damaged copies of each TIFF and HEIC: each is refused as malformed or cleaned within its own bytes", arguments: [
+        "scan-gps.tif", "photo-gps.heic", "photo-thumbnail.heic", "photo-grid.heic",
     ])
     func damagedFiles(name: String) throws {
         let original = try OffsetImageMetadataTests.original(name)

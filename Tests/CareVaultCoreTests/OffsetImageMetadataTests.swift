@@ -89,6 +89,13 @@ struct OffsetImageMetadataTests {
         }
     }
 
+    @Test("A HEIC stored as phones do (a grid of tiles laid out in idat) keeps every tile and its layout, and loses its metadata")
+    func heicGrid() throws {
+        let (tags, removed) = try check("photo-grid.heic", ext: "heic", secrets: 2, scrub: HEIFMetadataScrubber.edits(for:))
+        #expect(removed == ["EXIF", "XMP"])
+        if !tags.isEmpty { #expect(tags["[Composite]ImageSize"] == "160 120") }
+    }
+
     @Test("A tiled HEIC loses its embedded thumbnail with its metadata; its tiles stay")
     func heicThumbnail() throws {
         let (tags, removed) = try check("photo-thumbnail.heic", ext: "heic", secrets: 1, scrub: HEIFMetadataScrubber.edits(for:))

@@ -21,6 +21,12 @@ exif[0x010E] = "rash on left forearm - test"
 heif = pillow_heif.from_pillow(im)
 heif[0].info["exif"] = exif.tobytes()
 heif.save("photo-gps.heic", quality=60)
+# As phones store photos: the primary image is a grid of tiles (its layout in idat), here 3 x 2.
+im3 = Image.new("RGB", (160, 120), (90, 160, 200))
+ImageDraw.Draw(im3).ellipse((30, 20, 120, 100), fill=(200, 50, 50))
+grid = pillow_heif.from_pillow(im3)
+grid[0].info["exif"] = exif.tobytes()
+grid.save("photo-grid.heic", quality=60, tile_size=64)
 page2 = Image.new("L", (80, 40), 230)
 ImageDraw.Draw(page2).line((0, 0, 80, 40), fill=0)
 im.save("scan-gps.tif", save_all=True, append_images=[page2], exif=exif, compression="tiff_lzw")
@@ -32,7 +38,7 @@ heif-enc -q 50 -t 48 -o photo-thumbnail.heic /tmp/carevault-fixture.png
 rm /tmp/carevault-fixture.png
 exiftool -q -overwrite_original -GPSLatitude=40.689247 -GPSLatitudeRef=N -GPSLongitude=74.044502 -GPSLongitudeRef=W \
   -GPSAltitude=10 -DateTimeOriginal="2013:12:17 14:04:24" -SerialNumber=SN12345 -XMP:Creator="Jane Doe XMP" \
-  photo-gps.heic scan-gps.tif
+  photo-gps.heic photo-grid.heic scan-gps.tif
 exiftool -q -overwrite_original -IPTC:City="Test City" scan-gps.tif
 exiftool -q -overwrite_original -GPSLatitude=40.689247 -GPSLatitudeRef=N -GPSLongitude=74.044502 -GPSLongitudeRef=W \
   -Artist="Test Patient Jane Doe" -XMP:Creator="Jane Doe XMP" photo-thumbnail.heic
