@@ -214,3 +214,39 @@ struct PatientUploadTests {
         }
     }
 }
+
+extension PatientUploadTests {
+    @Test("An API client (Accept: application/json) gets 201 with each file's DocumentReference and Binary, and problem+json naming the field or the file when nothing is stored",
+          arguments: testDatabases)
+    func apiClient(kind: DatabaseKind) async throws {
+        try await Self.run(kind, .files) { browser, env, patient in
+            let id = patient.id.description
+            browser.accept = "application/json"
+            let photo = try Self.fixture("derived_r_canon_gps.jpg")
+            let created = try await browser.postMultipart(Paths.uploads(id), files: [
+                .init(name: "rash.jpg", type: "image/jpeg", bytes: photo), .init(name: "setup.pdf", bytes: [0x4D, 0x5A, 0x90, 0x00])])
+            #expect(created.status == .created && created.headers[.contentType] == "application/json")
+            let json = try JSONParser.parse(created.body)
+            let stored = try #require(json["stored"]?.arrayValue?.first)
+            let upload = try #require(try await env.database.read { try await UploadRepository($0).list(patient: patient.id, limit: 5, offset: 0) }.first)
+            #expect(stored["documentReference"]?.stringValue == "DocumentReference/\(upload.documentID)")
+            #expect(stored["binary"]?.stringValue == "Binary/\(upload.id)" && stored["contentType"]?.stringValue == "image/jpeg")
+            #expect(stored["removedMetadata"]?.arrayValue?.compactMap(\.stringValue) == ["EXIF"])
+            #expect(json["refused"]?.arrayValue?.first?["reason"]?.stringValue == "setup.pdf is a Windows program, which CareVault does not accept.")
+
+            let again = try await browser.postMultipart(Paths.uploads(id), files: [.init(name: "again.jpg", type: "image/jpeg", bytes: photo)])
+            let againJSON = try JSONParser.parse(again.body)
+            #expect(again.status == .ok && againJSON["alreadyStored"]?.arrayValue?.count == 1)
+
+            let nothing = try await browser.postMultipart(Paths.uploads(id), files: [.init(name: "empty.pdf", bytes: [])])
+            #expect(nothing.status == .unprocessableContent && nothing.headers[.contentType] == "application/problem+json")
+            #expect(nothing.body.contains("empty.pdf is empty"))
+            let noFiles = try await browser.postMultipart(Paths.uploads(id), files: [])
+            #expect(noFiles.status == .badRequest && noFiles.headers[.contentType] == "application/problem+json")
+            let noFilesJSON = try JSONParser.parse(noFiles.body)
+            #expect(noFilesJSON["errors"]?.arrayValue?.first?["field"]?.stringValue == "files")
+            let tooLate = try await browser.postMultipart(Paths.uploads(id), files: [.init(name: "r.pdf", bytes: try Self.fixture("crazyones.pdf"))], cut: 40)
+            #expect(tooLate.status == .badRequest && tooLate.headers[.contentType] == "application/problem+json")
+        }
+    }
+}

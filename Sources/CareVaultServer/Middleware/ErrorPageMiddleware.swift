@@ -18,22 +18,28 @@ struct ErrorPageMiddleware: RouterMiddleware {
             return respond(status: error.status, message: error.body, headers: error.headers, request: request, context: context)
         } catch let error as ValidationFailure {
             return respond(status: .badRequest, message: error.errors.map(\.message).joined(separator: " "),
-                           headers: [:], request: request, context: context)
+                           headers: [:], request: request, context: context, fieldErrors: error.errors)
         } catch {
             context.logger.error("Request failed", metadata: ["error": "\(String(reflecting: type(of: error)))", "path": "\(request.uri.path)"])
             return respond(status: .internalServerError, message: nil, headers: [:], request: request, context: context)
         }
     }
 
-    private func respond(status: HTTPResponse.Status, message: String?, headers: HTTPFields, request: Request, context: Context) -> Response {
+    private func respond(status: HTTPResponse.Status, message: String?, headers: HTTPFields, request: Request, context: Context,
+                         fieldErrors: [FieldError] = []) -> Response {
         let text = message ?? Self.defaultMessage(status)
         var headers = headers
         if request.wantsJSON {
             headers[.contentType] = "application/problem+json"
-            let body = JSONValue.object([
+            var members: [(String, JSONValue)] = [
                 ("type", .string("about:blank")), ("title", .string(status.reasonPhrase)),
                 ("status", .number(String(status.code))), ("detail", .string(text)),
-            ]).jsonText
+            ]
+            // RFC 9457 extension member: which field each problem is about.
+            if !fieldErrors.isEmpty {
+                members.append(("errors", .array(fieldErrors.map { .object([("field", .string($0.field)), ("detail", .string($0.message))]) })))
+            }
+            let body = JSONValue.object(members).jsonText
             return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
         }
         let page = MessagePage(

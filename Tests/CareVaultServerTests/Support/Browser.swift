@@ -85,6 +85,9 @@ final class Browser {
 
     func setCookie(_ name: String, _ value: String?) { cookies[name] = value }
 
+    /// Sent as `Accept` on every request when set (an API client asks for JSON).
+    var accept: String?
+
     private func send(_ uri: String, method: HTTPRequest.Method, body: String?) async throws -> Page {
         try await send(uri, method: method, body: body.map { ByteBuffer(string: $0) }, contentType: body == nil ? nil : "application/x-www-form-urlencoded")
     }
@@ -95,6 +98,7 @@ final class Browser {
             headers[.cookie] = cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")
         }
         if let contentType { headers[.contentType] = contentType }
+        if let accept { headers[.accept] = accept }
         let response = try await client.execute(uri: uri, method: method, headers: headers, body: body)
         for setCookie in response.headers[values: .setCookie] {
             let pair = setCookie.split(separator: ";", maxSplits: 1)[0].split(separator: "=", maxSplits: 1)

@@ -36,6 +36,7 @@ struct UploadsController: Sendable {
         case .failure(let failure):
             let (message, status) = failure.explanation(nothingKept: "Nothing was stored.")
             try await auditRefusal(context, patient: patient, reason: message)
+            if request.wantsJSON { throw HTTPError(status, message: message) }
             return env.renderer.response(try await page(request, context, patient: patient, basis: basis, results: [], failure: nil, fileError: message),
                                          status: status)
         }
@@ -46,15 +47,18 @@ struct UploadsController: Sendable {
         let refused = received.refused.map { "\($0.fileName) \($0.reason). It was not stored." }
         if let failure {
             for file in received.files { try? await env.blobStore.delete(id: file.stored.blobID) }
+            if request.wantsJSON { throw failure }
             return env.renderer.response(try await page(request, context, patient: patient, basis: basis, results: [], failure: failure, fileError: nil),
                                          status: .badRequest)
         }
         guard let details, !files.isEmpty || !refused.isEmpty else {
+            if request.wantsJSON { throw ValidationFailure([FieldError(field: "files", message: "Choose at least one file.")]) }
             return env.renderer.response(try await page(request, context, patient: patient, basis: basis, results: [], failure: nil,
                                                         fileError: "Choose at least one file."), status: .badRequest)
         }
         for reason in refused { try await auditRefusal(context, patient: patient, reason: reason) }
         let outcome = try await PatientUploadService(env: env).record(files, details: details, patient: patient, by: context.account, info: context.info)
+        if request.wantsJSON { return Self.apiAnswer(outcome, refused: received.refused) }
         let results = outcome.stored.map { upload in
             "\(upload.fileName) was added to your record as “\(upload.title)”."
                 + (upload.removedMetadata.isEmpty ? "" : " Hidden details that could identify you or where it was taken (\(upload.removedMetadata.joined(separator: ", "))) were removed from the stored copy.")
@@ -64,6 +68,35 @@ struct UploadsController: Sendable {
         let status: HTTPResponse.Status = outcome.stored.isEmpty && outcome.alreadyThere.isEmpty ? .unprocessableContent : .ok
         return env.renderer.response(try await page(request, context, patient: patient, basis: basis, results: results, failure: nil,
                                                     fileError: status == .ok ? nil : "None of the files could be stored."), status: status)
+    }
+
+    /// What an API client (Accept: application/json) gets for an upload: 201 with each stored file's
+    /// DocumentReference and Binary, the files already stored, and the refused ones with the reason;
+    /// 422 problem+json when nothing could be stored.
+    static func apiAnswer(_ outcome: PatientUploadService.Outcome, refused: [(fileName: String, reason: String)]) -> Response {
+        let refusedJSON = JSONValue.array(refused.map { .object([("fileName", .string($0.fileName)), ("reason", .string("\($0.fileName) \($0.reason)."))]) })
+        let status: HTTPResponse.Status
+        let body: JSONValue
+        if outcome.stored.isEmpty && outcome.alreadyThere.isEmpty {
+            status = .unprocessableContent
+            body = .object([("type", .string("about:blank")), ("title", .string(status.reasonPhrase)), ("status", .number(String(status.code))),
+                            ("detail", .string("None of the files could be stored.")), ("refused", refusedJSON)])
+        } else {
+            status = outcome.stored.isEmpty ? .ok : .created
+            body = .object([
+                ("stored", .array(outcome.stored.map { upload in .object([
+                    ("fileName", .string(upload.fileName)), ("title", .string(upload.title)), ("contentType", .string(upload.kind.contentType)),
+                    ("size", .number(String(upload.size))), ("documentReference", .string("DocumentReference/\(upload.documentID)")),
+                    ("binary", .string("Binary/\(upload.id)")), ("removedMetadata", .array(upload.removedMetadata.map { .string($0) })),
+                ]) })),
+                ("alreadyStored", .array(outcome.alreadyThere.map { .object([
+                    ("fileName", .string($0.fileName)), ("documentReference", .string("DocumentReference/\($0.existing.documentID)")),
+                ]) })),
+                ("refused", refusedJSON),
+            ])
+        }
+        let contentType = status == .unprocessableContent ? "application/problem+json" : "application/json"
+        return Response(status: status, headers: [.contentType: contentType], body: .init(byteBuffer: ByteBuffer(string: body.jsonText)))
     }
 
     /// Streams the original file, decrypted and checked chunk by chunk as it goes out. A stored file
