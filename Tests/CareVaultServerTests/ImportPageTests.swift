@@ -17,7 +17,7 @@ struct ImportPageTests {
     }
 
     static func temporaryUploads(_ env: AppEnvironment) -> [String] {
-        (try? FileManager.default.contentsOfDirectory(atPath: env.configuration.dataDirectory.appendingPathComponent("tmp").path)) ?? []
+        (try? FileManager.default.contentsOfDirectory(atPath: env.configuration.temporaryDirectory.path)) ?? []
     }
 
     @Test("A clinician uploads a bundle and NDJSON files together; each is imported, reported and audited", arguments: testDatabases)

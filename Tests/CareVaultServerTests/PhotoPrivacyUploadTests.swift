@@ -13,7 +13,7 @@ struct PhotoPrivacyUploadTests {
 
     /// Spool files in the data folder's `tmp` (each is unlinked as soon as it is opened, so none should ever be seen).
     static func spoolFiles(_ env: AppEnvironment) -> [String] {
-        let folder = env.configuration.dataDirectory.appendingPathComponent("tmp").path
+        let folder = env.configuration.temporaryDirectory.path
         return ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasPrefix("carevault-spool-") }
     }
 

@@ -33,7 +33,7 @@ public func buildApplication(
     let logger = env.logger
     // Uploads of a request that never finished (the server stopped mid-way) are left in tmp/: no
     // request is running yet, so everything there is an orphan.
-    try? FileManager.default.removeItem(at: configuration.dataDirectory.appendingPathComponent("tmp", isDirectory: true))
+    try? FileManager.default.removeItem(at: configuration.temporaryDirectory)
     let router = makeRouter(env: env)
 
     let server: HTTPServerBuilder

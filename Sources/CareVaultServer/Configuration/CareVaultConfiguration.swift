@@ -153,6 +153,11 @@ public struct CareVaultConfiguration: Sendable {
         try validate()
     }
 
+    /// `tmp/` in the data folder: files that live only for one request (bundles on the import page, a
+    /// readings CSV being previewed, HEIC/TIFF spools). On the data disk, not in /tmp, which may be
+    /// memory; emptied at start-up, since anything left there then is from a request that never finished.
+    public var temporaryDirectory: URL { dataDirectory.appendingPathComponent("tmp", isDirectory: true) }
+
     /// Whether cookies are `Secure` with the `__Host-` prefix: whenever people reach CareVault over https.
     public var usesSecureCookies: Bool { publicURL.scheme == "https" }
 

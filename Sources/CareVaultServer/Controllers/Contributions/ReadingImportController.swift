@@ -27,7 +27,7 @@ struct ReadingImportController: Sendable {
     @Sendable func preview(_ request: Request, context: SignedInRequestContext) async throws -> Response {
         let (patient, _) = try await open(context, .contributeToRecord)
         let receiver = MultipartFormReceiver(maxFileSize: ReadingsCSV.maximumBytes, maxFiles: 1)
-        let folder = env.configuration.dataDirectory.appendingPathComponent("tmp", isDirectory: true)
+        let folder = env.configuration.temporaryDirectory
         let received: MultipartFormReceiver.ReceivedForm<URL>
         switch try await receiver.receivePageForm(request, sessionCSRFToken: context.csrfToken, makeSink: { TemporaryFileSink(folder: folder) }) {
         case .success(let form):

@@ -27,8 +27,7 @@ struct UploadsController: Sendable {
         let (patient, basis) = try await open(context, for: .contributeToRecord, resource: ResourceRef(type: "DocumentReference", id: "upload"))
         let receiver = MultipartFormReceiver(maxFileSize: env.configuration.maxUploadBytes)
         let store = env.blobStore, masterKey = env.masterKey
-        // HEIC and TIFF are spooled (encrypted) on the data disk, not in /tmp, which may be memory.
-        let spoolDirectory = env.configuration.dataDirectory.appendingPathComponent("tmp", isDirectory: true)
+        let spoolDirectory = env.configuration.temporaryDirectory
         let received: MultipartFormReceiver.ReceivedForm<VaultedFile>
         switch try await receiver.receivePageForm(request, sessionCSRFToken: context.csrfToken, makeSink: { VaultFileSink(store: store, masterKey: masterKey, spoolDirectory: spoolDirectory) }) {
         case .success(let form):

@@ -25,7 +25,7 @@ struct ImportController: Sendable {
     @Sendable func upload(_ request: Request, context: StaffRequestContext) async throws -> Response {
         let organization = try await context.organization(permitting: .writeRecord, env: env)
         let receiver = MultipartFormReceiver(maxFileSize: env.configuration.maxUploadBytes)
-        let folder = env.configuration.dataDirectory.appendingPathComponent("tmp", isDirectory: true)
+        let folder = env.configuration.temporaryDirectory
         let received: MultipartFormReceiver.ReceivedForm<URL>
         switch try await receiver.receivePageForm(request, sessionCSRFToken: context.csrfToken, makeSink: { TemporaryFileSink(folder: folder) }) {
         case .success(let form):
