@@ -78,7 +78,7 @@ extension PDFPreviewTests {
 
     @Test("No more than two renderers run at once; the others wait their turn and all finish")
     func gate() async throws {
-        let gate = PDFPreviewRenderer.RenderGate(limit: 2)
+        let gate = RenderGate(limit: 2)
         let counter = Counter()
         await withTaskGroup(of: Void.self) { group in
             for _ in 0..<8 {
