@@ -44,4 +44,14 @@ struct ServeTests {
         #expect(result.status != 0)
         #expect(result.output.contains("Refusing to serve plain HTTP on 0.0.0.0"))
     }
+
+    @Test("A preview converter that is not there is named in a clear error at start-up", arguments: [
+        ("CAREVAULT_IMAGE_PREVIEW", "gdk-pixbuf-thumbnailer"), ("CAREVAULT_PDF_PREVIEW", "pdftoppm"),
+    ])
+    func missingConverter(variable: String, program: String) throws {
+        let result = try Command.run(CLITests.binary, ["migrate"], environment: ["CAREVAULT_DATA_DIR": "/tmp/cv-no-converter", variable: "/nonexistent/\(program)"])
+        try? FileManager.default.removeItem(atPath: "/tmp/cv-no-converter")
+        #expect(result.status != 0)
+        #expect(result.output.contains("\(variable) must be auto, off, or the path of \(program)"))
+    }
 }

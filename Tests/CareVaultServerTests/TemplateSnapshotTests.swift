@@ -110,7 +110,7 @@ struct TemplateSnapshotTests {
                                 isEmpty: false, previousPageLink: "/mock-uploads-newer", nextPageLink: "/mock-uploads-older", backLink: "/mock-uploads-back")),
         ("upload-item", UploadItemPage(layout: layout("UploadItem"), title: "MockUploadPageTitle",
                                        facts: [.init(label: "MockFactLabel", value: "MockFactValue")], downloadLink: "/mock-upload-download",
-                                       imageLink: "/mock-upload-image", isPDF: true, pdfPreviewLink: "/mock-upload-preview",
+                                       imageLink: "/mock-upload-image", imageIsCopy: true, isPDF: true, pdfPreviewLink: "/mock-upload-preview",
                                        status: "MockUploadReview", comment: "MockUploadReviewComment",
                                        identifyingDetails: ["MockUploadIdentifying"], hasIdentifyingDetails: true, canEdit: true,
                                        errorSummary: ErrorSummary(failure), action: "/mock-upload-change", titleField: field("UploadRename"),

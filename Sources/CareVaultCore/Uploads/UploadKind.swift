@@ -45,7 +45,7 @@ public enum UploadKind: String, Sendable, CaseIterable, Codable {
         }
     }
 
-    /// Whether common browsers show it in an `<img>` (HEIC and TIFF mostly not: those are downloaded).
+    /// Whether common browsers show it in an `<img>` (HEIC and TIFF mostly not: the server draws a copy where it can).
     public var displaysInBrowsers: Bool { self == .jpeg || self == .png }
 
     public var isImage: Bool { [.jpeg, .png, .heif, .tiff].contains(self) }

@@ -16,6 +16,8 @@ public struct AppEnvironment: Sendable {
     public let blobStore: any BlobStore
     /// Draws the first page of uploaded PDFs; nil where poppler is not installed or previews are off.
     let pdfPreviews: PDFPreviewRenderer?
+    /// Draws viewable copies of uploaded HEIC and TIFF images; nil where gdk-pixbuf is not installed or they are off.
+    let imagePreviews: ImagePreviewRenderer?
     let auditBatcher: AuditBatcher
 
     init(configuration: CareVaultConfiguration, database: Database, masterKey: MasterKey, passwordHasher: PasswordHasher,
@@ -29,6 +31,7 @@ public struct AppEnvironment: Sendable {
         self.logger = logger
         self.auditBatcher = AuditBatcher(database: database)
         self.pdfPreviews = configuration.pdfPreviewCommand.flatMap(PDFPreviewRenderer.init(pdftoppm:))
+        self.imagePreviews = configuration.imagePreviewCommand.flatMap(ImagePreviewRenderer.init(thumbnailer:))
         self.blobStore = switch configuration.blobStore {
         case .files: LocalBlobStore(root: configuration.dataDirectory.appendingPathComponent("blobs", isDirectory: true))
         case .database: DatabaseBlobStore(database: database)

@@ -46,6 +46,8 @@ public struct CareVaultConfiguration: Sendable {
     public var timeZone: TimeZone
     /// `pdftoppm`, for first-page previews of uploaded PDFs (run sandboxed); nil for no previews.
     public var pdfPreviewCommand: String?
+    /// `gdk-pixbuf-thumbnailer`, for viewable copies of uploaded HEIC and TIFF images (run sandboxed); nil for none.
+    public var imagePreviewCommand: String?
 
     public enum BlobStoreKind: String, Sendable {
         /// Files under the data folder (the default).
@@ -72,7 +74,8 @@ public struct CareVaultConfiguration: Sendable {
         maxUploadBytes: Int = 100 << 20,
         blobStore: BlobStoreKind = .files,
         timeZone: TimeZone = .current,
-        pdfPreviewCommand: String? = FileManager.default.isExecutableFile(atPath: "/usr/bin/pdftoppm") ? "/usr/bin/pdftoppm" : nil
+        pdfPreviewCommand: String? = Self.installed("/usr/bin/pdftoppm"),
+        imagePreviewCommand: String? = Self.installed("/usr/bin/gdk-pixbuf-thumbnailer")
     ) {
         self.host = host
         self.port = port
@@ -92,7 +95,11 @@ public struct CareVaultConfiguration: Sendable {
         self.blobStore = blobStore
         self.timeZone = timeZone
         self.pdfPreviewCommand = pdfPreviewCommand
+        self.imagePreviewCommand = imagePreviewCommand
     }
+
+    /// `path` if a program is installed there.
+    public static func installed(_ path: String) -> String? { FileManager.default.isExecutableFile(atPath: path) ? path : nil }
 
     /// Reads the configuration and checks it.
     public init(reader: ConfigReader) throws {
@@ -119,18 +126,11 @@ public struct CareVaultConfiguration: Sendable {
         guard let timeZone = TimeZone(identifier: zoneName) else {
             throw ConfigurationError.invalid("CAREVAULT_TIME_ZONE must be a time zone name such as Europe/Berlin or America/Chicago")
         }
-        // "auto": poppler's pdftoppm if installed; "off"; or the path of a pdftoppm.
-        let previews = reader.string(forKey: "carevault.pdfPreview", default: "auto")
-        let pdfPreviewCommand: String?
-        switch previews {
-        case "off": pdfPreviewCommand = nil
-        case "auto": pdfPreviewCommand = FileManager.default.isExecutableFile(atPath: "/usr/bin/pdftoppm") ? "/usr/bin/pdftoppm" : nil
-        default:
-            guard FileManager.default.isExecutableFile(atPath: previews) else {
-                throw ConfigurationError.invalid("CAREVAULT_PDF_PREVIEW must be auto, off, or the path of pdftoppm (poppler-utils)")
-            }
-            pdfPreviewCommand = previews
-        }
+        let pdfPreviewCommand = try Self.previewCommand(reader, key: "carevault.pdfPreview", variable: "CAREVAULT_PDF_PREVIEW",
+                                                        defaultPath: "/usr/bin/pdftoppm", program: "pdftoppm (poppler-utils)")
+        let imagePreviewCommand = try Self.previewCommand(reader, key: "carevault.imagePreview", variable: "CAREVAULT_IMAGE_PREVIEW",
+                                                          defaultPath: "/usr/bin/gdk-pixbuf-thumbnailer",
+                                                          program: "gdk-pixbuf-thumbnailer (libgdk-pixbuf2.0-bin)")
         let proxies = reader.string(forKey: "carevault.trustedProxies", default: "")
             .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         self.init(
@@ -148,9 +148,23 @@ public struct CareVaultConfiguration: Sendable {
             maxUploadBytes: uploadMB << 20,
             blobStore: blobStore,
             timeZone: timeZone,
-            pdfPreviewCommand: pdfPreviewCommand
+            pdfPreviewCommand: pdfPreviewCommand,
+            imagePreviewCommand: imagePreviewCommand
         )
         try validate()
+    }
+
+    /// A preview converter's setting: "auto" (the program at `defaultPath` if installed), "off", or the program's path.
+    private static func previewCommand(_ reader: ConfigReader, key: ConfigKey, variable: String, defaultPath: String, program: String) throws -> String? {
+        switch reader.string(forKey: key, default: "auto") {
+        case "off": return nil
+        case "auto": return installed(defaultPath)
+        case let path:
+            guard FileManager.default.isExecutableFile(atPath: path) else {
+                throw ConfigurationError.invalid("\(variable) must be auto, off, or the path of \(program)")
+            }
+            return path
+        }
     }
 
     /// `tmp/` in the data folder: files that live only for one request (bundles on the import page, a

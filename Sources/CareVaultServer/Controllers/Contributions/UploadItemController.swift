@@ -21,23 +21,31 @@ struct UploadItemController: Sendable {
     @Sendable func show(_ request: Request, context: SignedInRequestContext) async throws -> Response {
         let (patient, basis, upload, review) = try await load(context, .readRecord)
         try await env.audit.recordReads([("DocumentReference", upload.documentID)], patient: patient.id, actor: context.account, basis: basis, info: context.info)
-        return env.renderer.response(page(context, request: request, patient: patient, basis: basis, upload: upload, review: review, form: nil, failure: nil))
+        return env.renderer.response(page(context, request: request, patient: patient, basis: basis, upload: upload, review: review,
+                                          drawable: await drawable(upload), form: nil, failure: nil))
     }
 
-    /// A PDF's first page as a PNG, drawn by the sandboxed renderer; 404 where there is none.
+    /// A PDF's first page, or a HEIC or TIFF image, as a PNG drawn by a sandboxed converter; 404 where there is none.
     @Sendable func preview(_ request: Request, context: SignedInRequestContext) async throws -> Response {
         let (patient, basis, upload, _) = try await load(context, .readRecord)
-        guard upload.kind == .pdf, let renderer = env.pdfPreviews, upload.size <= PDFPreviewRenderer.maxInputBytes else { throw HTTPError(.notFound) }
+        let render: (() async throws -> [UInt8]) async throws -> [UInt8]?
+        if upload.kind == .pdf, let renderer = env.pdfPreviews, upload.size <= PDFPreviewRenderer.maxInputBytes {
+            render = renderer.render
+        } else if let renderer = env.imagePreviews, await renderer.draws(upload.kind, size: upload.size) {
+            render = renderer.render
+        } else {
+            throw HTTPError(.notFound)
+        }
         try await env.audit.recordReads([("DocumentReference", upload.documentID), ("Binary", upload.id)], patient: patient.id,
                                         actor: context.account, basis: basis, info: context.info)
         let (store, masterKey) = (env.blobStore, env.masterKey)
-        let png = try await renderer.render {
+        let png = try await render {
             var decryptor = BlobDecryptor(masterKey: masterKey, blobID: upload.blobID)
-            var pdf: [UInt8] = []
-            try await store.read(id: upload.blobID) { pdf += try decryptor.update($0) }
-            return pdf + (try decryptor.finish())
+            var bytes: [UInt8] = []
+            try await store.read(id: upload.blobID) { bytes += try decryptor.update($0) }
+            return bytes + (try decryptor.finish())
         }
-        guard let png else { throw HTTPError(.notFound, message: "This document has no preview.") }
+        guard let png else { throw HTTPError(.notFound, message: "This file has no preview.") }
         return Response(status: .ok, headers: [.contentType: "image/png", .cacheControl: "private, max-age=3600"], body: .init(byteBuffer: ByteBuffer(bytes: png)))
     }
 
@@ -57,8 +65,8 @@ struct UploadItemController: Sendable {
             let category = UploadCategory(rawValue: form.value("category"))
             if category == nil { errors.append(FieldError(field: "category", message: "Choose what kind of paper this is.")) }
             guard errors.isEmpty, let category else {
-                return env.renderer.response(page(context, request: request, patient: patient, basis: basis, upload: upload, review: review, form: form,
-                                                  failure: ValidationFailure(errors)), status: .badRequest)
+                return env.renderer.response(page(context, request: request, patient: patient, basis: basis, upload: upload, review: review,
+                                                  drawable: await drawable(upload), form: form, failure: ValidationFailure(errors)), status: .badRequest)
             }
             try await rename(upload, title: title, category: category, review: review, patient: patient, basis: basis, context: context)
             throw Redirect.to(Paths.upload(patient.id.description, upload.id) + "?notice=upload-saved")
@@ -122,8 +130,14 @@ struct UploadItemController: Sendable {
         try await RecordVersioning.saveNextVersion(of: stored, json, at: Date(), on: sql)
     }
 
+    /// Whether the preview route can draw this file (a PDF's first page, or a copy of a HEIC or TIFF image).
+    private func drawable(_ upload: PatientUpload) async -> Bool {
+        if upload.kind == .pdf { return env.pdfPreviews != nil && upload.size <= PDFPreviewRenderer.maxInputBytes }
+        return await env.imagePreviews?.draws(upload.kind, size: upload.size) ?? false
+    }
+
     private func page(_ context: SignedInRequestContext, request: Request, patient: Patient, basis: Basis, upload: PatientUpload, review: ReviewItem?,
-                      form: FormData?, failure: ValidationFailure?) -> UploadItemPage {
+                      drawable: Bool, form: FormData?, failure: ValidationFailure?) -> UploadItemPage {
         let id = patient.id.description
         var facts: [ReviewItemPage.Fact] = [
             .init(label: "File", value: upload.fileName),
@@ -142,8 +156,10 @@ struct UploadItemController: Sendable {
         return UploadItemPage(
             layout: context.layout(upload.title, request: request), title: upload.title, facts: facts,
             downloadLink: Paths.uploadFile(id, upload.id),
-            imageLink: upload.kind.isImage && upload.kind.displaysInBrowsers ? Paths.uploadFile(id, upload.id) : nil, isPDF: upload.kind == .pdf,
-            pdfPreviewLink: upload.kind == .pdf && env.pdfPreviews != nil && upload.size <= PDFPreviewRenderer.maxInputBytes ? Paths.uploadPreview(id, upload.id) : nil,
+            imageLink: upload.kind.displaysInBrowsers ? Paths.uploadFile(id, upload.id)
+                : upload.kind.isImage && drawable ? Paths.uploadPreview(id, upload.id) : nil,
+            imageIsCopy: upload.kind.isImage && !upload.kind.displaysInBrowsers && drawable, isPDF: upload.kind == .pdf,
+            pdfPreviewLink: upload.kind == .pdf && drawable ? Paths.uploadPreview(id, upload.id) : nil,
             status: review?.status.title, comment: review?.status == .returned ? review?.comment : nil,
             identifyingDetails: identifying, hasIdentifyingDetails: !identifying.isEmpty,
             canEdit: basis == .ownRecord || upload.uploadedBy == context.account.id,

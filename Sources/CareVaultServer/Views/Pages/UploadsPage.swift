@@ -52,8 +52,10 @@ public struct UploadItemPage: Page {
     public let title: String
     public let facts: [ReviewItemPage.Fact]
     public let downloadLink: String
-    /// Images are shown scaled on the page (the decrypted original, served inline).
+    /// Images are shown scaled on the page: JPEG and PNG as stored, HEIC and TIFF as a copy the server draws.
     public let imageLink: String?
+    /// The image shown is a copy drawn for viewing (HEIC, TIFF); the download is the original.
+    public let imageIsCopy: Bool
     public let isPDF: Bool
     /// A PDF's first page drawn as an image, where the server can draw one.
     public let pdfPreviewLink: String?
