@@ -17,6 +17,7 @@ BINARY = sys.argv[1]
 ARTIFACTS = os.path.join(os.path.dirname(__file__), "..", "..", "artifacts", "browser")
 PASSWORD = "violet lantern quietly hums"
 PDF = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "Tests", "CareVaultServerTests", "Fixtures", "crazyones.pdf"))
+HEIC = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "Tests", "CareVaultCoreTests", "Fixtures", "uploads", "photo-gps.heic"))
 
 
 def free_port():
@@ -154,6 +155,25 @@ def run_once():
         assert "was added to your record as “Letter from the lab”" in driver.page_source, "the upload was not confirmed"
         assert driver.find_elements(By.LINK_TEXT, "Letter from the lab"), "the upload is not listed"
         driver.save_screenshot(os.path.join(ARTIFACTS, "uploads.png"))
+        passed += 1
+
+        # An iPhone photo (HEIC), which Chromium cannot show itself, shows on its page as the copy
+        # the server draws, upright, and fits a phone's screen.
+        fill("title", "Rash on the arm")
+        driver.find_element(By.NAME, "files").send_keys(HEIC)
+        submit()
+        assert "was added to your record as “Rash on the arm”" in driver.page_source, "the photo was not confirmed"
+        click(By.LINK_TEXT, "Rash on the arm")
+        image = driver.find_element(By.CSS_SELECTOR, "figure.preview img")
+        WebDriverWait(driver, 20).until(lambda d: d.execute_script("return arguments[0].complete", image))
+        width, height = driver.execute_script("return [arguments[0].naturalWidth, arguments[0].naturalHeight]", image)
+        assert width > 0 and height > width, f"the photo's copy did not show upright ({width} x {height})"
+        assert "A copy made for viewing in the browser" in driver.page_source
+        driver.set_window_size(360, 900)
+        driver.save_screenshot(os.path.join(ARTIFACTS, "heic-photo-360px.png"))
+        page_width = driver.execute_script("return document.documentElement.scrollWidth")
+        assert page_width <= 360, f"the photo's page is {page_width}px wide at a 360px viewport"
+        driver.set_window_size(1100, 1000)
         passed += 1
 
         # Enter a blood pressure reading and find it on the chart.
