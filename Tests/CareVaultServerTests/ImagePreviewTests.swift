@@ -34,7 +34,7 @@ struct ImagePreviewTests {
             for upload in uploads where upload.kind != .jpeg && drawn.contains(upload.kind) {
                 let page = try await browser.get(Paths.upload(id, upload.id))
                 #expect(page.body.contains(#"<img src="\#(Paths.uploadPreview(id, upload.id))" alt="The uploaded image: \#(upload.title)">"#))
-                #expect(page.body.contains("A copy made for viewing in the browser. The download is your original file."))
+                #expect(page.body.contains("A copy made for viewing in the browser. The download is the original file."))
                 let audited = "audit_log WHERE action = 'record.read' AND resource_type = 'Binary' AND resource_id = '\(upload.id)'"
                 let before = try await PatientUploadTests.rowCount(env, audited)
                 let image = try await browser.get(Paths.uploadPreview(id, upload.id))
@@ -57,6 +57,33 @@ struct ImagePreviewTests {
             let page = try await browser.get(Paths.upload(id, photo.id))
             #expect(page.body.contains(#"<img src="\#(Paths.uploadFile(id, photo.id))""#) && !page.body.contains("A copy made for viewing"))
             #expect(try await browser.get(Paths.uploadPreview(id, photo.id)).status == .notFound)
+        }
+    }
+
+    @Test("The clinician reviewing a patient's HEIC photo sees it on the review page, audited as their read on the care team's authority")
+    func review() async throws {
+        guard Self.requireRenderer(),
+              await ImagePreviewRenderer(thumbnailer: ImagePreviewRenderer.defaultPath)?.kinds().contains(.heif) == true else { return }
+        try await TestApp.run(.sqlite) { client, env in
+            let patientBrowser = Browser(client)
+            let (patient, _) = try await Flows.signedInPatient(patientBrowser, env)
+            let id = patient.id.description
+            _ = try await patientBrowser.get(Paths.uploads(id))
+            _ = try await patientBrowser.postMultipart(Paths.uploads(id), fields: [("title", "Rash on the arm")],
+                                                       files: [.init(name: "rash.heic", bytes: try PatientUploadTests.fixture("photo-gps.heic"))])
+            let upload = try #require(try await env.database.read { try await UploadRepository($0).list(patient: patient.id, limit: 1, offset: 0) }.first)
+
+            let doctor = try await ReleaseWorkflowTests.staff(client, env, role: .clinician)
+            let item = try #require(ReviewTests.queueLinks(try await doctor.get(Paths.reviewQueue)).first)
+            let page = try await doctor.get(item)
+            #expect(page.body.contains(#"<img src="\#(Paths.uploadPreview(id, upload.id))" alt="The uploaded image: Rash on the arm">"#))
+            let image = try await doctor.get(Paths.uploadPreview(id, upload.id))
+            #expect(image.status == .ok && image.headers[.contentType] == "image/png")
+            let reads = try await PatientUploadTests.rowCount(env, """
+                audit_log WHERE action = 'record.read' AND resource_type = 'Binary' AND resource_id = '\(upload.id)' \
+                AND basis LIKE 'care-team:clinician:%'
+                """)
+            #expect(reads == 1)
         }
     }
 

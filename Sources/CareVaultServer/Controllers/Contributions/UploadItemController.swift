@@ -22,7 +22,7 @@ struct UploadItemController: Sendable {
         let (patient, basis, upload, review) = try await load(context, .readRecord)
         try await env.audit.recordReads([("DocumentReference", upload.documentID)], patient: patient.id, actor: context.account, basis: basis, info: context.info)
         return env.renderer.response(page(context, request: request, patient: patient, basis: basis, upload: upload, review: review,
-                                          drawable: await drawable(upload), form: nil, failure: nil))
+                                          preview: await UploadPreview.of(upload, env: env), form: nil, failure: nil))
     }
 
     /// A PDF's first page, or a HEIC or TIFF image, as a PNG drawn by a sandboxed converter; 404 where there is none.
@@ -66,7 +66,8 @@ struct UploadItemController: Sendable {
             if category == nil { errors.append(FieldError(field: "category", message: "Choose what kind of paper this is.")) }
             guard errors.isEmpty, let category else {
                 return env.renderer.response(page(context, request: request, patient: patient, basis: basis, upload: upload, review: review,
-                                                  drawable: await drawable(upload), form: form, failure: ValidationFailure(errors)), status: .badRequest)
+                                                  preview: await UploadPreview.of(upload, env: env), form: form, failure: ValidationFailure(errors)),
+                                                  status: .badRequest)
             }
             try await rename(upload, title: title, category: category, review: review, patient: patient, basis: basis, context: context)
             throw Redirect.to(Paths.upload(patient.id.description, upload.id) + "?notice=upload-saved")
@@ -130,14 +131,8 @@ struct UploadItemController: Sendable {
         try await RecordVersioning.saveNextVersion(of: stored, json, at: Date(), on: sql)
     }
 
-    /// Whether the preview route can draw this file (a PDF's first page, or a copy of a HEIC or TIFF image).
-    private func drawable(_ upload: PatientUpload) async -> Bool {
-        if upload.kind == .pdf { return env.pdfPreviews != nil && upload.size <= PDFPreviewRenderer.maxInputBytes }
-        return await env.imagePreviews?.draws(upload.kind, size: upload.size) ?? false
-    }
-
     private func page(_ context: SignedInRequestContext, request: Request, patient: Patient, basis: Basis, upload: PatientUpload, review: ReviewItem?,
-                      drawable: Bool, form: FormData?, failure: ValidationFailure?) -> UploadItemPage {
+                      preview: UploadPreview?, form: FormData?, failure: ValidationFailure?) -> UploadItemPage {
         let id = patient.id.description
         var facts: [ReviewItemPage.Fact] = [
             .init(label: "File", value: upload.fileName),
@@ -156,10 +151,7 @@ struct UploadItemController: Sendable {
         return UploadItemPage(
             layout: context.layout(upload.title, request: request), title: upload.title, facts: facts,
             downloadLink: Paths.uploadFile(id, upload.id),
-            imageLink: upload.kind.displaysInBrowsers ? Paths.uploadFile(id, upload.id)
-                : upload.kind.isImage && drawable ? Paths.uploadPreview(id, upload.id) : nil,
-            imageIsCopy: upload.kind.isImage && !upload.kind.displaysInBrowsers && drawable, isPDF: upload.kind == .pdf,
-            pdfPreviewLink: upload.kind == .pdf && drawable ? Paths.uploadPreview(id, upload.id) : nil,
+            preview: preview, isPDF: upload.kind == .pdf,
             status: review?.status.title, comment: review?.status == .returned ? review?.comment : nil,
             identifyingDetails: identifying, hasIdentifyingDetails: !identifying.isEmpty,
             canEdit: basis == .ownRecord || upload.uploadedBy == context.account.id,

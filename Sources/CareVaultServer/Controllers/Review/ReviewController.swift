@@ -139,9 +139,11 @@ struct ReviewController: Sendable {
         }
         if let comment = item.comment { facts.append(.init(label: "Comment to the patient", value: comment)) }
         var fileLink: String?
+        var preview: UploadPreview?
         if item.kind == .upload, let upload = try await env.database.read({ try await UploadRepository($0).find(documentID: item.resourceID, patient: patient.id) }),
            upload.deletedAt == nil {
             fileLink = Paths.uploadFile(scope, upload.id)
+            preview = await UploadPreview.of(upload, env: env)
         }
         let chosen = form?.value("decision") ?? ""
         let choices: [(ReviewDecision, String, String)] = [
@@ -154,7 +156,7 @@ struct ReviewController: Sendable {
             layout: context.layout("Review: \(item.kind.title)", request: request), patientName: patient.fullName, mrn: patient.mrn,
             kind: item.kind.title, status: item.status.title, facts: facts, reason: item.reason,
             recordLink: resource.section == nil ? nil : Paths.recordItem(scope, type: resource.resourceType, id: resource.id), fileLink: fileLink,
-            errorSummary: ErrorSummary(failure), isDecidable: !available.isEmpty, action: Paths.reviewItem(item.id),
+            preview: preview, errorSummary: ErrorSummary(failure), isDecidable: !available.isEmpty, action: Paths.reviewItem(item.id),
             decisions: available.enumerated().map { i, choice in
                 .init(value: choice.0.rawValue, text: choice.1, hint: choice.2, id: i == 0 ? "field-decision" : "decision-\(choice.0.rawValue)",
                       checked: choice.0.rawValue == chosen)

@@ -33,6 +33,8 @@ public struct ReviewItemPage: Page {
     public let reason: String?
     public let recordLink: String?
     public let fileLink: String?
+    /// An uploaded file's picture, so the clinician sees it without downloading it.
+    public let preview: UploadPreview?
     public let errorSummary: ErrorSummary?
     public let isDecidable: Bool
     public let action: String

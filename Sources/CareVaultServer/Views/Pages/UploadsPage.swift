@@ -52,13 +52,9 @@ public struct UploadItemPage: Page {
     public let title: String
     public let facts: [ReviewItemPage.Fact]
     public let downloadLink: String
-    /// Images are shown scaled on the page: JPEG and PNG as stored, HEIC and TIFF as a copy the server draws.
-    public let imageLink: String?
-    /// The image shown is a copy drawn for viewing (HEIC, TIFF); the download is the original.
-    public let imageIsCopy: Bool
+    /// The picture shown, scaled: an image as stored or as a copy the server draws, or a PDF's first page.
+    public let preview: UploadPreview?
     public let isPDF: Bool
-    /// A PDF's first page drawn as an image, where the server can draw one.
-    public let pdfPreviewLink: String?
     public let status: String?
     public let comment: String?
     public let identifyingDetails: [String]

@@ -1,0 +1,28 @@
+import CareVaultCore
+import CareVaultStore
+
+/// The picture an upload's page shows, for the patient and for the clinician reviewing it: a JPEG or
+/// PNG as stored, a copy of a HEIC or TIFF image, or a PDF's first page, where the server can draw one.
+public struct UploadPreview: Sendable {
+    /// The image's address (the file itself, or the preview route).
+    public let link: String
+    public let alt: String
+    /// What the picture is when it is not the file itself.
+    public let caption: String?
+
+    /// The preview for `upload`, or nil for kinds with none (DICOM, text) or where no converter can draw it.
+    static func of(_ upload: PatientUpload, env: AppEnvironment) async -> UploadPreview? {
+        let patient = upload.patient.description
+        if upload.kind.displaysInBrowsers {
+            return UploadPreview(link: Paths.uploadFile(patient, upload.id), alt: "The uploaded image: \(upload.title)", caption: nil)
+        }
+        let preview = Paths.uploadPreview(patient, upload.id)
+        if upload.kind == .pdf {
+            guard env.pdfPreviews != nil, upload.size <= PDFPreviewRenderer.maxInputBytes else { return nil }
+            return UploadPreview(link: preview, alt: "First page of the document “\(upload.title)”", caption: "First page")
+        }
+        guard let renderer = env.imagePreviews, await renderer.draws(upload.kind, size: upload.size) else { return nil }
+        return UploadPreview(link: preview, alt: "The uploaded image: \(upload.title)",
+                             caption: "A copy made for viewing in the browser. The download is the original file.")
+    }
+}
