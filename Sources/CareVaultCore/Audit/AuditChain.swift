@@ -9,13 +9,18 @@ public enum AuditChain {
 
     /// The hash of a row at position `sequence` following `previousHash`.
     public static func hash(previousHash: String, sequence: Int64, event: AuditEvent) -> String {
-        var data = Data(previousHash.utf8)
-        data.append(canonical(sequence: sequence, event: event))
-        return SHA256.hash(data: data).hexString
+        var hasher = SHA256()
+        hasher.update(data: Array(previousHash.utf8))
+        hasher.update(data: canonicalBytes(sequence: sequence, event: event))
+        return hasher.finalize().hexString
     }
 
     /// An unambiguous byte form of a row: each field length-prefixed, absent fields marked `-`.
     public static func canonical(sequence: Int64, event: AuditEvent) -> Data {
+        Data(canonicalBytes(sequence: sequence, event: event))
+    }
+
+    static func canonicalBytes(sequence: Int64, event: AuditEvent) -> [UInt8] {
         let fields: [String?] = [
             String(sequence),
             String(event.occurredAtMilliseconds),
@@ -31,12 +36,16 @@ public enum AuditChain {
             event.userAgent,
             event.subjectAccount?.description,
         ]
-        var out = Data()
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
         for field in fields {
             if let field {
-                out.append(Data("\(field.utf8.count):\(field);".utf8))
+                out += String(field.utf8.count).utf8
+                out.append(UInt8(ascii: ":"))
+                out += field.utf8
+                out.append(UInt8(ascii: ";"))
             } else {
-                out.append(Data("-;".utf8))
+                out += [UInt8(ascii: "-"), UInt8(ascii: ";")]
             }
         }
         return out
