@@ -66,8 +66,7 @@ public enum Paths {
     public static func visits(_ id: String) -> String { "/patients/\(id)/visits" }
     public static func visit(_ patient: String, _ visit: String) -> String { "/patients/\(patient)/visits/\(visit)" }
     public static func labTrend(_ id: String, system: String?, code: String) -> String {
-        let value = "\(system ?? "")|\(code)".addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
-        return "/patients/\(id)/results/trend?code=\(value)"
+        "/patients/\(id)/results/trend?code=\(queryValue("\(system ?? "")|\(code)"))"
     }
     /// A section's list (`.labs` has its own page with ranges and trends).
     public static func recordSection(_ patient: String, _ section: RecordSection) -> String {
@@ -83,4 +82,28 @@ public enum Paths {
     public static func staffPatient(_ id: String) -> String { "/staff/patients/\(id)" }
     public static func staffPatientCode(_ id: String) -> String { "/staff/patients/\(id)/activation-code" }
     public static func revokeDevice(_ handle: String) -> String { "/account/devices/\(handle)/revoke" }
+
+    /// `text` for a URL's query: every byte but RFC 3986's unreserved ASCII percent-encoded, so that
+    /// letters outside ASCII ("Müller") are sent as UTF-8 escapes rather than raw.
+    public static func queryValue(_ text: String) -> String {
+        func unreserved(_ byte: UInt8) -> Bool {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"): true
+            default: false
+            }
+        }
+        guard !text.utf8.allSatisfy(unreserved) else { return text }
+        let hex = Array("0123456789ABCDEF".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count * 3)
+        for byte in text.utf8 {
+            if unreserved(byte) {
+                out.append(byte)
+            } else {
+                out += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
 }

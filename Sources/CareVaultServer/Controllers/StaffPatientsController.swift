@@ -37,7 +37,7 @@ struct StaffPatientsController: Sendable {
             StaffPatientsPage.Row(name: p.fullName, mrn: p.mrn, birthDate: p.birthDate.description,
                                   link: Paths.staffPatient(p.id.description), hasAccount: withAccounts.contains(p.id))
         }
-        let encodedQuery = query.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+        let encodedQuery = Paths.queryValue(query)
         return env.renderer.response(StaffPatientsPage(
             layout: context.layout("Patients", request: request), query: query, patients: Array(rows), isEmpty: rows.isEmpty,
             nextPageLink: patients.count > Self.pageSize ? "\(Paths.staffPatients)?q=\(encodedQuery)&page=\(page + 1)" : nil,

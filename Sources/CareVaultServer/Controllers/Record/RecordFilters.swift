@@ -55,7 +55,7 @@ struct RecordFilters {
     func link(_ base: String, page: Int? = nil) -> String {
         var items = [("from", from), ("to", to), ("q", text), ("visit", visit)].filter { !$0.1.isEmpty }
         if let page, page > 0 { items.append(("page", String(page))) }
-        let query = items.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }.joined(separator: "&")
+        let query = items.map { "\($0.0)=\(Paths.queryValue($0.1))" }.joined(separator: "&")
         return query.isEmpty ? base : base + "?" + query
     }
 }
