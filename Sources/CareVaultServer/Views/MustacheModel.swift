@@ -7,34 +7,35 @@
 /// at the cost of one reflection pass over the model.
 enum MustacheModel {
     static func flatten(_ value: Any) -> Any {
-        // Leaves, most of a page's values, are recognised by a plain cast (which also unwraps an
-        // optional holding one): a Mirror each was a tenth of a results page's CPU.
+        if let model = converted(value) { return model }
+        return Optional<Any>.none as Any
+    }
+
+    /// The value as the templates read it; nil for an absent optional. Each value is reflected at
+    /// most once: leaves (most of a page's values) are recognised by a plain cast, which also
+    /// unwraps an optional holding one.
+    private static func converted(_ value: Any) -> Any? {
         if let leaf = leaf(value) { return leaf }
         let mirror = Mirror(reflecting: value)
         switch mirror.displayStyle {
+        case .optional:
+            return mirror.children.first.flatMap { converted($0.value) }
         case .struct, .class:
             var members: [String: Any] = [:]
             members.reserveCapacity(Int(mirror.children.count))
             for child in mirror.children {
-                guard let label = child.label, let value = unwrapped(child.value) else { continue }
-                members[label] = flatten(value)
+                guard let label = child.label, let value = converted(child.value) else { continue }
+                members[label] = value
             }
             return members
         case .collection:
-            return mirror.children.map { flatten($0.value) }
-        case .optional:
-            return unwrapped(value).map(flatten) as Any
+            return mirror.children.map { child -> Any in
+                if let element = converted(child.value) { return element }
+                return Optional<Any>.none as Any
+            }
         default:
             return value
         }
-    }
-
-    /// The value an optional holds, nil for none; any other value as it is.
-    private static func unwrapped(_ value: Any) -> Any? {
-        if let leaf = leaf(value) { return leaf }
-        let mirror = Mirror(reflecting: value)
-        guard mirror.displayStyle == .optional else { return value }
-        return mirror.children.first.flatMap { unwrapped($0.value) }
     }
 
     /// A string, flag or number as itself (out of an optional too); nil for anything else.
