@@ -227,6 +227,20 @@ struct TemplateSnapshotTests {
         #expect(html.contains("&quot;quoted&quot; &amp; &lt;b&gt;"))
     }
 
+    @Test("Pages, layouts and partials all escape by byte: a quote joined by a combining mark is escaped too")
+    func escapingEverywhere() async throws {
+        let renderer = try await PageRenderer.bundled()
+        // A quote and a combining mark are one Character, which swift-mustache's escaper (a lookup by
+        // Character) let through unescaped: in an attribute, that quote ends the value and what follows
+        // becomes an attribute of its own.
+        let sneaky = "\"\u{0301} onmouseover='x'"
+        let page = FormPage(layout: Layout(title: sneaky, csrfToken: "t"), heading: sneaky, action: "/a",
+                            fields: [FormField(name: "f", label: "L", value: sneaky)], submitLabel: "Go")
+        let html = renderer.render(page)
+        #expect(!html.contains("\"\u{0301}") && !html.contains("'x'"))
+        #expect(html.components(separatedBy: "&quot;\u{0301} onmouseover=&#39;x&#39;").count == 4)  // title, heading, field value
+    }
+
     @Test("Every input has a label, and errors are tied to their fields")
     func accessibility() async throws {
         let renderer = try await PageRenderer.bundled()

@@ -16,12 +16,19 @@ public struct PageRenderer: Sendable {
 
     public init(library: MustacheLibrary) { self.library = library }
 
-    /// Loads every template in the bundle's `Templates` folder.
+    /// Loads every template in the bundle's `Templates` folder, each escaping with ``HTMLEscaping``.
     public static func bundled() async throws -> PageRenderer {
-        guard let folder = Bundle.module.resourceURL?.appendingPathComponent("Templates").path else {
+        guard let folder = Bundle.module.resourceURL?.appendingPathComponent("Templates") else {
             throw ConfigurationError.invalid("The Templates resource folder is missing from the build.")
         }
-        return PageRenderer(library: try await MustacheLibrary(directory: folder))
+        MustacheContentTypes.register(HTMLEscaping(), named: HTMLEscaping.name)
+        var templates: [String: MustacheTemplate] = [:]
+        for file in try FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil) where file.pathExtension == "mustache" {
+            // The pragma on a line of its own renders as nothing; partials and layouts carry it too.
+            let text = "{{% CONTENT_TYPE: \(HTMLEscaping.name)}}\n" + (try String(contentsOf: file, encoding: .utf8))
+            templates[file.deletingPathExtension().lastPathComponent] = try MustacheTemplate(string: text)
+        }
+        return PageRenderer(library: MustacheLibrary(templates: templates))
     }
 
     public func render<P: Page>(_ page: P) -> String {
