@@ -4,7 +4,7 @@ import Hummingbird
 import Mustache
 
 /// A page: a Sendable model built by a controller, rendered by one logic-free template.
-public protocol Page: Sendable {
+public protocol Page: Sendable, Encodable {
     /// The template's file name in `Templates/` without `.mustache`.
     static var template: String { get }
     var layout: Layout { get }
@@ -32,7 +32,7 @@ public struct PageRenderer: Sendable {
     }
 
     public func render<P: Page>(_ page: P) -> String {
-        guard let html = library.render(MustacheModel.flatten(page), withTemplate: P.template) else {
+        guard let html = library.render(TemplateModelEncoder.encode(page), withTemplate: P.template) else {
             preconditionFailure("template \(P.template) is not in the library")
         }
         return html
@@ -49,7 +49,7 @@ public struct PageRenderer: Sendable {
 }
 
 /// What the shared layout shows around every page.
-public struct Layout: Sendable {
+public struct Layout: Sendable, Encodable {
     public let title: String
     public let csrfToken: String
     /// Present when someone is signed in.
@@ -70,13 +70,13 @@ public struct Layout: Sendable {
     }
 
     /// The navigation of someone not signed in.
-    public struct GuestNav: Sendable {
+    public struct GuestNav: Sendable, Encodable {
         public let signInLink = Paths.signIn
         public let registerLink = Paths.register
     }
 
     /// The navigation of a signed-in account.
-    public struct Nav: Sendable {
+    public struct Nav: Sendable, Encodable {
         public let displayName: String
         public let roleName: String
         public let isStaff: Bool
@@ -98,7 +98,7 @@ public struct Layout: Sendable {
 }
 
 /// One labelled input, with its hint and error tied to it for screen readers.
-public struct FormField: Sendable {
+public struct FormField: Sendable, Encodable {
     public let id: String
     public let name: String
     public let label: String
@@ -132,8 +132,8 @@ public struct FormField: Sendable {
 }
 
 /// The list of problems shown above a form, each linking to its field.
-public struct ErrorSummary: Sendable {
-    public struct Item: Sendable {
+public struct ErrorSummary: Sendable, Encodable {
+    public struct Item: Sendable, Encodable {
         public let fieldID: String
         public let message: String
     }

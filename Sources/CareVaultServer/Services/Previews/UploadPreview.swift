@@ -3,7 +3,7 @@ import CareVaultStore
 
 /// The picture an upload's page shows, for the patient and for the clinician reviewing it: a JPEG or
 /// PNG as stored, a copy of a HEIC or TIFF image, or a PDF's first page, where the server can draw one.
-public struct UploadPreview: Sendable {
+public struct UploadPreview: Sendable, Encodable {
     /// The image's address (the file itself, or the preview route).
     public let link: String
     public let alt: String

@@ -54,7 +54,7 @@ public struct DevicesPage: Page {
     public let revokeOthersAction = Paths.devices + "/revoke-others"
     public let hasOthers: Bool
 
-    public struct Device: Sendable {
+    public struct Device: Sendable, Encodable {
         public let description: String
         public let address: String
         public let signedInAt: String
@@ -71,7 +71,7 @@ public struct ActivityPage: Page {
     public let events: [Event]
     public let isEmpty: Bool
 
-    public struct Event: Sendable {
+    public struct Event: Sendable, Encodable {
         public let time: String
         public let description: String
         public let address: String

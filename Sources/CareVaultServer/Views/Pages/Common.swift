@@ -1,5 +1,5 @@
 /// A link a template shows. `href` always comes from ``Paths``.
-public struct Link: Sendable {
+public struct Link: Sendable, Encodable {
     public let href: String
     public let text: String
 
@@ -10,7 +10,7 @@ public struct Link: Sendable {
 }
 
 /// A hidden form value (never a secret other than the CSRF token or a link token already in the URL).
-public struct HiddenField: Sendable {
+public struct HiddenField: Sendable, Encodable {
     public let name: String
     public let value: String
 }

@@ -13,7 +13,7 @@ public struct ImportPage: Page {
     public let hasResults: Bool
 
     /// What happened to one bundle (a file, or one patient's share of the NDJSON files).
-    public struct Result: Sendable {
+    public struct Result: Sendable, Encodable {
         public let source: String
         public let imported: Bool
         /// Why it was refused (nothing from it was stored).

@@ -18,7 +18,7 @@ public struct LabResultsPage: Page {
     public let previousPageLink: String?
     public let nextPageLink: String?
 
-    public struct Row: Sendable {
+    public struct Row: Sendable, Encodable {
         public let date: String
         public let test: String
         public let value: String

@@ -10,7 +10,7 @@ public struct ReadingsPage: Page {
     public let csvLink: String
     public let backLink: String
 
-    public struct Measure: Sendable {
+    public struct Measure: Sendable, Encodable {
         public let title: String
         public let latest: String?
         public let latestDate: String?
@@ -40,7 +40,7 @@ public struct ReadingMeasurePage: Page {
     public let csvLink: String
     public let backLink: String
 
-    public struct Row: Sendable {
+    public struct Row: Sendable, Encodable {
         public let date: String
         public let value: String
         public let context: String
@@ -77,13 +77,13 @@ public struct ReadingImportPage: Page {
     public let csvText: String
     public let backLink: String
 
-    public struct Rejected: Sendable {
+    public struct Rejected: Sendable, Encodable {
         public let line: Int
         public let text: String
         public let problems: [String]
     }
 
-    public struct Accepted: Sendable {
+    public struct Accepted: Sendable, Encodable {
         public let line: Int
         public let measure: String
         public let date: String

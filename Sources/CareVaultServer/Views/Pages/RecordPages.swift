@@ -1,8 +1,8 @@
 import CareVaultCore
 
 /// A drop-down list in a form (no JavaScript needed).
-public struct SelectField: Sendable {
-    public struct Option: Sendable {
+public struct SelectField: Sendable, Encodable {
+    public struct Option: Sendable, Encodable {
         public let value: String
         public let text: String
         public let selected: Bool
@@ -24,7 +24,7 @@ public struct SelectField: Sendable {
 }
 
 /// What the patient cannot see yet in a section, said without revealing what it is.
-public struct PendingNote: Sendable {
+public struct PendingNote: Sendable, Encodable {
     public let text: String
 }
 
@@ -56,7 +56,7 @@ public struct RecordListPage: Page {
     public let previousPageLink: String?
     public let nextPageLink: String?
 
-    public struct Row: Sendable {
+    public struct Row: Sendable, Encodable {
         public let date: String
         public let name: String
         public let status: String
@@ -100,7 +100,7 @@ public struct RecordItemPage: Page {
     public let fhirLink: String
     public let isHeld: Bool
 
-    public struct Attachment: Sendable {
+    public struct Attachment: Sendable, Encodable {
         public let title: String
         public let kind: String
         public let size: String

@@ -10,7 +10,7 @@ public struct ReleaseQueuePage: Page {
     public let previousPageLink: String?
     public let nextPageLink: String?
 
-    public struct Item: Sendable {
+    public struct Item: Sendable, Encodable {
         /// `Type/id`, the checkbox value.
         public let value: String
         public let fieldID: String
@@ -32,7 +32,7 @@ public struct ReleaseRulesPage: Page {
     public let action: String
     public let sections: [Section]
 
-    public struct Section: Sendable {
+    public struct Section: Sendable, Encodable {
         public let key: String
         public let title: String
         public let current: String

@@ -9,7 +9,7 @@ public struct ReviewQueuePage: Page {
     public let previousPageLink: String?
     public let nextPageLink: String?
 
-    public struct Item: Sendable {
+    public struct Item: Sendable, Encodable {
         public let patientName: String
         public let mrn: String
         public let kind: String
@@ -42,12 +42,12 @@ public struct ReviewItemPage: Page {
     public let comment: FormField
     public let backLink: String
 
-    public struct Fact: Sendable {
+    public struct Fact: Sendable, Encodable {
         public let label: String
         public let value: String
     }
 
-    public struct Choice: Sendable {
+    public struct Choice: Sendable, Encodable {
         public let value: String
         public let text: String
         public let hint: String

@@ -10,7 +10,7 @@ public struct StaffPatientsPage: Page {
     public let nextPageLink: String?
     public let previousPageLink: String?
 
-    public struct Row: Sendable {
+    public struct Row: Sendable, Encodable {
         public let name: String
         public let mrn: String
         public let birthDate: String

@@ -20,7 +20,7 @@ public struct UploadsPage: Page {
     public let nextPageLink: String?
     public let backLink: String
 
-    public struct Item: Sendable {
+    public struct Item: Sendable, Encodable {
         public let title: String
         public let fileName: String
         /// "PDF document, 1.2 MB"

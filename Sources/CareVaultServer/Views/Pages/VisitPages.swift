@@ -14,7 +14,7 @@ public struct VisitsPage: Page {
     public let previousPageLink: String?
     public let nextPageLink: String?
 
-    public struct Row: Sendable {
+    public struct Row: Sendable, Encodable {
         public let date: String
         public let kind: String
         public let reason: String
@@ -43,7 +43,7 @@ public struct VisitPage: Page {
     public let backLink: String
     public let summaryPDFLink: String
 
-    public struct Item: Sendable {
+    public struct Item: Sendable, Encodable {
         public let kind: String
         public let name: String
         public let date: String
@@ -51,7 +51,7 @@ public struct VisitPage: Page {
         public let link: String?
     }
 
-    public struct Document: Sendable {
+    public struct Document: Sendable, Encodable {
         public let name: String
         public let date: String
         public let link: String
