@@ -28,14 +28,7 @@ struct UploadItemController: Sendable {
     /// A PDF's first page, or a HEIC or TIFF image, as a PNG drawn by a sandboxed converter; 404 where there is none.
     @Sendable func preview(_ request: Request, context: SignedInRequestContext) async throws -> Response {
         let (patient, basis, upload, _) = try await load(context, .readRecord)
-        let render: (() async throws -> [UInt8]) async throws -> [UInt8]?
-        if upload.kind == .pdf, let renderer = env.pdfPreviews, upload.size <= PDFPreviewRenderer.maxInputBytes {
-            render = renderer.render
-        } else if let renderer = env.imagePreviews, await renderer.draws(upload.kind, size: upload.size) {
-            render = renderer.render
-        } else {
-            throw HTTPError(.notFound)
-        }
+        guard let render = await UploadPreview.converter(for: upload, env: env) else { throw HTTPError(.notFound) }
         try await env.audit.recordReads([("DocumentReference", upload.documentID), ("Binary", upload.id)], patient: patient.id,
                                         actor: context.account, basis: basis, info: context.info)
         let (store, masterKey) = (env.blobStore, env.masterKey)

@@ -10,19 +10,31 @@ public struct UploadPreview: Sendable, Encodable {
     /// What the picture is when it is not the file itself.
     public let caption: String?
 
+    /// Draws a preview from the decrypted file that `load` supplies; nil when it cannot.
+    typealias Converter = @Sendable (_ load: () async throws -> [UInt8]) async throws -> [UInt8]?
+
     /// The preview for `upload`, or nil for kinds with none (DICOM, text) or where no converter can draw it.
     static func of(_ upload: PatientUpload, env: AppEnvironment) async -> UploadPreview? {
         let patient = upload.patient.description
         if upload.kind.displaysInBrowsers {
             return UploadPreview(link: Paths.uploadFile(patient, upload.id), alt: "The uploaded image: \(upload.title)", caption: nil)
         }
-        let preview = Paths.uploadPreview(patient, upload.id)
+        guard await converter(for: upload, env: env) != nil else { return nil }
+        let link = Paths.uploadPreview(patient, upload.id)
+        return upload.kind == .pdf
+            ? UploadPreview(link: link, alt: "First page of the document “\(upload.title)”", caption: "First page")
+            : UploadPreview(link: link, alt: "The uploaded image: \(upload.title)",
+                            caption: "A copy made for viewing in the browser. The download is the original file.")
+    }
+
+    /// What draws `upload`'s preview on the preview route: poppler for a PDF, gdk-pixbuf for a HEIC or
+    /// TIFF image; nil where neither is available or the file is too large for it.
+    static func converter(for upload: PatientUpload, env: AppEnvironment) async -> Converter? {
         if upload.kind == .pdf {
-            guard env.pdfPreviews != nil, upload.size <= PDFPreviewRenderer.maxInputBytes else { return nil }
-            return UploadPreview(link: preview, alt: "First page of the document “\(upload.title)”", caption: "First page")
+            guard let renderer = env.pdfPreviews, upload.size <= PDFPreviewRenderer.maxInputBytes else { return nil }
+            return renderer.render
         }
         guard let renderer = env.imagePreviews, await renderer.draws(upload.kind, size: upload.size) else { return nil }
-        return UploadPreview(link: preview, alt: "The uploaded image: \(upload.title)",
-                             caption: "A copy made for viewing in the browser. The download is the original file.")
+        return renderer.render
     }
 }
