@@ -150,7 +150,7 @@ struct LabResultDisplayTests {
         ("145.01040701622802", "145.01"), ("4.50", "4.50"), ("5.125", "5.125"), ("-0.00001", "-0.00"), ("<5.0", "<5.0"), ("positive", "positive"),
     ])
     func readable(input: String, shown: String) {
-        #expect(LabResultsPage.Row.readable(input) == shown)
+        #expect(FHIRText.readableNumber(input) == shown)
     }
 }
 

@@ -100,11 +100,14 @@ public enum ReadingObservation {
                 if code.contains(diastolic.0) { bottom = q }
             }
             guard let top, let bottom else { return nil }
+            // Blood pressure is read in whole mmHg, also when a device or system recorded decimals.
+            func whole(_ text: String) -> String { Double(text).map { String(Int($0.rounded())) } ?? text }
             return Point(measure: measure, time: time, effective: effective, value: top.0, diastolic: bottom.0,
-                         display: "\(top.1)/\(bottom.1) \(top.2.display)", contextCode: context)
+                         display: "\(whole(top.1))/\(whole(bottom.1)) \(top.2.display)", contextCode: context)
         }
         guard let q = value(json["valueQuantity"], measure) else { return nil }
-        return Point(measure: measure, time: time, effective: effective, value: q.0, diastolic: nil, display: "\(q.1) \(q.2.display)", contextCode: context)
+        return Point(measure: measure, time: time, effective: effective, value: q.0, diastolic: nil,
+                     display: "\(FHIRText.readableNumber(q.1)) \(q.2.display)", contextCode: context)
     }
 
     /// A quantity's value in the chart unit, its text, and its unit; nil when the unit is not one the measure knows.

@@ -7,8 +7,17 @@ public enum FHIRText {
         guard let value else { return nil }
         if let first = value.arrayValue?.first { return concept(first) }
         let coding = value["coding"]?.arrayValue?.first
-        return nonEmpty(value["text"]?.stringValue) ?? nonEmpty(coding?["display"]?.stringValue) ?? nonEmpty(coding?["code"]?.stringValue)
+        return nonEmpty(value["text"]?.stringValue) ?? nonEmpty(coding?["display"]?.stringValue)
+            ?? coding?["code"]?.stringValue.flatMap { code in codeWords[coding?["system"]?.stringValue ?? ""]?[code] ?? nonEmpty(code) }
     }
+
+    /// Words for codes that records often carry without a display ("vital-signs" → "Vital signs").
+    private static let codeWords: [String: [String: String]] = [
+        "http://terminology.hl7.org/CodeSystem/observation-category": [
+            "vital-signs": "Vital signs", "laboratory": "Lab test", "social-history": "Social history", "survey": "Questionnaire",
+            "exam": "Examination", "imaging": "Imaging", "procedure": "Procedure", "therapy": "Therapy", "activity": "Activity",
+        ],
+    ]
 
     /// The first coding's code of a CodeableConcept (e.g. `active` of clinicalStatus).
     public static func code(_ value: JSONValue?) -> String? {
@@ -21,8 +30,17 @@ public enum FHIRText {
     /// A Quantity as "5 mg".
     public static func quantity(_ value: JSONValue?) -> String? {
         guard let value, let number = number(value["value"]) else { return nil }
-        let unit = value["unit"]?.stringValue ?? value["code"]?.stringValue ?? ""
-        return ((value["comparator"]?.stringValue ?? "") + number + (unit.isEmpty ? "" : " " + unit))
+        let unit = UnitWords.readable(value["unit"]?.stringValue ?? value["code"]?.stringValue ?? "")
+        return ((value["comparator"]?.stringValue ?? "") + readableNumber(number) + (unit.isEmpty ? "" : " " + unit))
+    }
+
+    /// A value with machine precision (`145.01040701622802`) to two decimals, for reading; anything
+    /// else as written. The exact value stays in the record, the FHIR download and the CSV.
+    public static func readableNumber(_ value: String) -> String {
+        guard let dot = value.firstIndex(of: "."), value.distance(from: dot, to: value.endIndex) > 4,
+              value.allSatisfy({ $0.isNumber || $0 == "." || $0 == "-" }), let number = Double(value)
+        else { return value }
+        return String(format: "%.2f", number)
     }
 
     /// A Period as "2024-01-02 to 2024-01-05" (or just the start).

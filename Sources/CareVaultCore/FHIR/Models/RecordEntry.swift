@@ -133,8 +133,11 @@ public struct RecordEntry: Sendable, Equatable, Codable {
         let components = json["component"]?.arrayValue ?? []
         let systolic = components.first { FHIRText.code($0["code"]) == "8480-6" }
         let diastolic = components.first { FHIRText.code($0["code"]) == "8462-4" }
-        if let s = FHIRText.number(systolic?["valueQuantity"]?["value"]), let d = FHIRText.number(diastolic?["valueQuantity"]?["value"]) {
-            return "\(s)/\(d) \(systolic?["valueQuantity"]?["unit"]?.stringValue ?? "mmHg")"
+        if let s = FHIRText.number(systolic?["valueQuantity"]?["value"]).flatMap(Double.init),
+           let d = FHIRText.number(diastolic?["valueQuantity"]?["value"]).flatMap(Double.init) {
+            // Blood pressure is read in whole millimetres of mercury ("124/75 mmHg").
+            let unit = UnitWords.readable(systolic?["valueQuantity"]?["unit"]?.stringValue ?? "mmHg")
+            return "\(Int(s.rounded()))/\(Int(d.rounded())) \(unit)"
         }
         let parts = components.compactMap { c -> String? in
             guard let name = FHIRText.concept(c["code"]),

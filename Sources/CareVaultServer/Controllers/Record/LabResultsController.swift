@@ -42,7 +42,7 @@ struct LabResultsController: Sendable {
             guard let value = r.numericValue, let time = r.effective.flatMap(FHIRInstant.range)?.lowerBound else { return nil }
             return TrendChart.Point(time: time, value: value)
         }
-        let chart = TrendChart(title: "\(latest.test) over time", unit: latest.unit, points: points,
+        let chart = TrendChart(title: "\(latest.test) over time", unit: UnitWords.readable(latest.unit), points: points,
                                normalLow: latest.normalLow, normalHigh: latest.normalHigh)
         return env.renderer.response(LabTrendPage(
             layout: context.layout(latest.test, request: request), test: latest.test, patientName: patient.fullName,

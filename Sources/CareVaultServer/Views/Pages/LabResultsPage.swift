@@ -48,17 +48,8 @@ public struct LabTrendPage: Page {
 
 extension LabResultsPage.Row {
     init(_ r: LabResult, patient: PatientID? = nil) {
-        self.init(date: r.effective.map { String($0.prefix(10)) } ?? "", test: r.test, value: Self.readable(r.value), unit: r.unit,
+        self.init(date: r.effective.map { String($0.prefix(10)) } ?? "", test: r.test, value: FHIRText.readableNumber(r.value), unit: UnitWords.readable(r.unit),
                   range: r.range, flag: r.flag.rawValue, isOutOfRange: ![.normal, .unknown].contains(r.flag),
                   trendLink: patient.flatMap { p in r.code.map { Paths.labTrend(p.description, system: r.codeSystem, code: $0) } })
-    }
-
-    /// Values with machine precision (`145.01040701622802`) are shown to two decimals; the exact value
-    /// stays in the record, the FHIR download and the CSV.
-    static func readable(_ value: String) -> String {
-        guard let dot = value.firstIndex(of: "."), value.distance(from: dot, to: value.endIndex) > 4,
-              value.allSatisfy({ $0.isNumber || $0 == "." || $0 == "-" }), let number = Double(value)
-        else { return value }
-        return String(format: "%.2f", number)
     }
 }

@@ -1,0 +1,60 @@
+import CareVaultCore
+import Testing
+
+/// What a patient reads of a record item: values, units and kinds in plain words.
+@Suite("Record words")
+struct RecordWordsTests {
+    static func entry(_ json: String) throws -> RecordEntry {
+        RecordEntry(resourceType: "Observation", id: "o1", json: try JSONParser.parse(json))
+    }
+
+    @Test("Blood pressure reads in whole mmHg, however precise the record")
+    func bloodPressure() throws {
+        let entry = try Self.entry("""
+            {"resourceType":"Observation","status":"final","code":{"text":"Blood Pressure"},
+             "category":[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/observation-category","code":"vital-signs"}]}],
+             "component":[
+               {"code":{"coding":[{"system":"http://loinc.org","code":"8480-6"}]},"valueQuantity":{"value":123.7373447247063,"unit":"mm[Hg]"}},
+               {"code":{"coding":[{"system":"http://loinc.org","code":"8462-4"}]},"valueQuantity":{"value":75.29115048493,"unit":"mm[Hg]"}}]}
+            """)
+        #expect(entry.details.first { $0.label == "Result" }?.value == "124/75 mmHg")
+        #expect(entry.details.first { $0.label == "Kind" }?.value == "Vital signs")
+    }
+
+    @Test("Measured values are rounded for reading and their units written as people write them")
+    func quantity() throws {
+        let bmi = try Self.entry("""
+            {"resourceType":"Observation","code":{"text":"Body Mass Index"},"valueQuantity":{"value":27.318283080476,"unit":"kg/m2"},
+             "category":[{"coding":[{"system":"urn:other","code":"vital-signs"}]}]}
+            """)
+        #expect(bmi.details.first { $0.label == "Result" }?.value == "27.32 kg/m²")
+        // A code from another system is not translated: only the observation categories are known.
+        #expect(bmi.details.first { $0.label == "Kind" }?.value == "vital-signs")
+        #expect(FHIRText.quantity(try JSONParser.parse(#"{"value":5,"unit":"10*3/uL","comparator":"<"}"#)) == "<5 × 10³/µL")
+    }
+
+    @Test("Units not in the list, and displays the record gives, are shown as recorded", arguments: [
+        ("mg/dL", "mg/dL"), ("mm[Hg]", "mmHg"), ("{beats}/min", "beats per minute"), ("", ""), ("made-up unit", "made-up unit"),
+    ])
+    func units(unit: String, shown: String) {
+        #expect(UnitWords.readable(unit) == shown)
+    }
+
+    @Test("A clinic's reading stored at machine precision reads like a home reading on the readings pages")
+    func readings() throws {
+        let pressure = try #require(ReadingObservation.point(from: try JSONParser.parse("""
+            {"resourceType":"Observation","status":"final","effectiveDateTime":"2026-03-02T09:45:00Z",
+             "code":{"coding":[{"system":"http://loinc.org","code":"85354-9"}]},
+             "component":[
+               {"code":{"coding":[{"system":"http://loinc.org","code":"8480-6"}]},"valueQuantity":{"value":123.7373447247063,"code":"mm[Hg]"}},
+               {"code":{"coding":[{"system":"http://loinc.org","code":"8462-4"}]},"valueQuantity":{"value":75.29115048493,"code":"mm[Hg]"}}]}
+            """)))
+        #expect(pressure.display == "124/75 mmHg")
+        #expect(pressure.value == 123.7373447247063)  // the chart and the record keep the exact value
+        let weight = try #require(ReadingObservation.point(from: try JSONParser.parse("""
+            {"resourceType":"Observation","status":"final","effectiveDateTime":"2026-03-02T09:45:00Z",
+             "code":{"coding":[{"system":"http://loinc.org","code":"29463-7"}]},"valueQuantity":{"value":80.12345678,"code":"kg"}}
+            """)))
+        #expect(weight.display == "80.12 kg")
+    }
+}
