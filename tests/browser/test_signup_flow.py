@@ -17,6 +17,7 @@ BINARY = sys.argv[1]
 ARTIFACTS = os.path.join(os.path.dirname(__file__), "..", "..", "artifacts", "browser")
 PASSWORD = "violet lantern quietly hums"
 PDF = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "Tests", "CareVaultServerTests", "Fixtures", "crazyones.pdf"))
+BUNDLE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "zoe-okafor.json")
 HEIC = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "Tests", "CareVaultCoreTests", "Fixtures", "uploads", "photo-gps.heic"))
 
 
@@ -54,9 +55,11 @@ def run_once():
     data = tempfile.mkdtemp(prefix="carevault-browser-")
     env = dict(os.environ, CAREVAULT_DATA_DIR=data)
     env.pop("DATABASE_URL", None)
-    created = subprocess.run([BINARY, "patient", "create", "--mrn", "BR-1001", "--given", "Zoë", "--family", "Okafor",
-                              "--birth-date", "1979-06-14"], env=env, capture_output=True, text=True, check=True)
-    code = re.search(r"Activation code: (\S+)", created.stdout).group(1)
+    # Zoë's record comes in as a FHIR bundle (a visit with a long name, a blood pressure stored at
+    # machine precision, a problem), as from a clinic's system; then she gets an activation code.
+    subprocess.run([BINARY, "import", BUNDLE], env=env, capture_output=True, text=True, check=True)
+    issued = subprocess.run([BINARY, "patient", "code", "--mrn", "BR-1001"], env=env, capture_output=True, text=True, check=True)
+    code = re.search(r"Activation code: (\S+)", issued.stdout).group(1)
 
     port = free_port()
     server = subprocess.Popen([BINARY, "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -146,6 +149,24 @@ def run_once():
         passed += 1
         driver.set_window_size(1100, 1000)
         home = driver.current_url
+
+        # Her record's lists and items read plainly and fit a phone: the visit filter's long visit
+        # name stays inside the screen; the blood pressure reads in whole mmHg.
+        click(By.LINK_TEXT, "Problems and diagnoses")
+        assert "Asthma" in driver.page_source
+        driver.set_window_size(360, 900)
+        width = driver.execute_script("return document.documentElement.scrollWidth")
+        assert width <= 360, f"the problems page is {width}px wide at a 360px viewport"
+        driver.save_screenshot(os.path.join(ARTIFACTS, "problems-360px.png"))
+        driver.get(home)
+        click(By.LINK_TEXT, "Measurements")
+        click(By.PARTIAL_LINK_TEXT, "Blood pressure")
+        assert "124/75 mmHg" in driver.find_element(By.CSS_SELECTOR, "dl.facts").text, "the blood pressure does not read 124/75 mmHg"
+        width = driver.execute_script("return document.documentElement.scrollWidth")
+        assert width <= 360, f"the measurement's page is {width}px wide at a 360px viewport"
+        driver.set_window_size(1100, 1000)
+        driver.get(home)
+        passed += 1
 
         # Upload a file from the home page's link.
         click(By.PARTIAL_LINK_TEXT, "Your own files")
