@@ -57,4 +57,16 @@ struct RecordWordsTests {
             """)))
         #expect(weight.display == "80.12 kg")
     }
+
+    @Test("SNOMED's semantic tags are left off names; other brackets stay", arguments: [
+        ("Chronic sinusitis (disorder)", "Chronic sinusitis"), ("Encounter for check up (procedure)", "Encounter for check up"),
+        ("Body mass index (BMI) [Ratio]", "Body mass index (BMI) [Ratio]"), ("Influenza (seasonal)", "Influenza (seasonal)"),
+        ("(disorder)", "(disorder)"), ("Medication review due (situation)", "Medication review due"), ("Plain", "Plain"),
+    ])
+    func semanticTags(name: String, shown: String) throws {
+        #expect(FHIRText.withoutSemanticTag(name) == shown)
+        let condition = try JSONParser.parse(#"{"code":{"coding":[{"system":"http://snomed.info/sct","code":"40055000","display":"\#(name)"}],"text":"\#(name)"}}"#)
+        #expect(FHIRText.concept(condition["code"]) == shown)
+        #expect(RecordItem(resourceType: "Condition", id: "c1", json: condition).name == shown)
+    }
 }

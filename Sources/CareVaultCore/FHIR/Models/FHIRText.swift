@@ -7,9 +7,26 @@ public enum FHIRText {
         guard let value else { return nil }
         if let first = value.arrayValue?.first { return concept(first) }
         let coding = value["coding"]?.arrayValue?.first
-        return nonEmpty(value["text"]?.stringValue) ?? nonEmpty(coding?["display"]?.stringValue)
+        return (nonEmpty(value["text"]?.stringValue) ?? nonEmpty(coding?["display"]?.stringValue)).map(withoutSemanticTag)
             ?? coding?["code"]?.stringValue.flatMap { code in codeWords[coding?["system"]?.stringValue ?? ""]?[code] ?? nonEmpty(code) }
     }
+
+    /// A SNOMED CT name without the semantic tag that ends its fully specified form, which many
+    /// systems send as the display: "Chronic sinusitis (disorder)" → "Chronic sinusitis". The tag
+    /// sorts concepts for terminology tools; to a patient it reads as part of the diagnosis.
+    public static func withoutSemanticTag(_ name: String) -> String {
+        guard name.hasSuffix(")"), let open = name.lastIndex(of: "("), open > name.startIndex,
+              name[name.index(before: open)] == " ",
+              semanticTags.contains(String(name[name.index(after: open)..<name.index(before: name.endIndex)]))
+        else { return name }
+        return String(name[..<name.index(before: open)])
+    }
+
+    private static let semanticTags: Set<String> = [
+        "disorder", "finding", "procedure", "situation", "observable entity", "regime/therapy", "qualifier value", "body structure",
+        "substance", "product", "event", "morphologic abnormality", "physical object", "record artifact", "environment",
+        "assessment scale", "clinical drug", "medicinal product", "medicinal product form", "specimen", "disposition",
+    ]
 
     /// Words for codes that records often carry without a display ("vital-signs" → "Vital signs").
     private static let codeWords: [String: [String: String]] = [

@@ -16,12 +16,12 @@ public struct Visit: Sendable, Equatable {
         start = json["period"]?["start"]?.stringValue
         end = json["period"]?["end"]?.stringValue
         let type = json["type"]?.arrayValue?.first
-        kind = type?["text"]?.stringValue
-            ?? type?["coding"]?.arrayValue?.first?["display"]?.stringValue
+        kind = (type?["text"]?.stringValue ?? type?["coding"]?.arrayValue?.first?["display"]?.stringValue).map(FHIRText.withoutSemanticTag)
             ?? Self.classNames[json["class"]?["code"]?.stringValue ?? ""]
             ?? "Visit"
         let reasonCode = json["reasonCode"]?.arrayValue?.first
-        reason = reasonCode?["text"]?.stringValue ?? reasonCode?["coding"]?.arrayValue?.first?["display"]?.stringValue
+        reason = (reasonCode?["text"]?.stringValue ?? reasonCode?["coding"]?.arrayValue?.first?["display"]?.stringValue)
+            .map(FHIRText.withoutSemanticTag)
         place = json["location"]?.arrayValue?.first?["location"]?["display"]?.stringValue
             ?? json["serviceProvider"]?["display"]?.stringValue
         status = json["status"]?.stringValue
@@ -44,7 +44,7 @@ public struct RecordItem: Sendable, Equatable {
         self.id = id
         let concept = json["code"] ?? json["vaccineCode"] ?? json["medicationCodeableConcept"] ?? json["type"]
         let first = concept?.arrayValue?.first ?? concept
-        name = first?["text"]?.stringValue ?? first?["coding"]?.arrayValue?.first?["display"]?.stringValue
+        name = (first?["text"]?.stringValue ?? first?["coding"]?.arrayValue?.first?["display"]?.stringValue).map(FHIRText.withoutSemanticTag)
             ?? json["description"]?.stringValue ?? resourceType
         date = (json["effectiveDateTime"] ?? json["occurrenceDateTime"] ?? json["performedDateTime"] ?? json["authoredOn"]
                 ?? json["recordedDate"] ?? json["issued"] ?? json["date"] ?? json["performedPeriod"]?["start"])?.stringValue
