@@ -57,8 +57,11 @@ public struct TrendChart: Sendable {
     /// What a circle and a square stand for, when the chart has both.
     public let markerNames: (circle: String, square: String)?
 
-    static let width = 640.0, height = 280.0
-    static let left = 56.0, right = 16.0, top = 16.0, bottom = 40.0
+    // Drawn at about the size it is shown (30rem at most), so that its 16-unit labels stay legible
+    // when a phone scales it down (about 11 px at 360 px wide).
+    static let width = 480.0, height = 260.0
+    static let left = 72.0, right = 16.0, top = 16.0, bottom = 40.0
+    static let fontSize = 16
     static let tones = ["normal": "#e3f1e6", "caution": "#fbf0d0", "high": "#f8dcdc"]
     static let lineColours = ["#0b5cad", "#6b3fa0"]
 
@@ -115,12 +118,12 @@ public struct TrendChart: Sendable {
         svg += ##"<line x1="\##(f(Self.left))" y1="\##(f(Self.top + plotH))" x2="\##(f(Self.left + plotW))" y2="\##(f(Self.top + plotH))" stroke="#4a5560"/>"##
         svg += ##"<line x1="\##(f(Self.left))" y1="\##(f(Self.top))" x2="\##(f(Self.left))" y2="\##(f(Self.top + plotH))" stroke="#4a5560"/>"##
         for v in [low + pad, high - pad] {
-            svg += ##"<text x="\##(f(Self.left - 6))" y="\##(f(y(v) + 4))" text-anchor="end" font-size="12">\##(escape(Self.number(v)))</text>"##
+            svg += ##"<text x="\##(f(Self.left - 6))" y="\##(f(y(v) + 5))" text-anchor="end" font-size="\##(Self.fontSize)">\##(escape(Self.number(v)))</text>"##
         }
         if let first = all.first, let last = all.last {
-            svg += ##"<text x="\##(f(Self.left))" y="\##(f(Self.height - 12))" font-size="12">\##(Self.day(first.time))</text>"##
+            svg += ##"<text x="\##(f(Self.left))" y="\##(f(Self.height - 12))" font-size="\##(Self.fontSize)">\##(Self.day(first.time))</text>"##
             if !single {
-                svg += ##"<text x="\##(f(Self.left + plotW))" y="\##(f(Self.height - 12))" text-anchor="end" font-size="12">\##(Self.day(last.time))</text>"##
+                svg += ##"<text x="\##(f(Self.left + plotW))" y="\##(f(Self.height - 12))" text-anchor="end" font-size="\##(Self.fontSize)">\##(Self.day(last.time))</text>"##
             }
         }
         for (i, line) in series.enumerated() {
