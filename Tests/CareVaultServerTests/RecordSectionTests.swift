@@ -200,4 +200,65 @@ struct RecordSectionTests {
             }
         }
     }
+
+    @Test("Migration 6 dates the billing records, imaging studies and period onsets stored before it", arguments: testDatabases)
+    func datesBackfill(kind: DatabaseKind) async throws {
+        let rows: [(type: String, json: String, start: String?)] = [
+            ("Claim", #"{"resourceType":"Claim","billablePeriod":{"start":"2017-11-01T09:00:00Z","end":"2017-11-01T10:00:00Z"},"created":"2017-11-02"}"#, "2017-11-01T09:00:00Z"),
+            ("ExplanationOfBenefit", #"{"resourceType":"ExplanationOfBenefit","created":"2013-12-11"}"#, "2013-12-11T00:00:00Z"),
+            ("ImagingStudy", #"{"resourceType":"ImagingStudy","started":"2019-12-18T10:00:00Z"}"#, "2019-12-18T10:00:00Z"),
+            ("Condition", #"{"resourceType":"Condition","onsetPeriod":{"start":"2011-10-04"}}"#, "2011-10-04T00:00:00Z"),
+            ("Practitioner", #"{"resourceType":"Practitioner"}"#, nil),
+            ("Claim", #"{"resourceType":"Claim","created":"not a date"}"#, nil),
+        ]
+        let configuration = try await TestApp.configuration(kind)
+        defer { try? FileManager.default.removeItem(at: configuration.dataDirectory) }
+        let location = try DatabaseLocation.resolve(databaseURL: configuration.databaseURL, dataDirectory: configuration.dataDirectory)
+        try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
+        try await Database.withOpened(location, logger: TestApp.logger) { database in
+            try await Migrator(database: database, migrations: Array(Migrator.all.prefix(5))).migrate(logger: TestApp.logger)
+            try await database.write { sql in
+                for (i, row) in rows.enumerated() {
+                    try await sql.raw("""
+                        INSERT INTO fhir_resources (resource_type, id, patient_scope, match_key, version_id, last_updated, source, json, available_at)
+                        VALUES (\(bind: row.type), \(bind: "r\(i)"), 'p', \(bind: "k\(i)"), 1, 5, 'test', \(bind: row.json), 5)
+                        """).run()
+                }
+            }
+            #expect(try await Migrator(database: database).migrate(logger: TestApp.logger) == [6])
+            let starts = try await database.read { sql in
+                try await sql.raw("SELECT id, effective_start FROM fhir_resources WHERE patient_scope = 'p'").all().map {
+                    (try $0.decode(column: "id", as: String.self), try $0.decode(column: "effective_start", as: Int64?.self))
+                }
+            }
+            #expect(starts.count == rows.count)
+            for (i, row) in rows.enumerated() {
+                let expected = row.start.flatMap(FHIRInstant.range)?.lowerBound
+                #expect(starts.first { $0.0 == "r\(i)" }?.1 == expected, "\(row.type) \(row.json)")
+            }
+        }
+    }
+
+    @Test("Billing records list newest first by the date they show, and date filters find them", arguments: testDatabases)
+    func billingDates(kind: DatabaseKind) async throws {
+        try await TestApp.run(kind) { client, env in
+            let summary = try await RecordImportService(env: env).importBundle(try RecordImportTests.synthea, source: "synthea.json", by: nil,
+                                                                               info: .commandLine)
+            let code = try await AccountService(env: env).issueActivationCode(for: summary.patient, by: nil, info: .commandLine)
+            let browser = Browser(client)
+            try await Flows.register(browser, code: code.display, birthDate: summary.patient.birthDate.description, email: "buster@example.org")
+            try await Flows.signIn(browser, email: "buster@example.org")
+            let id = summary.patient.id.description
+            func dates(_ query: String) async throws -> [String] {
+                try await browser.get(Paths.recordSection(id, .other) + query).body.matches(of: /<td>(\d{4}-\d{2}-\d{2})<\/td>/).map { String($0.output.1) }
+            }
+            let all = try await dates("")
+            #expect(all.count >= 10)
+            #expect(all == all.sorted(by: >), "\(all)")
+            let recent = try await dates("?from=2017-01-01")
+            // A claim's billable period can run on past its first day (Synthea's explanations of benefit run a year), so one
+            // that began in December 2016 overlaps 2017 and stays; the earlier visits' bills go.
+            #expect(recent.contains("2017-11-01") && !recent.contains { $0 < "2016-01-01" } && all.contains { $0 < "2016-01-01" }, "\(recent)")
+        }
+    }
 }

@@ -54,17 +54,11 @@ public struct FHIRIndexFields: Sendable, Equatable {
         for text in texts where !text.isEmpty {
             fields.codes.append(Code(system: Code.textSystem, code: String(text.prefix(200)), display: String(text.prefix(500))))
         }
-        for key in ["effectiveDateTime", "occurrenceDateTime", "performedDateTime", "onsetDateTime", "authoredOn",
-                    "recordedDate", "issued", "date", "birthDate"] {
-            guard let value = resource[key] else { continue }
-            guard let text = value.stringValue, let range = FHIRInstant.range(text) else {
-                throw FHIRFieldError(field: key, message: "is not a FHIR date or dateTime")
-            }
-            fields.effective = range
-            break
-        }
+        // The same date the pages show for the resource, so lists sort and filter by what they display.
+        fields.effective = try date(resource, ["effectiveDateTime", "occurrenceDateTime", "performedDateTime", "onsetDateTime", "authoredOn",
+                                               "recordedDate", "issued", "date", "started", "birthDate"])
         if fields.effective == nil {
-            for key in ["effectivePeriod", "performedPeriod", "period"] {
+            for key in ["effectivePeriod", "performedPeriod", "onsetPeriod", "occurrencePeriod", "billablePeriod", "period"] {
                 guard let period = resource[key] else { continue }
                 var low: Int64?, high: Int64?
                 if let start = period["start"] {
@@ -83,7 +77,21 @@ public struct FHIRIndexFields: Sendable, Equatable {
                 break
             }
         }
+        // When a claim was made, for billing records without a billable period.
+        if fields.effective == nil { fields.effective = try date(resource, ["created"]) }
         return fields
+    }
+
+    /// The first of `keys` present, as a range; throws naming it when it is not a FHIR date.
+    private static func date(_ resource: JSONValue, _ keys: [String]) throws(FHIRFieldError) -> ClosedRange<Int64>? {
+        for key in keys {
+            guard let value = resource[key] else { continue }
+            guard let text = value.stringValue, let range = FHIRInstant.range(text) else {
+                throw FHIRFieldError(field: key, message: "is not a FHIR date or dateTime")
+            }
+            return range
+        }
+        return nil
     }
 }
 

@@ -1,3 +1,5 @@
+import SQLKit
+
 /// One numbered schema step. Migrations are append-only: once released, a migration is never
 /// edited; a later one changes what it made.
 public protocol Migration: Sendable {
@@ -6,6 +8,13 @@ public protocol Migration: Sendable {
     var name: String { get }
     /// The statements to run, in order, for the given engine.
     func statements(for types: ColumnTypes) -> [String]
+    /// Work on the rows themselves after the statements, in the same transaction (e.g. filling a
+    /// column from the stored JSON, which SQL alone cannot read the same way on both engines).
+    func backfill(on sql: any SQLDatabase) async throws
+}
+
+extension Migration {
+    public func backfill(on sql: any SQLDatabase) async throws {}
 }
 
 /// Column types that differ by engine, so one migration text serves both.

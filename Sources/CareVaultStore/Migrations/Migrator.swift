@@ -11,6 +11,7 @@ public struct Migrator: Sendable {
         M003RecordSectionsAndRelease(),
         M004PatientUploads(),
         M005ReviewAndSettings(),
+        M006IndexMoreDates(),
     ]
 
     private let database: Database
@@ -41,6 +42,7 @@ public struct Migrator: Sendable {
                 for statement in migration.statements(for: ColumnTypes(kind: database.kind)) {
                     try await sql.raw("\(unsafeRaw: statement)").run()
                 }
+                try await migration.backfill(on: sql)
                 try await sql.raw("""
                     INSERT INTO schema_migrations (number, name, applied_at)
                     VALUES (\(bind: migration.number), \(bind: migration.name), \(bind: Clock.milliseconds(Date())))
