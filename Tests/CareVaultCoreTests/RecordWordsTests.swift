@@ -69,4 +69,13 @@ struct RecordWordsTests {
         #expect(FHIRText.concept(condition["code"]) == shown)
         #expect(RecordItem(resourceType: "Condition", id: "c1", json: condition).name == shown)
     }
+
+    @Test("A claim's total reads as an amount of money, whether the total is Money (Claim) or a list of totals (ExplanationOfBenefit)")
+    func money() throws {
+        let claim = RecordEntry(resourceType: "Claim", id: "c1", json: try JSONParser.parse(#"{"resourceType":"Claim","total":{"value":125,"currency":"USD"}}"#))
+        #expect(claim.details.first { $0.label == "Total" }?.value == "125.00 USD")
+        let eob = RecordEntry(resourceType: "ExplanationOfBenefit", id: "e1", json: try JSONParser.parse(
+            #"{"resourceType":"ExplanationOfBenefit","total":[{"category":{"text":"Submitted"},"amount":{"value":265.52,"currency":"USD"}}]}"#))
+        #expect(eob.details.first { $0.label == "Total" }?.value == "265.52 USD")
+    }
 }

@@ -38,7 +38,7 @@ struct LabResultsTests {
             let page = try await browser.get(Paths.labResults(patient.id.description))
             #expect(page.status == .ok)
             #expect(page.body.contains(">Potassium</a></td><td>5.90 mmol/L</td><td>3.5–5.1</td><td>High</td>"))
-            #expect(page.body.contains(#"<tr class="out-of-range"><td>2024-01-03</td>"#))
+            #expect(page.body.contains(#"<tr class="out-of-range"><td class="date">2024-01-03</td>"#))
             #expect(page.body.contains("<td>4.11 mmol/L</td><td>3.5–5.1</td><td>Normal</td>"))
             #expect(!page.body.contains("Blood pressure"))  // vital signs are not lab results
             let home = try await browser.get(Paths.patientHome(patient.id.description))
@@ -62,8 +62,8 @@ struct LabResultsTests {
 
             let range = try await browser.get(base + "?from=2024-01-10&to=2024-01-12")
             #expect(range.body.matches(of: />Potassium<\/a><\/td>/).count == 3)
-            #expect(range.body.contains("<td>2024-01-12</td>"))
-            #expect(!range.body.contains("<td>2024-01-13</td>"))
+            #expect(range.body.contains("<td class=\"date\">2024-01-12</td>"))
+            #expect(!range.body.contains("<td class=\"date\">2024-01-13</td>"))
 
             let words = try await browser.get(base + "?q=chol")
             #expect(words.body.contains("Cholesterol"))

@@ -250,7 +250,7 @@ struct RecordSectionTests {
             try await Flows.signIn(browser, email: "buster@example.org")
             let id = summary.patient.id.description
             func dates(_ query: String) async throws -> [String] {
-                try await browser.get(Paths.recordSection(id, .other) + query).body.matches(of: /<td>(\d{4}-\d{2}-\d{2})<\/td>/).map { String($0.output.1) }
+                try await browser.get(Paths.recordSection(id, .other) + query).body.matches(of: /<td class="date">(\d{4}-\d{2}-\d{2})<\/td>/).map { String($0.output.1) }
             }
             let all = try await dates("")
             #expect(all.count >= 10)

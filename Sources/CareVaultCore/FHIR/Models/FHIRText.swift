@@ -51,6 +51,13 @@ public enum FHIRText {
         return ((value["comparator"]?.stringValue ?? "") + readableNumber(number) + (unit.isEmpty ? "" : " " + unit))
     }
 
+    /// A Money as "125.00 USD" (FHIR gives the currency as an ISO 4217 code).
+    public static func money(_ value: JSONValue?) -> String? {
+        guard let value, let text = number(value["value"]), let amount = Double(text) else { return nil }
+        let currency = value["currency"]?.stringValue ?? ""
+        return String(format: "%.2f", amount) + (currency.isEmpty ? "" : " " + currency)
+    }
+
     /// A value with machine precision (`145.01040701622802`) to two decimals, for reading; anything
     /// else as written. The exact value stays in the record, the FHIR download and the CSV.
     public static func readableNumber(_ value: String) -> String {

@@ -113,7 +113,7 @@ public struct RecordEntry: Sendable, Equatable, Codable {
         case "Claim", "ExplanationOfBenefit":
             name = FHIRText.concept(json["type"]).map { "Billing: \($0)" } ?? "Billing record"
             date = json["billablePeriod"]?["start"]?.stringValue ?? json["created"]?.stringValue ?? date
-            add("Total", FHIRText.quantity(json["total"]) ?? FHIRText.quantity(json["total"]?.arrayValue?.first?["amount"]))
+            add("Total", FHIRText.money(json["total"]) ?? FHIRText.money(json["total"]?.arrayValue?.first?["amount"]))
             add("Insurer", FHIRText.reference(json["insurer"]))
         default:
             break
