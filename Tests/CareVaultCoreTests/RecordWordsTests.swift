@@ -78,4 +78,21 @@ struct RecordWordsTests {
             #"{"resourceType":"ExplanationOfBenefit","total":[{"category":{"text":"Submitted"},"amount":{"value":265.52,"currency":"USD"}}]}"#))
         #expect(eob.details.first { $0.label == "Total" }?.value == "265.52 USD")
     }
+
+    @Test("A US Core care plan is named by its descriptive category, not by the \"assess-plan\" marker; allergy types read as words")
+    func carePlanAndAllergy() throws {
+        let plan = RecordEntry(resourceType: "CarePlan", id: "p1", json: try JSONParser.parse("""
+            {"resourceType":"CarePlan","category":[
+              {"coding":[{"system":"http://hl7.org/fhir/us/core/CodeSystem/careplan-category","code":"assess-plan"}]},
+              {"coding":[{"system":"http://snomed.info/sct","code":"384758001","display":"Self-care interventions (procedure)"}],"text":"Self-care interventions (procedure)"}]}
+            """))
+        #expect(plan.name == "Self-care interventions")
+        let bare = RecordEntry(resourceType: "CarePlan", id: "p2", json: try JSONParser.parse("""
+            {"resourceType":"CarePlan","category":[{"coding":[{"system":"http://hl7.org/fhir/us/core/CodeSystem/careplan-category","code":"assess-plan"}]}]}
+            """))
+        #expect(bare.name == "Assessment and plan of treatment")
+        let allergy = RecordEntry(resourceType: "AllergyIntolerance", id: "a1", json: try JSONParser.parse(
+            #"{"resourceType":"AllergyIntolerance","category":["food","medication"],"code":{"text":"Peanuts"}}"#))
+        #expect(allergy.details.first { $0.label == "Type" }?.value == "Food, Medicine")
+    }
 }

@@ -34,6 +34,7 @@ public enum FHIRText {
             "vital-signs": "Vital signs", "laboratory": "Lab test", "social-history": "Social history", "survey": "Questionnaire",
             "exam": "Examination", "imaging": "Imaging", "procedure": "Procedure", "therapy": "Therapy", "activity": "Activity",
         ],
+        "http://hl7.org/fhir/us/core/CodeSystem/careplan-category": ["assess-plan": "Assessment and plan of treatment"],
     ]
 
     /// The first coding's code of a CodeableConcept (e.g. `active` of clinicalStatus).

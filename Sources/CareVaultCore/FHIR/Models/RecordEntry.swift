@@ -48,7 +48,7 @@ public struct RecordEntry: Sendable, Equatable, Codable {
             add("Period", FHIRText.period(json["effectivePeriod"]))
         case "AllergyIntolerance":
             status = FHIRText.status(FHIRText.code(json["clinicalStatus"])) ?? status
-            add("Type", json["category"]?.arrayValue?.compactMap(\.stringValue).joined(separator: ", "))
+            add("Type", json["category"]?.arrayValue?.compactMap(\.stringValue).map { Self.allergyCategories[$0] ?? $0 }.joined(separator: ", "))
             add("How serious", json["criticality"]?.stringValue.map { $0 == "high" ? "High risk" : $0 == "low" ? "Low risk" : "Risk not known" })
             let reactions = (json["reaction"]?.arrayValue ?? []).flatMap { $0["manifestation"]?.arrayValue ?? [] }.compactMap(FHIRText.concept)
             add("Reaction", reactions.joined(separator: ", "))
@@ -83,7 +83,11 @@ public struct RecordEntry: Sendable, Equatable, Codable {
             add("Result", Self.observationValue(json))
             add("Kind", FHIRText.concept(json["category"]))
         case "CarePlan":
-            name = json["title"]?.stringValue ?? FHIRText.concept(json["category"]) ?? name
+            // US Core marks every care plan with the category "assess-plan"; a category with words of its own says more.
+            let described = (json["category"]?.arrayValue ?? []).first {
+                FHIRText.nonEmpty($0["text"]?.stringValue) != nil || FHIRText.nonEmpty($0["coding"]?.arrayValue?.first?["display"]?.stringValue) != nil
+            }
+            name = json["title"]?.stringValue ?? FHIRText.concept(described) ?? FHIRText.concept(json["category"]) ?? name
             add("Period", FHIRText.period(json["period"]))
             add("Addresses", (json["addresses"]?.arrayValue ?? []).compactMap(FHIRText.reference).joined(separator: ", "))
             let activities = (json["activity"]?.arrayValue ?? []).compactMap { FHIRText.concept($0["detail"]?["code"]) }
@@ -125,6 +129,9 @@ public struct RecordEntry: Sendable, Equatable, Codable {
         attachments = RecordAttachment.all(in: json)
         encounterReference = (json["encounter"] ?? json["context"]?["encounter"]?.arrayValue?.first)?["reference"]?.stringValue
     }
+
+    /// AllergyIntolerance.category codes in words.
+    static let allergyCategories = ["food": "Food", "medication": "Medicine", "environment": "Environment", "biologic": "Biological product"]
 
     /// The value of a measurement in words; blood pressure reads "120/80 mmHg" from its two components.
     public static func observationValue(_ json: JSONValue) -> String? {
