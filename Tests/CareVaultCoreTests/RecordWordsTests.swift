@@ -95,4 +95,16 @@ struct RecordWordsTests {
             #"{"resourceType":"AllergyIntolerance","category":["food","medication"],"code":{"text":"Peanuts"}}"#))
         #expect(allergy.details.first { $0.label == "Type" }?.value == "Food, Medicine")
     }
+
+    @Test("Files a record only points to are named, never fetched; inline and Binary files stay downloadable")
+    func externalFiles() throws {
+        let document = try JSONParser.parse("""
+            {"resourceType":"DocumentReference","content":[
+              {"attachment":{"contentType":"application/pdf","url":"https://files.example.org/note.pdf"}},
+              {"attachment":{"contentType":"text/plain","data":"aGVsbG8="}},
+              {"attachment":{"contentType":"application/pdf","url":"Binary/b1"}}]}
+            """)
+        #expect(RecordAttachment.external(in: document) == ["https://files.example.org/note.pdf"])
+        #expect(RecordAttachment.all(in: document).map(\.index) == [1, 2])
+    }
 }

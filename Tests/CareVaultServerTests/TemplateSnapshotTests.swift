@@ -77,7 +77,8 @@ struct TemplateSnapshotTests {
                                        sectionLink: "/mock-section-link", name: "MockItemTitle", kind: "MockItemKindName", date: "MockItemDay",
                                        status: "MockItemStatus", details: [.init(label: "MockDetailLabel", value: "MockDetailValue")],
                                        attachments: [.init(title: "MockFileTitle", kind: "MockFileKind", size: "MockFileSize", link: "/mock-file")],
-                                       hasAttachments: true, source: "MockSource", review: "MockItemReview", lastUpdated: "MockUpdated", version: "MockVersion",
+                                       hasAttachments: true, externalFiles: ["https://mock.example/elsewhere.pdf"], hasExternalFiles: true,
+                                       source: "MockSource", review: "MockItemReview", lastUpdated: "MockUpdated", version: "MockVersion",
                                        visitLink: "/mock-item-visit", fhirLink: "/mock-fhir", isHeld: true)),
         ("release-queue", ReleaseQueuePage(layout: layout("Queue"), action: "/mock-release", items: [
             .init(value: "MockType/mock-id", fieldID: "mock-item-0", patientName: "MockQueuePatient", mrn: "MockQueueMRN",

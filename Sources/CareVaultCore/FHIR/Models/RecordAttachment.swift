@@ -19,13 +19,7 @@ public struct RecordAttachment: Sendable, Equatable, Codable {
 
     /// The attachments of a DocumentReference (`content[].attachment`) or a DiagnosticReport (`presentedForm`), in order.
     public static func all(in json: JSONValue) -> [RecordAttachment] {
-        let raw: [JSONValue] = switch json["resourceType"]?.stringValue {
-        case "DocumentReference": (json["content"]?.arrayValue ?? []).compactMap { $0["attachment"] }
-        case "DiagnosticReport": json["presentedForm"]?.arrayValue ?? []
-        case "Media": json["content"].map { [$0] } ?? []
-        default: []
-        }
-        return raw.enumerated().compactMap { index, a in
+        raw(in: json).enumerated().compactMap { index, a in
             let url = a["url"]?.stringValue
             let binary = url.flatMap { $0.hasPrefix("Binary/") ? $0 : nil }
             let data = a["data"]?.stringValue
@@ -33,6 +27,26 @@ public struct RecordAttachment: Sendable, Equatable, Codable {
             return RecordAttachment(index: index, contentType: a["contentType"]?.stringValue ?? "application/octet-stream",
                                     title: a["title"]?.stringValue, size: FHIRText.number(a["size"]).flatMap { Int($0) },
                                     binaryReference: binary, base64Data: data)
+        }
+    }
+
+    /// Addresses of files the record points to but does not carry (an attachment with only an external
+    /// `url`). CareVault never fetches them — that would let a record make the server call anywhere —
+    /// so a page names them instead of offering a download.
+    public static func external(in json: JSONValue) -> [String] {
+        raw(in: json).compactMap { a in
+            guard a["data"] == nil, let url = a["url"]?.stringValue, !url.hasPrefix("Binary/"), !url.isEmpty else { return nil }
+            return url
+        }
+    }
+
+    /// The resource's Attachment elements, in order.
+    private static func raw(in json: JSONValue) -> [JSONValue] {
+        switch json["resourceType"]?.stringValue {
+        case "DocumentReference": (json["content"]?.arrayValue ?? []).compactMap { $0["attachment"] }
+        case "DiagnosticReport": json["presentedForm"]?.arrayValue ?? []
+        case "Media": json["content"].map { [$0] } ?? []
+        default: []
         }
     }
 

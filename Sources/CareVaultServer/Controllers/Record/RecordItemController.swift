@@ -48,6 +48,7 @@ struct RecordItemController: Sendable {
         let review = origin.isPatientProvided
             ? try await env.database.read { try await ReviewRepository($0).find(resourceType: resource.resourceType, resourceID: resource.id, patient: patient.id) }
             : nil
+        let elsewhere = RecordAttachment.external(in: json)
         let visitID = entry.encounterReference.flatMap { $0.hasPrefix("Encounter/") ? String($0.dropFirst(10)) : nil }
         return env.renderer.response(RecordItemPage(
             layout: context.layout(entry.name, request: request), patientName: patient.fullName,
@@ -59,7 +60,8 @@ struct RecordItemController: Sendable {
                                           size: a.size.map(Self.size) ?? "",
                                           link: Paths.attachment(scope, type: resource.resourceType, id: resource.id, index: a.index))
             },
-            hasAttachments: !entry.attachments.isEmpty, source: origin.text(toPatient: basis == .ownRecord), review: review.map(ReviewWords.status),
+            hasAttachments: !entry.attachments.isEmpty,
+            externalFiles: elsewhere, hasExternalFiles: !elsewhere.isEmpty, source: origin.text(toPatient: basis == .ownRecord), review: review.map(ReviewWords.status),
             lastUpdated: DisplayTime.format(resource.lastUpdated), version: String(resource.versionID),
             visitLink: visitID.map { Paths.visit(scope, $0) }, fhirLink: Paths.fhirResource(type: resource.resourceType, id: resource.id),
             isHeld: !resource.isReleased(at: now)))

@@ -90,6 +90,9 @@ public struct RecordItemPage: Page {
     public let details: [RecordEntry.Detail]
     public let attachments: [Attachment]
     public let hasAttachments: Bool
+    /// Addresses of files the record points to in another system (not fetched, not downloadable here).
+    public let externalFiles: [String]
+    public let hasExternalFiles: Bool
     /// Where it came from, in words ("Imported from hospital-export.json").
     public let source: String
     /// For what the patient's side added: where it stands with the care team ("Verified by …").
