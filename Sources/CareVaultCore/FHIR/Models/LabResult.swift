@@ -43,8 +43,8 @@ public struct LabResult: Sendable, Equatable {
             unit = quantity["unit"]?.stringValue ?? quantity["code"]?.stringValue ?? ""
         } else {
             value = json["valueString"]?.stringValue
-                ?? json["valueCodeableConcept"]?["text"]?.stringValue
-                ?? json["valueCodeableConcept"]?["coding"]?.arrayValue?.first?["display"]?.stringValue
+                ?? (json["valueCodeableConcept"]?["text"]?.stringValue
+                    ?? json["valueCodeableConcept"]?["coding"]?.arrayValue?.first?["display"]?.stringValue).map(FHIRText.withoutSemanticTag)
                 ?? Self.number(json["valueInteger"])
                 ?? json["valueBoolean"].map { $0 == .bool(true) ? "Yes" : "No" }
                 ?? ""
