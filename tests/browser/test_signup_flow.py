@@ -5,35 +5,18 @@ and sees it on the chart — in headless Chromium, as a person would.
 Usage: test_signup_flow.py PATH/TO/carevault
 Screenshots go to artifacts/browser/ (a CI artefact).
 """
-import base64, hashlib, hmac, os, re, shutil, socket, struct, subprocess, sys, tempfile, time, urllib.request
+import os, re, sys, time
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 from selenium.common.exceptions import InvalidSessionIdException, WebDriverException
 
+from support import ARTIFACTS, FIXTURES, PASSWORD, Browser, Site, totp
+
 BINARY = sys.argv[1]
-ARTIFACTS = os.path.join(os.path.dirname(__file__), "..", "..", "artifacts", "browser")
-PASSWORD = "violet lantern quietly hums"
-PDF = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "Tests", "CareVaultServerTests", "Fixtures", "crazyones.pdf"))
+PDF = os.path.join(FIXTURES, "crazyones.pdf")
 BUNDLE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "zoe-okafor.json")
-HEIC = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "Tests", "CareVaultCoreTests", "Fixtures", "uploads", "photo-gps.heic"))
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def totp(secret_b32, at):
-    key = base64.b32decode(secret_b32.replace(" ", "") + "=" * (-len(secret_b32.replace(" ", "")) % 8))
-    counter = struct.pack(">Q", int(at // 30))
-    digest = hmac.new(key, counter, hashlib.sha1).digest()
-    offset = digest[-1] & 0x0F
-    value = struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7FFFFFFF
-    return "%06d" % (value % 1_000_000)
+HEIC = os.path.realpath(os.path.join(FIXTURES, "..", "..", "CareVaultCoreTests", "Fixtures", "uploads", "photo-gps.heic"))
 
 
 def main():
@@ -52,53 +35,17 @@ def main():
 
 
 def run_once():
-    data = tempfile.mkdtemp(prefix="carevault-browser-")
-    env = dict(os.environ, CAREVAULT_DATA_DIR=data)
-    env.pop("DATABASE_URL", None)
+    site = Site(BINARY)
     # Zoë's record comes in as a FHIR bundle (a visit with a long name, a blood pressure stored at
     # machine precision, a problem), as from a clinic's system; then she gets an activation code.
-    subprocess.run([BINARY, "import", BUNDLE], env=env, capture_output=True, text=True, check=True)
-    issued = subprocess.run([BINARY, "patient", "code", "--mrn", "BR-1001"], env=env, capture_output=True, text=True, check=True)
-    code = re.search(r"Activation code: (\S+)", issued.stdout).group(1)
-
-    port = free_port()
-    server = subprocess.Popen([BINARY, "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(base + "/health", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        raise SystemExit("server did not start")
-
-    os.makedirs(ARTIFACTS, exist_ok=True)
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
-    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--disable-extensions",
-                "--window-size=1100,1000"):
-        options.add_argument(arg)
-    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver") or "/usr/bin/chromedriver"), options=options)
+    site.cli("import", BUNDLE)
+    code = re.search(r"Activation code: (\S+)", site.cli("patient", "code", "--mrn", "BR-1001")).group(1)
+    site.start()
+    base = site.base
+    browser = Browser()
+    driver, fill, submit, click = browser.driver, browser.fill, browser.submit, browser.click
     passed = 0
     try:
-        def fill(name, value):
-            field = driver.find_element(By.NAME, name)
-            label = driver.find_element(By.CSS_SELECTOR, f"label[for='{field.get_attribute('id')}']")
-            assert label.text.strip(), f"field {name} has no label"
-            field.clear()
-            field.send_keys(value)
-
-        def submit():
-            old = driver.find_element(By.TAG_NAME, "html")
-            driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
-            WebDriverWait(driver, 15).until(lambda d: old != d.find_element(By.TAG_NAME, "html"))
-
-        def click(by, value):
-            old = driver.find_element(By.TAG_NAME, "html")
-            driver.find_element(by, value).click()
-            WebDriverWait(driver, 15).until(lambda d: old != d.find_element(By.TAG_NAME, "html"))
-
         # Sign up with the activation code.
         driver.get(base + "/")
         click(By.LINK_TEXT, "Create an account")
@@ -217,18 +164,11 @@ def run_once():
         driver.save_screenshot(os.path.join(ARTIFACTS, "blood-pressure-360px.png"))
         passed += 1
     except Exception:
-        try:
-            driver.save_screenshot(os.path.join(ARTIFACTS, "failure.png"))
-            with open(os.path.join(ARTIFACTS, "failure.html"), "w") as f:
-                f.write(driver.page_source)
-        except WebDriverException:
-            pass  # the browser itself is gone; the original error says why
+        browser.save_failure()
         raise
     finally:
-        driver.quit()
-        server.terminate()
-        server.wait(timeout=20)
-        shutil.rmtree(data, ignore_errors=True)
+        browser.quit()
+        site.stop()
     print(f"browser: {passed} passed, 0 failed")
 
 
