@@ -14,11 +14,11 @@ enum SandboxedConverter {
 
     /// Whether `prlimit` and `timeout`, which the sandbox needs, are installed along with `command`.
     static func available(_ command: String) -> Bool {
-        guard [command, "/usr/bin/prlimit", "/usr/bin/timeout"].allSatisfy(FileManager.default.isExecutableFile(atPath:)) else { return false }
-        // A converter that dies early must not take the server with it (a write to its closed pipe).
-        signal(SIGPIPE, SIG_IGN)
-        return true
+        [command, "/usr/bin/prlimit", "/usr/bin/timeout"].allSatisfy(FileManager.default.isExecutableFile(atPath:))
     }
+
+    /// A converter that dies early must not take the server with it (a write to its closed pipe).
+    private static let sigpipeIgnored: Void = { signal(SIGPIPE, SIG_IGN) }()
 
     /// `command` wrapped in the time and resource limits.
     static func limited(_ command: [String]) -> [String] {
@@ -54,6 +54,7 @@ enum SandboxedConverter {
     private static let spawnLock = NSLock()
 
     private static func runBlocking(_ arguments: [String], input: [UInt8]) -> [UInt8]? {
+        _ = sigpipeIgnored
         var toChild: [Int32] = [0, 0], fromChild: [Int32] = [0, 0]
         spawnLock.lock()
         guard pipe(&toChild) == 0 else { spawnLock.unlock(); return nil }
