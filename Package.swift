@@ -81,7 +81,7 @@ let package = Package(
         /// The crypto ceiling for the upload benchmark (scripts/bench --suite uploads); not shipped.
         .executableTarget(
             name: "carevault-crypto-bench",
-            dependencies: ["CareVaultCore", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["CareVaultCore", "CareVaultStore", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         /// The command-line entry point.

@@ -3,9 +3,10 @@
 // upload carries, in CPU-seconds, so upload throughput can be compared with it in the same run.
 // Usage: carevault-crypto-bench MEGABYTES [FOLDER]  → prints "crypto_mb_per_cpu_s <raw swift-crypto>",
 // "blob_encryptor_mb_per_cpu_s <CareVault's BlobEncryptor>" and, with FOLDER, "stored_mb_per_cpu_s
-// <BlobEncryptor writing 100 MB files into FOLDER and syncing them>": what storing costs without HTTP
+// <BlobEncryptor's output stored by LocalBlobStore under FOLDER>": what storing costs without HTTP
 // (best of three each).
 import CareVaultCore
+import CareVaultStore
 import Crypto
 import Foundation
 
@@ -63,25 +64,36 @@ let ours = try measure {
 print("crypto_mb_per_cpu_s \(raw)")
 print("blob_encryptor_mb_per_cpu_s \(ours)")
 
-// The same, written to a file on the server's disk and synced, as LocalBlobStore does: the limit for an
-// upload once the kernel's part (page cache copy, writeback on fsync) is counted too.
-if let folder = CommandLine.arguments.dropFirst(2).first {
-    let stored = try measure {
-        let path = folder + "/crypto-bench-\(UUID().uuidString)"
-        FileManager.default.createFile(atPath: path, contents: nil)
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-        defer { try? handle.close(); try? FileManager.default.removeItem(atPath: path) }
-        var encryptor = try BlobEncryptor(masterKey: masterKey, blobID: UUID().uuidString.lowercased())
+// The same, stored by LocalBlobStore on the server's disk (direct writes, synced, renamed into place):
+// the limit for an upload once the kernel's part of storing it is counted too. Off the main actor, as
+// an upload runs: awaiting the store from top-level code would switch threads twice per chunk.
+nonisolated func storedLimit(folder: String, bytes: [UInt8], masterKey: MasterKey, megabytes: Int) async throws -> Double {
+    let store = LocalBlobStore(root: URL(fileURLWithPath: folder).appendingPathComponent("crypto-bench-\(UUID().uuidString)"))
+    defer { try? FileManager.default.removeItem(at: store.root) }
+    var best = 0.0
+    for _ in 0..<3 {
+        let start = cpuSeconds()
+        let id = UUID().uuidString.lowercased()
+        let writer = try await store.create(id: id)
+        var encryptor = try BlobEncryptor(masterKey: masterKey, blobID: id)
         var out: [UInt8] = []
         for _ in 0..<megabytes {
             for offset in stride(from: 0, to: bytes.count, by: 65_536) {
                 try encryptor.update(bytes[offset..<(offset + 65_536)], appendingTo: &out)
-                try handle.write(contentsOf: out)
+                try await writer.write(out)
                 out.removeAll(keepingCapacity: true)
             }
         }
-        try handle.write(contentsOf: try encryptor.finish().bytes)
-        try handle.synchronize()
+        try await writer.write(try encryptor.finish().bytes)
+        try await writer.commit()
+        best = max(best, Double(megabytes) / (cpuSeconds() - start))
+        try await store.delete(id: id)
     }
+    return best
+}
+
+if let folder = CommandLine.arguments.dropFirst(2).first {
+    let (bytes, masterKey, megabytes) = (bytes, masterKey, megabytes)
+    let stored = try await Task.detached { try await storedLimit(folder: folder, bytes: bytes, masterKey: masterKey, megabytes: megabytes) }.value
     print("stored_mb_per_cpu_s \(stored)")
 }

@@ -1,9 +1,15 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 
 /// Blobs as files under the data folder: `blobs/ab/abcdef…`, written to `blobs/incomplete/` first and
 /// moved into place on commit (a rename, so a blob is either whole or absent).
 public struct LocalBlobStore: BlobStore {
-    let root: URL
+    /// The folder the blobs live in.
+    public let root: URL
     static let readSize = 256 * 1024
 
     public init(root: URL) { self.root = root }
@@ -18,39 +24,62 @@ public struct LocalBlobStore: BlobStore {
 
     public func create(id: String) async throws -> any BlobWriter {
         precondition(Self.isValidID(id), "blob ids are lowercase UUIDs")
-        try FileManager.default.createDirectory(at: root.appendingPathComponent("incomplete"), withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o700])
-        let partial = root.appendingPathComponent("incomplete").appendingPathComponent(id)
-        guard FileManager.default.createFile(atPath: partial.path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
-            throw CocoaError(.fileWriteUnknown)
+        let incomplete = root.appendingPathComponent("incomplete", isDirectory: true)
+        let partial = incomplete.appendingPathComponent(id)
+        let file: DirectFileWriter
+        do {
+            file = try DirectFileWriter(creating: partial.path)
+        } catch let error as BlobFileError where error.code == ENOENT {
+            try Self.makeFolder(incomplete)
+            file = try DirectFileWriter(creating: partial.path)
         }
-        return Writer(handle: try FileHandle(forWritingTo: partial), partial: partial, final: path(id))
+        return Writer(file: file, partial: partial, final: path(id))
+    }
+
+    /// Creates a folder (and its parents) readable by the server only.
+    static func makeFolder(_ folder: URL) throws {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+    }
+
+    /// Makes a rename or a new entry in `folder` durable: without this a blob whose row has committed
+    /// (in PostgreSQL, on another machine) could be missing after a power failure.
+    static func syncFolder(_ folder: URL) throws {
+        let fd = open(folder.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw BlobFileError(operation: "open folder", code: errno) }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw BlobFileError(operation: "fsync folder", code: errno) }
     }
 
     final class Writer: BlobWriter, @unchecked Sendable {
         // @unchecked: used by one upload task at a time.
-        let handle: FileHandle
+        let file: DirectFileWriter
         let partial: URL
         let final: URL
 
-        init(handle: FileHandle, partial: URL, final: URL) {
-            self.handle = handle
+        init(file: DirectFileWriter, partial: URL, final: URL) {
+            self.file = file
             self.partial = partial
             self.final = final
         }
 
-        func write(_ bytes: [UInt8]) async throws { try handle.write(contentsOf: bytes) }
+        func write(_ bytes: [UInt8]) async throws {
+            try bytes.withUnsafeBytes { try file.write($0) }
+        }
 
         func commit() async throws {
-            try handle.synchronize()
-            try handle.close()
-            try FileManager.default.createDirectory(at: final.deletingLastPathComponent(), withIntermediateDirectories: true,
-                                                    attributes: [.posixPermissions: 0o700])
-            try FileManager.default.moveItem(at: partial, to: final)
+            try file.synchronizeAndClose()
+            let folder = final.deletingLastPathComponent()
+            if rename(partial.path, final.path) != 0 {
+                guard errno == ENOENT else { throw BlobFileError(operation: "rename", code: errno) }
+                try LocalBlobStore.makeFolder(folder)
+                try LocalBlobStore.syncFolder(folder.deletingLastPathComponent())
+                guard rename(partial.path, final.path) == 0 else { throw BlobFileError(operation: "rename", code: errno) }
+            }
+            try LocalBlobStore.syncFolder(folder)
         }
 
         func abort() async {
-            try? handle.close()
+            file.discard()
             try? FileManager.default.removeItem(at: partial)
         }
     }
