@@ -41,9 +41,9 @@ public func buildApplication(
         let tls = TLSConfiguration.makeServerConfiguration(
             certificateChain: try NIOSSLCertificate.fromPEMFile(certificate).map { .certificate($0) },
             privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)))
-        server = try .tls(.http1(), tlsConfiguration: tls)
+        server = try .tls(.http1LargeReads, tlsConfiguration: tls)
     } else {
-        server = .http1()
+        server = .http1LargeReads
     }
 
     var app = Application(
