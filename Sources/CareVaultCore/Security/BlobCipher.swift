@@ -116,7 +116,7 @@ public struct BlobEncryptor {
         try pending.withUnsafeBytes { try seal($0, index: index, final: true, into: &out) }
         index += 1
         pending = []
-        return (out, hasher.finalize().map { String(format: "%02x", $0) }.joined())
+        return (out, hasher.finalize().hexString)
     }
 
     private mutating func takeHeader() -> [UInt8] {

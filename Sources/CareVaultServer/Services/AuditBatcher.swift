@@ -56,7 +56,7 @@ final class AuditBatcher: Sendable {
             if batch.isEmpty { return }
             do {
                 try await database.write { sql in
-                    try await AuditLogRepository(sql, kind: database.kind).append(contentsOf: batch.flatMap(\.0))
+                    _ = try await AuditLogRepository(sql, kind: database.kind).append(contentsOf: batch.flatMap(\.0))
                 }
                 batch.forEach { $0.1.resume() }
             } catch {

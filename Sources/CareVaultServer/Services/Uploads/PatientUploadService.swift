@@ -67,7 +67,7 @@ struct PatientUploadService: Sendable {
     /// Recognizes the same file for the same patient again without storing a plain hash of it.
     func contentHash(patient: PatientID, sha256: String) -> String {
         let mac = HMAC<SHA256>.authenticationCode(for: Data("\(patient):\(sha256)".utf8), using: env.masterKey.derivedKey(purpose: "upload-content"))
-        return mac.map { String(format: "%02x", $0) }.joined()
+        return mac.hexString
     }
 
     static func titleFromName(_ name: String) -> String {
