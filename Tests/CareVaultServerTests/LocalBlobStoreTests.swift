@@ -48,6 +48,21 @@ struct LocalBlobStoreTests {
         }
     }
 
+    @Test("Start-up prepares every folder a blob can go to, readable by the server only; blobs still land there")
+    func prepare() async throws {
+        try await Self.withFolder(under: FileManager.default.temporaryDirectory) { root in
+            let store = LocalBlobStore(root: root)
+            try await store.prepare()
+            try await store.prepare()  // again, as every start does
+            let folders = try FileManager.default.contentsOfDirectory(atPath: root.path).sorted()
+            #expect(folders.count == 257 && folders.first == "00" && folders.contains("a7") && folders.last == "incomplete")
+            let mode = try FileManager.default.attributesOfItem(atPath: root.appendingPathComponent("a7").path)[.posixPermissions] as? Int
+            #expect(mode == 0o700)
+            try await Self.checkRoundTrip(size: 10, root: root)
+            #expect(try await store.allIDs().count == 1)
+        }
+    }
+
     static func checkRoundTrip(size: Int, root: URL) async throws {
         let store = LocalBlobStore(root: root)
         let id = UUID().uuidString.lowercased()

@@ -15,6 +15,12 @@ public protocol BlobStore: Sendable {
     func createdAt(id: String) async throws -> Date?
     /// Removes what an interrupted write left behind (uncommitted parts); called at start-up.
     func removeIncomplete() async throws
+    /// Sets up what writes need, so that no upload pays for it; called at start-up.
+    func prepare() async throws
+}
+
+extension BlobStore {
+    public func prepare() async throws {}
 }
 
 /// Receives one blob's bytes; exactly one of ``commit()`` or ``abort()`` ends it.

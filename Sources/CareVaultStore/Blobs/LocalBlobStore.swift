@@ -109,6 +109,17 @@ public struct LocalBlobStore: BlobStore {
         return (try? FileManager.default.attributesOfItem(atPath: path(id).path))?[.modificationDate] as? Date
     }
 
+    /// Creates `incomplete/` and the 256 folders blobs are spread over (a new folder on the first
+    /// upload into it cost a `mkdir` and two folder syncs in the request).
+    public func prepare() async throws {
+        try Self.makeFolder(root.appendingPathComponent("incomplete", isDirectory: true))
+        let digits = Array("0123456789abcdef")
+        for high in digits {
+            for low in digits { try Self.makeFolder(root.appendingPathComponent(String([high, low]), isDirectory: true)) }
+        }
+        try Self.syncFolder(root)
+    }
+
     public func removeIncomplete() async throws {
         let folder = root.appendingPathComponent("incomplete")
         for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [] {

@@ -1,7 +1,7 @@
 import CareVaultStore
 import Foundation
 
-/// Start-up repair of the blob store after a crash: parts of writes that never finished are removed,
+/// Start-up preparation and repair of the blob store after a crash: parts of writes that never finished are removed,
 /// and so are whole blobs that no upload row refers to (the server stopped between storing the bytes
 /// and recording them). A blob younger than an hour is left alone: another app server sharing the
 /// database store may be recording it right now.
@@ -10,6 +10,7 @@ struct BlobRepair: Sendable {
 
     func run() async throws {
         let store = env.blobStore
+        try await store.prepare()
         try await store.removeIncomplete()
         let referenced = try await env.database.read { try await UploadRepository($0).referencedBlobIDs() }
         let cutoff = Date().addingTimeInterval(-3600)
