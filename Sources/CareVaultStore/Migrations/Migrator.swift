@@ -12,6 +12,7 @@ public struct Migrator: Sendable {
         M004PatientUploads(),
         M005ReviewAndSettings(),
         M006IndexMoreDates(),
+        M007UploadPreviews(),
     ]
 
     private let database: Database

@@ -25,19 +25,14 @@ struct UploadItemController: Sendable {
                                           preview: await UploadPreview.of(upload, env: env), form: nil, failure: nil))
     }
 
-    /// A PDF's first page, or a HEIC or TIFF image, as a PNG drawn by a sandboxed converter; 404 where there is none.
+    /// A PDF's first page, or a HEIC or TIFF image, as a PNG drawn by a sandboxed converter (once, then
+    /// kept); 404 where there is none.
     @Sendable func preview(_ request: Request, context: SignedInRequestContext) async throws -> Response {
         let (patient, basis, upload, _) = try await load(context, .readRecord)
         guard let render = await UploadPreview.converter(for: upload, env: env) else { throw HTTPError(.notFound) }
         try await env.audit.recordReads([("DocumentReference", upload.documentID), ("Binary", upload.id)], patient: patient.id,
                                         actor: context.account, basis: basis, info: context.info)
-        let (store, masterKey) = (env.blobStore, env.masterKey)
-        let png = try await render {
-            var decryptor = BlobDecryptor(masterKey: masterKey, blobID: upload.blobID)
-            var bytes: [UInt8] = []
-            try await store.read(id: upload.blobID) { bytes += try decryptor.update($0) }
-            return bytes + (try decryptor.finish())
-        }
+        let png = try await UploadPreviewCache(env: env).png(for: upload, render: render)
         guard let png else { throw HTTPError(.notFound, message: "This file has no preview.") }
         return Response(status: .ok, headers: [.contentType: "image/png", .cacheControl: "private, max-age=3600"], body: .init(byteBuffer: ByteBuffer(bytes: png)))
     }

@@ -12,7 +12,9 @@ struct BlobRepair: Sendable {
         let store = env.blobStore
         try await store.prepare()
         try await store.removeIncomplete()
-        let referenced = try await env.database.read { try await UploadRepository($0).referencedBlobIDs() }
+        let referenced = try await env.database.read { sql in
+            try await UploadRepository(sql).referencedBlobIDs().union(try await UploadPreviewRepository(sql).previewBlobIDs())
+        }
         let cutoff = Date().addingTimeInterval(-3600)
         var removed = 0
         for id in try await store.allIDs() where !referenced.contains(id) {

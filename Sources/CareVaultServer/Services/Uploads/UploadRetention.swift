@@ -20,7 +20,10 @@ struct UploadRetention: Sendable {
             for upload in due {
                 // The same bytes may back a live upload of the same file (stored once): keep them then.
                 let stillUsed = try await env.database.read { try await UploadRepository($0).isBlobUsed(upload.blobID, byOtherThan: upload.id) }
-                if !stillUsed { try await env.blobStore.delete(id: upload.blobID) }
+                if !stillUsed {
+                    try await UploadPreviewCache(env: env).erase(drawnFrom: upload.blobID)
+                    try await env.blobStore.delete(id: upload.blobID)
+                }
                 try await env.database.write { sql in
                     try await UploadRepository(sql).markErased(id: upload.id, at: now)
                     try await env.audit.record(AuditEvent(patient: upload.patient, action: .uploadErased, resourceType: "DocumentReference",

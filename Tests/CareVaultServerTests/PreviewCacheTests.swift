@@ -1,0 +1,86 @@
+import CareVaultCore
+@testable import CareVaultServer
+import CareVaultStore
+import Foundation
+import Testing
+
+/// A preview is drawn once and kept, encrypted, beside the file it was drawn from.
+@Suite("Kept previews")
+struct PreviewCacheTests {
+    /// A converter that leaves an empty file in `folder` each time it runs (the sandbox lets it create
+    /// files but not write to them), then draws as gdk-pixbuf does.
+    static func countingConverter(in folder: URL) throws -> String {
+        let script = folder.appendingPathComponent("count-and-draw")
+        try """
+            #!/bin/sh
+            /usr/bin/mktemp -p \(folder.path) drawn.XXXXXX >/dev/null
+            exec \(ImagePreviewRenderer.defaultPath) "$@"
+            """.write(to: script, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
+        return script.path
+    }
+
+    static func draws(_ folder: URL) throws -> Int {
+        try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix("drawn.") }.count
+    }
+
+    @Test("A HEIC is drawn on its first view only; the copy is encrypted, survives start-up repair, is drawn again if lost, and is erased with the file",
+          arguments: uploadStores)
+    func keptCopy(kind: DatabaseKind, store: CareVaultConfiguration.BlobStoreKind) async throws {
+        guard ImagePreviewTests.requireRenderer(),
+              await ImagePreviewRenderer(thumbnailer: ImagePreviewRenderer.defaultPath)?.kinds().contains(.heif) == true else { return }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("carevault-draws-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let converter = try Self.countingConverter(in: folder)
+        try await TestApp.run(kind, configure: { $0.blobStore = store; $0.imagePreviewCommand = converter }) { client, env in
+            let browser = Browser(client)
+            let (patient, _) = try await Flows.signedInPatient(browser, env)
+            let id = patient.id.description
+            _ = try await browser.get(Paths.uploads(id))
+            _ = try await browser.postMultipart(Paths.uploads(id), files: [.init(name: "rash.heic", bytes: try PatientUploadTests.fixture("photo-gps.heic"))])
+            let upload = try #require(try await env.database.read { try await UploadRepository($0).list(patient: patient.id, limit: 1, offset: 0) }.first)
+            let link = Paths.uploadPreview(id, upload.id)
+
+            // Which kinds the converter draws is learnt once, by drawing samples: that happens first.
+            #expect(await env.imagePreviews?.kinds().contains(.heif) == true)
+            let before = try Self.draws(folder)
+            #expect(before >= 1, "the counting converter did not run")
+            let first = try await browser.get(link)
+            #expect(first.status == .ok && first.headers[.contentType] == "image/png")
+            #expect(try Self.draws(folder) == before + 1)
+            let second = try await browser.get(link)
+            #expect(second.status == .ok && second.bytes == first.bytes)
+            #expect(try Self.draws(folder) == before + 1, "the second view drew the file again")
+            // Each view is still an audited read.
+            #expect(try await PatientUploadTests.rowCount(env, "audit_log WHERE action = 'record.read' AND resource_type = 'Binary' AND resource_id = '\(upload.id)'") == 2)
+
+            // Kept encrypted: no stored blob holds the PNG.
+            let kept = try #require(try await env.database.read { try await UploadPreviewRepository($0).find(source: upload.blobID) })
+            let stored = try await PatientUploadTests.storedBytes(env)
+            #expect(stored.count == 2 && !stored.contains { Array($0.prefix(4)) == [0x89, 0x50, 0x4E, 0x47] || $0.count == first.bytes.count })
+
+            // Start-up repair does not take the copy (an hour old) for an orphan.
+            try await PatientUploadTests.age(env, blobID: kept)
+            try await BlobRepair(env: env).run()
+            let idsKept = Set(try await env.blobStore.allIDs())
+            #expect(idsKept == [upload.blobID, kept])
+
+            // A copy that went missing is drawn again from the original.
+            try await env.blobStore.delete(id: kept)
+            let redrawn = try await browser.get(link)
+            #expect(redrawn.status == .ok && redrawn.bytes == first.bytes)
+            #expect(try Self.draws(folder) == before + 2)
+            let replacement = try #require(try await env.database.read { try await UploadPreviewRepository($0).find(source: upload.blobID) })
+            let idsAfter = Set(try await env.blobStore.allIDs())
+            #expect(replacement != kept && idsAfter == [upload.blobID, replacement])
+
+            // Deleted, then erased after the retention period: the copy goes with the file.
+            _ = try await browser.post(Paths.upload(id, upload.id), ["do": "delete"])
+            let admin = try await ReleaseWorkflowTests.staff(client, env, role: .admin)
+            #expect(try await admin.post(Paths.uploadRetention, ["days": "0"]).location == Paths.uploadRetention + "?notice=retention-saved")
+            #expect(try await env.blobStore.allIDs().isEmpty)
+            #expect(try await PatientUploadTests.rowCount(env, "upload_previews") == 0)
+        }
+    }
+}
