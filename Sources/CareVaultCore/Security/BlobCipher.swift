@@ -78,31 +78,38 @@ public struct BlobEncryptor {
 
     /// ``update(_:)`` appending to `out`, so that a caller can reuse one buffer for every call.
     public mutating func update(_ bytes: some Collection<UInt8>, appendingTo out: inout [UInt8]) throws {
-        if try bytes.withContiguousStorageIfAvailable({ try update($0, into: &out) }) != nil { return }
-        try Array(bytes).withUnsafeBufferPointer { try update($0, into: &out) }
+        // Exactly what will be sealed: a bigger array would come from mmap, page faults and all.
+        let size = BlobCipher.chunkSize
+        out.reserveCapacity(out.count + (headerBytes?.count ?? 0) + max(0, pending.count + bytes.count - 1) / size * (size + BlobCipher.tagSize))
+        try update(bytes) { out.append(contentsOf: $0) }
+    }
+
+    /// ``update(_:)`` handing each piece of ciphertext to `emit` as it is sealed, straight from where
+    /// it was sealed; the pieces are valid only during the call.
+    public mutating func update(_ bytes: some Collection<UInt8>, emit: (UnsafeRawBufferPointer) throws -> Void) throws {
+        if try bytes.withContiguousStorageIfAvailable({ try updateContiguous($0, emit: emit) }) != nil { return }
+        try Array(bytes).withUnsafeBufferPointer { try updateContiguous($0, emit: emit) }
     }
 
     /// The work of ``update(_:)`` on contiguous bytes: whole chunks are sealed straight from the
     /// input, and only a chunk that straddles two calls is copied.
-    private mutating func update(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) throws {
+    private mutating func updateContiguous(_ bytes: UnsafeBufferPointer<UInt8>, emit: (UnsafeRawBufferPointer) throws -> Void) throws {
         hasher.update(bufferPointer: UnsafeRawBufferPointer(bytes))
         plaintextSize += bytes.count
-        out += takeHeader()
+        if let header = takeHeader() { try header.withUnsafeBytes(emit) }
         let size = BlobCipher.chunkSize
-        // Exactly what will be sealed: a bigger array would come from mmap, page faults and all.
-        out.reserveCapacity(out.count + max(0, pending.count + bytes.count - 1) / size * (size + BlobCipher.tagSize))
         var start = 0
         // Seal every full chunk that is surely not the last (more bytes follow it).
         while pending.count + bytes.count - start > size {
             if pending.isEmpty {
-                try seal(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[start..<(start + size)])), index: index, final: false, into: &out)
+                try seal(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[start..<(start + size)])), index: index, final: false, emit: emit)
                 index += 1
                 start += size
             } else {
                 let take = size - pending.count
                 pending.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<(start + take)]))
                 start += take
-                try pending.withUnsafeBytes { try seal($0, index: index, final: false, into: &out) }
+                try pending.withUnsafeBytes { try seal($0, index: index, final: false, emit: emit) }
                 index += 1
                 pending.removeAll(keepingCapacity: true)
             }
@@ -112,23 +119,24 @@ public struct BlobEncryptor {
 
     /// The rest of the ciphertext (the last chunk), and the plaintext's SHA-256 in hex.
     public mutating func finish() throws -> (bytes: [UInt8], sha256: String) {
-        var out = takeHeader()
-        try pending.withUnsafeBytes { try seal($0, index: index, final: true, into: &out) }
+        var out = takeHeader() ?? []
+        try pending.withUnsafeBytes { try seal($0, index: index, final: true) { out.append(contentsOf: $0) } }
         index += 1
         pending = []
         return (out, hasher.finalize().hexString)
     }
 
-    private mutating func takeHeader() -> [UInt8] {
+    /// The header, the first time only.
+    private mutating func takeHeader() -> [UInt8]? {
         defer { headerBytes = nil }
-        return headerBytes ?? []
+        return headerBytes
     }
 
-    private func seal(_ chunk: UnsafeRawBufferPointer, index: Int, final: Bool, into out: inout [UInt8]) throws {
+    private func seal(_ chunk: UnsafeRawBufferPointer, index: Int, final: Bool, emit: (UnsafeRawBufferPointer) throws -> Void) throws {
         let box = try AES.GCM.seal(chunk, using: key, nonce: BlobCipher.nonce(prefix, index),
                                    authenticating: BlobCipher.associatedData(blobID: blobID, index: index, final: final))
-        out.append(contentsOf: box.ciphertext)
-        out.append(contentsOf: box.tag)
+        try box.ciphertext.withUnsafeBytes(emit)
+        try box.tag.withUnsafeBytes(emit)
     }
 }
 

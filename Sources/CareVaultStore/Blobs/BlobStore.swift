@@ -30,6 +30,12 @@ public protocol BlobWriter: Sendable {
     func abort() async
 }
 
+/// A writer that takes bytes at once from memory the caller keeps (a local file): an encryptor can
+/// hand it each sealed piece from where it was sealed, instead of gathering them in a buffer first.
+public protocol ImmediateBlobWriter: BlobWriter {
+    func append(_ bytes: UnsafeRawBufferPointer) throws
+}
+
 public enum BlobStoreError: Error, Equatable, CustomStringConvertible {
     case notFound(String)
     public var description: String {

@@ -50,7 +50,7 @@ public struct LocalBlobStore: BlobStore {
         guard fsync(fd) == 0 else { throw BlobFileError(operation: "fsync folder", code: errno) }
     }
 
-    final class Writer: BlobWriter, @unchecked Sendable {
+    final class Writer: ImmediateBlobWriter, @unchecked Sendable {
         // @unchecked: used by one upload task at a time.
         let file: DirectFileWriter
         let partial: URL
@@ -64,6 +64,10 @@ public struct LocalBlobStore: BlobStore {
 
         func write(_ bytes: [UInt8]) async throws {
             try bytes.withUnsafeBytes { try file.write($0) }
+        }
+
+        func append(_ bytes: UnsafeRawBufferPointer) throws {
+            try file.write(bytes)
         }
 
         func commit() async throws {

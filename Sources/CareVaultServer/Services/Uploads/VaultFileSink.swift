@@ -37,6 +37,8 @@ final class VaultFileSink: UploadedFileSink {
     private var dicomHead: [UInt8] = []
     static let dicomHeadLimit = 1 << 20
     private var writer: (any BlobWriter)?
+    /// The same writer where it takes sealed pieces as they are sealed (local files).
+    private var immediate: (any ImmediateBlobWriter)?
     /// Ciphertext on its way to the store; one buffer reused for every chunk (a fresh one per chunk
     /// cost more than the encryption).
     private var sealed: [UInt8] = []
@@ -111,6 +113,7 @@ final class VaultFileSink: UploadedFileSink {
             blobID = UUID().uuidString.lowercased()
             encryptor = try BlobEncryptor(masterKey: masterKey, blobID: blobID)
             writer = try await store.create(id: blobID)
+            immediate = writer as? any ImmediateBlobWriter
             let buffered = head
             head = []
             try await pass(ByteBuffer(bytes: buffered))
@@ -126,10 +129,20 @@ final class VaultFileSink: UploadedFileSink {
         if stripper != nil {
             let clean: [UInt8]
             do { clean = try stripper!.update(bytes.readableBytesView) } catch { throw UploadedFileRefused(reason: "is not a readable image") }
-            try encryptor!.update(clean, appendingTo: &sealed)
+            try await seal(clean, to: writer)
         } else {
-            try encryptor!.update(bytes.readableBytesView, appendingTo: &sealed)
+            try await seal(bytes.readableBytesView, to: writer)
         }
+    }
+
+    /// Encrypts and stores: pieces go straight from the encryptor to a writer that takes them at once;
+    /// others get them gathered in one reused buffer.
+    private func seal(_ bytes: some Collection<UInt8>, to writer: any BlobWriter) async throws {
+        if let immediate {
+            try encryptor!.update(bytes) { try immediate.append($0) }
+            return
+        }
+        try encryptor!.update(bytes, appendingTo: &sealed)
         if !sealed.isEmpty {
             try await writer.write(sealed)
             sealed.removeAll(keepingCapacity: true)
