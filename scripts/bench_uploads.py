@@ -75,7 +75,8 @@ def run(binary, crypto_binary, args, Server, cpu_seconds, register_patient, pass
             rows.append((f"{size} MB" + (" (API, JSON answer)" if api else ""), statistics.median(r[0] for r in runs),
                          statistics.median(r[1] for r in runs), growth))
         lines = [f"Crypto ceiling on this machine, same run: AES-256-GCM + SHA-256 with swift-crypto **{ceiling:,.0f} MB per CPU-second** "
-                 f"(CareVault's chunked format alone: {ours:,.0f}; that format written to a file on the server's disk and synced, "
+                 f"(the faster of swift-crypto called directly, with counter nonces, and CareVault's chunked format alone: {ours:,.0f}; "
+                 f"that format written to a file on the server's disk and synced, "
                  f"without HTTP: {stored:,.0f}).\n",
                  "| file | wall MB/s | MB per server CPU-s | vs crypto ceiling | vs encrypt + write + sync | peak RSS growth |",
                  "|---|---|---|---|---|---|"]
