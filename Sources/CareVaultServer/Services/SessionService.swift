@@ -38,12 +38,7 @@ public struct SessionService: Sendable {
     /// Looks up the session a cookie names; nil if unknown, revoked, idle too long or past its end.
     public func validate(cookieValue: String, at now: Date = Date()) async throws -> ActiveSession? {
         let idHash = SecretToken.hash(cookieValue)
-        let found = try await database.read { sql -> (SessionRecord, Account)? in
-            guard let record = try await SessionRepository(sql).find(idHash: idHash),
-                  let account = try await AccountRepository(sql).find(id: record.account)
-            else { return nil }
-            return (record, account)
-        }
+        let found = try await database.read { try await SessionRepository($0).findWithAccount(idHash: idHash) }
         guard let (record, account) = found, record.revokedAt == nil, record.expiresAt > now,
               now.timeIntervalSince(record.lastSeenAt) <= Self.idleTimeout
         else { return nil }

@@ -17,7 +17,17 @@ public struct SessionRepository: Sendable {
     }
 
     public func find(idHash: String) async throws -> SessionRecord? {
-        try await sql.raw("SELECT * FROM sessions WHERE id_hash = \(bind: idHash)").first().map(Self.session)
+        try await sql.raw("SELECT * FROM sessions WHERE id_hash = \(bind: idHash)").first().map { try Self.session($0) }
+    }
+
+    /// A session and its account in one statement: every signed-in request needs both, and each
+    /// statement is a round trip (PostgreSQL) or a hop to SQLite's thread.
+    public func findWithAccount(idHash: String) async throws -> (SessionRecord, Account)? {
+        try await sql.raw("""
+            SELECT a.*, s.id_hash, s.handle, s.account_id, s.stage, s.created_at AS session_created_at, s.last_seen_at,
+                s.expires_at, s.client_ip, s.user_agent, s.revoked_at
+            FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.id_hash = \(bind: idHash)
+            """).first().map { (try Self.session($0, createdAtColumn: "session_created_at"), try AccountRepository.account($0)) }
     }
 
     public func touch(idHash: String, at now: Date) async throws {
@@ -29,7 +39,7 @@ public struct SessionRepository: Sendable {
         try await sql.raw("""
             SELECT * FROM sessions WHERE account_id = \(bind: account.description) AND revoked_at IS NULL
             AND expires_at > \(bind: now.ms) ORDER BY last_seen_at DESC
-            """).all().map(Self.session)
+            """).all().map { try Self.session($0) }
     }
 
     public func revoke(idHash: String, at now: Date) async throws {
@@ -60,13 +70,13 @@ public struct SessionRepository: Sendable {
             """).run()
     }
 
-    static func session(_ row: any SQLRow) throws -> SessionRecord {
+    static func session(_ row: any SQLRow, createdAtColumn: String = "created_at") throws -> SessionRecord {
         guard let stage = SessionRecord.Stage(rawValue: try row.string("stage")) else {
             throw DatabaseError.unexpectedResult("unknown session stage")
         }
         return SessionRecord(
             idHash: try row.string("id_hash"), handle: try row.string("handle"), account: try row.id("account_id"),
-            stage: stage, createdAt: try row.date("created_at"), lastSeenAt: try row.date("last_seen_at"),
+            stage: stage, createdAt: try row.date(createdAtColumn), lastSeenAt: try row.date("last_seen_at"),
             expiresAt: try row.date("expires_at"), clientIP: try row.optionalString("client_ip"),
             userAgent: try row.optionalString("user_agent"), revokedAt: try row.optionalDate("revoked_at")
         )
