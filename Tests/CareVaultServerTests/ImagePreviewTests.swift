@@ -66,12 +66,9 @@ struct ImagePreviewTests {
               await ImagePreviewRenderer(thumbnailer: ImagePreviewRenderer.defaultPath)?.kinds().contains(.heif) == true else { return }
         try await TestApp.run(.sqlite) { client, env in
             let patientBrowser = Browser(client)
-            let (patient, _) = try await Flows.signedInPatient(patientBrowser, env)
+            let (patient, upload) = try await Flows.patientWithUpload(patientBrowser, env, fileName: "rash.heic", fixture: "photo-gps.heic",
+                                                                      fields: [("title", "Rash on the arm")])
             let id = patient.id.description
-            _ = try await patientBrowser.get(Paths.uploads(id))
-            _ = try await patientBrowser.postMultipart(Paths.uploads(id), fields: [("title", "Rash on the arm")],
-                                                       files: [.init(name: "rash.heic", bytes: try PatientUploadTests.fixture("photo-gps.heic"))])
-            let upload = try #require(try await env.database.read { try await UploadRepository($0).list(patient: patient.id, limit: 1, offset: 0) }.first)
 
             let doctor = try await ReleaseWorkflowTests.staff(client, env, role: .clinician)
             let item = try #require(ReviewTests.queueLinks(try await doctor.get(Paths.reviewQueue)).first)
@@ -92,11 +89,8 @@ struct ImagePreviewTests {
     func unavailable(command: String?) async throws {
         try await TestApp.run(.sqlite, configure: { $0.imagePreviewCommand = command }) { client, env in
             let browser = Browser(client)
-            let (patient, _) = try await Flows.signedInPatient(browser, env)
+            let (patient, upload) = try await Flows.patientWithUpload(browser, env, fileName: "rash.heic", fixture: "photo-gps.heic")
             let id = patient.id.description
-            _ = try await browser.get(Paths.uploads(id))
-            _ = try await browser.postMultipart(Paths.uploads(id), files: [.init(name: "rash.heic", bytes: try PatientUploadTests.fixture("photo-gps.heic"))])
-            let upload = try #require(try await env.database.read { try await UploadRepository($0).list(patient: patient.id, limit: 1, offset: 0) }.first)
             let page = try await browser.get(Paths.upload(id, upload.id))
             #expect(page.body.contains("Download the file") && !page.body.contains("<img") && !page.body.contains("A copy made for viewing"))
             #expect(try await browser.get(Paths.uploadPreview(id, upload.id)).status == .notFound)

@@ -57,11 +57,8 @@ struct PDFPreviewTests {
     func off() async throws {
         try await TestApp.run(.sqlite, configure: { $0.pdfPreviewCommand = nil }) { client, env in
             let browser = Browser(client)
-            let (patient, _) = try await Flows.signedInPatient(browser, env)
+            let (patient, upload) = try await Flows.patientWithUpload(browser, env, fileName: "letter.pdf", fixture: "crazyones.pdf")
             let id = patient.id.description
-            _ = try await browser.get(Paths.uploads(id))
-            _ = try await browser.postMultipart(Paths.uploads(id), files: [.init(name: "letter.pdf", bytes: try PatientUploadTests.fixture("crazyones.pdf"))])
-            let upload = try #require(try await env.database.read { try await UploadRepository($0).list(patient: patient.id, limit: 1, offset: 0) }.first)
             let page = try await browser.get(Paths.upload(id, upload.id))
             #expect(page.body.contains("This is a PDF document. Open it to read it.") && !page.body.contains("First page of"))
             #expect(try await browser.get(Paths.uploadPreview(id, upload.id)).status == .notFound)

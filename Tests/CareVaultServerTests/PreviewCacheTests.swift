@@ -35,11 +35,8 @@ struct PreviewCacheTests {
         let converter = try Self.countingConverter(in: folder)
         try await TestApp.run(kind, configure: { $0.blobStore = store; $0.imagePreviewCommand = converter }) { client, env in
             let browser = Browser(client)
-            let (patient, _) = try await Flows.signedInPatient(browser, env)
+            let (patient, upload) = try await Flows.patientWithUpload(browser, env, fileName: "rash.heic", fixture: "photo-gps.heic")
             let id = patient.id.description
-            _ = try await browser.get(Paths.uploads(id))
-            _ = try await browser.postMultipart(Paths.uploads(id), files: [.init(name: "rash.heic", bytes: try PatientUploadTests.fixture("photo-gps.heic"))])
-            let upload = try #require(try await env.database.read { try await UploadRepository($0).list(patient: patient.id, limit: 1, offset: 0) }.first)
             let link = Paths.uploadPreview(id, upload.id)
 
             // Which kinds the converter draws is learnt once, by drawing samples: that happens first.

@@ -18,6 +18,17 @@ enum Flows {
         return (patient, code.display)
     }
 
+    /// A signed-in patient who has uploaded one fixture file from the uploads page, and that upload.
+    static func patientWithUpload(_ browser: Browser, _ env: AppEnvironment, fileName: String, fixture: String,
+                                  fields: [(String, String)] = []) async throws -> (Patient, PatientUpload) {
+        let (patient, _) = try await signedInPatient(browser, env)
+        let id = patient.id.description
+        _ = try await browser.get(Paths.uploads(id))
+        _ = try await browser.postMultipart(Paths.uploads(id), fields: fields, files: [.init(name: fileName, bytes: try PatientUploadTests.fixture(fixture))])
+        let upload = try #require(try await env.database.read { try await UploadRepository($0).list(patient: patient.id, limit: 1, offset: 0) }.first)
+        return (patient, upload)
+    }
+
     /// A patient who registered with their activation code and is signed in (no second factor yet).
     static func signedInPatient(_ browser: Browser, _ env: AppEnvironment, email: String = "patient\(Int.random(in: 1...999_999))@example.org") async throws -> (Patient, String) {
         let (patient, code) = try await patientRecord(env)
