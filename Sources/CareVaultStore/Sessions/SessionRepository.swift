@@ -16,10 +16,6 @@ public struct SessionRepository: Sendable {
             """).run()
     }
 
-    public func find(idHash: String) async throws -> SessionRecord? {
-        try await sql.raw("SELECT * FROM sessions WHERE id_hash = \(bind: idHash)").first().map { try Self.session($0) }
-    }
-
     /// A session and its account in one statement: every signed-in request needs both, and each
     /// statement is a round trip (PostgreSQL) or a hop to SQLite's thread.
     public func findWithAccount(idHash: String) async throws -> (SessionRecord, Account)? {
