@@ -13,6 +13,7 @@ public struct Migrator: Sendable {
         M005ReviewAndSettings(),
         M006IndexMoreDates(),
         M007UploadPreviews(),
+        M008LabResultsIndex(),
     ]
 
     private let database: Database
