@@ -11,7 +11,7 @@ import Synchronization
 /// tail through it, then `fsync`s.
 ///
 /// Why: a blob is written once and read rarely, so copying it into the page cache only to write it
-/// back on `fsync` doubles the kernel's work. Measured on the CI machine's ext4 (100 MB, synced): 64 KiB
+/// back on `fsync` doubles the kernel's work. Measured on the development machine's ext4 (100 MB, synced): 64 KiB
 /// buffered writes cost ~0.45 ms of CPU per MB, 1 MiB direct writes ~0.1 ms — a fifth of what a
 /// 100 MB upload cost in all. Filesystems that refuse `O_DIRECT` (tmpfs, some network ones) get the
 /// same bytes through the page cache instead.
