@@ -14,6 +14,7 @@ public struct Migrator: Sendable {
         M006IndexMoreDates(),
         M007UploadPreviews(),
         M008LabResultsIndex(),
+        M009CodesByPatient(),
     ]
 
     private let database: Database

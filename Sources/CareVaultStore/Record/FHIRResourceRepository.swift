@@ -116,11 +116,11 @@ public struct FHIRResourceRepository: Sendable {
     private func insertCodes(_ items: [(StoredResource, FHIRIndexFields)]) async throws {
         let rows = items.flatMap { resource, index in
             Set(index.codes).map { code -> SQLQueryString in
-                "(\(bind: resource.resourceType), \(bind: resource.id), \(bind: code.system), \(bind: code.code), \(bind: code.display))"
+                "(\(bind: resource.resourceType), \(bind: resource.id), \(bind: resource.patientScope), \(bind: code.system), \(bind: code.code), \(bind: code.display))"
             }
         }
         for start in stride(from: 0, to: rows.count, by: 500) {
-            try await sql.raw("INSERT INTO fhir_resource_codes (resource_type, id, system, code, display) VALUES "
+            try await sql.raw("INSERT INTO fhir_resource_codes (resource_type, id, patient_scope, system, code, display) VALUES "
                 + rows[start..<min(start + 500, rows.count)].joined(separator: ", ") + " ON CONFLICT DO NOTHING").run()
         }
     }
@@ -154,7 +154,18 @@ public struct FHIRResourceRepository: Sendable {
 
     /// One page of a patient's resources matching `query`, newest first.
     public func search(patientScope: String, _ query: RecordQuery) async throws -> [StoredResource] {
-        var sqlText = SQLQueryString("SELECT * FROM fhir_resources r WHERE r.patient_scope = \(bind: patientScope)")
+        var sqlText: SQLQueryString
+        if let code = query.code {
+            // From the patient's rows of that code to their resources: the code index leads with the patient, so one
+            // test's history reads that test's rows, not every Observation of the patient.
+            sqlText = """
+                SELECT r.* FROM fhir_resource_codes k JOIN fhir_resources r ON r.resource_type = k.resource_type AND r.id = k.id
+                WHERE k.patient_scope = \(bind: patientScope) AND k.system = \(bind: query.codeSystem ?? "") AND k.code = \(bind: code)
+                AND r.patient_scope = \(bind: patientScope)
+                """
+        } else {
+            sqlText = "SELECT * FROM fhir_resources r WHERE r.patient_scope = \(bind: patientScope)"
+        }
         func and(_ clause: String, _ value: some Encodable & Sendable) {
             sqlText.appendInterpolation(unsafeRaw: " AND \(clause) ")
             sqlText.appendInterpolation(bind: value)
@@ -183,13 +194,6 @@ public struct FHIRResourceRepository: Sendable {
             sqlText.appendInterpolation(unsafeRaw: " OR LOWER(c.code) LIKE ")
             sqlText.appendInterpolation(bind: pattern)
             sqlText.appendInterpolation(unsafeRaw: "))")
-        }
-        if let code = query.code {
-            sqlText.appendInterpolation(unsafeRaw: " AND EXISTS (SELECT 1 FROM fhir_resource_codes k WHERE k.resource_type = r.resource_type AND k.id = r.id AND k.code = ")
-            sqlText.appendInterpolation(bind: code)
-            sqlText.appendInterpolation(unsafeRaw: " AND k.system = ")
-            sqlText.appendInterpolation(bind: query.codeSystem ?? "")
-            sqlText.appendInterpolation(unsafeRaw: ")")
         }
         sqlText.appendInterpolation(unsafeRaw: " ORDER BY r.effective_start DESC, r.resource_type, r.id LIMIT ")
         sqlText.appendInterpolation(bind: query.limit)

@@ -1,0 +1,102 @@
+import CareVaultCore
+@testable import CareVaultServer
+import CareVaultStore
+import Foundation
+import Logging
+import NIOCore
+import SQLKit
+import Synchronization
+import Testing
+
+/// Searches by code (one test's history, one kind of home reading) read the patient's rows of that
+/// code through an index that leads with the patient.
+@Suite("Search by code")
+struct CodeSearchTests {
+    static let heartRate = (system: "http://loinc.org", code: "8867-4")
+
+    /// Inserts an Observation and its code row the way the schema before migration 9 kept them.
+    static func insertBeforeMigration9(_ sql: any SQLDatabase, id: String, patient: String, code: String) async throws {
+        try await sql.raw("""
+            INSERT INTO fhir_resources (resource_type, id, patient_scope, match_key, version_id, last_updated, source, json, available_at,
+                effective_start, effective_end)
+            VALUES ('Observation', \(bind: id), \(bind: patient), \(bind: "k-\(id)"), 1, 5, 'test', '{}', 5, 10, 10)
+            """).run()
+        try await sql.raw("""
+            INSERT INTO fhir_resource_codes (resource_type, id, system, code, display)
+            VALUES ('Observation', \(bind: id), \(bind: heartRate.system), \(bind: code), 'Heart rate')
+            """).run()
+    }
+
+    @Test("Migration 9 gives every stored code its patient, so a search by code finds that patient's rows and no one else's",
+          arguments: testDatabases)
+    func backfill(kind: DatabaseKind) async throws {
+        let configuration = try await TestApp.configuration(kind)
+        defer { try? FileManager.default.removeItem(at: configuration.dataDirectory) }
+        let location = try DatabaseLocation.resolve(databaseURL: configuration.databaseURL, dataDirectory: configuration.dataDirectory)
+        try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
+        try await Database.withOpened(location, logger: TestApp.logger) { database in
+            try await Migrator(database: database, migrations: Array(Migrator.all.prefix(8))).migrate(logger: TestApp.logger)
+            try await database.write { sql in
+                try await Self.insertBeforeMigration9(sql, id: "p-hr", patient: "p", code: Self.heartRate.code)
+                try await Self.insertBeforeMigration9(sql, id: "p-other", patient: "p", code: "29463-7")
+                try await Self.insertBeforeMigration9(sql, id: "q-hr", patient: "q", code: Self.heartRate.code)
+            }
+            #expect(try await Migrator(database: database, migrations: Array(Migrator.all.prefix(9))).migrate(logger: TestApp.logger) == [9])
+            let query = RecordQuery(resourceType: "Observation", codeSystem: Self.heartRate.system, code: Self.heartRate.code)
+            let found = try await database.read { sql in
+                (p: try await FHIRResourceRepository(sql).search(patientScope: "p", query).map(\.id),
+                 q: try await FHIRResourceRepository(sql).search(patientScope: "q", query).map(\.id))
+            }
+            #expect(found.p == ["p-hr"])
+            #expect(found.q == ["q-hr"])
+        }
+    }
+
+    @Test("A test's history reads that test's rows through the patient's code index, whatever else the record holds")
+    func historyUsesThePatientsCodeIndex() async throws {
+        try await TestApp.run(.sqlite) { _, env in
+            let plan = try await env.database.read { sql in
+                let explaining = QueryPlanRecorder(sql)
+                let query = RecordQuery(resourceType: "Observation", codeSystem: Self.heartRate.system, code: Self.heartRate.code)
+                _ = try await FHIRResourceRepository(explaining).search(patientScope: "p", query)
+                return explaining.plan
+            }
+            // Walking the patient's rows (fhir_resources_patient) and checking each one's codes is what this replaced.
+            #expect(plan.contains { $0.contains("fhir_resource_codes_patient") }, "\(plan)")
+            #expect(!plan.contains { $0.contains("fhir_resources_patient") }, "\(plan)")
+        }
+    }
+}
+
+/// Runs each statement after asking SQLite how it plans it (`EXPLAIN QUERY PLAN`), keeping the plan.
+final class QueryPlanRecorder: SQLDatabase, Sendable {
+    private let base: any SQLDatabase
+    private let steps = Mutex<[String]>([])
+    init(_ base: any SQLDatabase) { self.base = base }
+
+    var plan: [String] { steps.withLock { $0 } }
+    var logger: Logger { base.logger }
+    var eventLoop: any EventLoop { base.eventLoop }
+    var dialect: any SQLDialect { base.dialect }
+    var queryLogLevel: Logger.Level? { base.queryLogLevel }
+
+    private struct Explain: SQLExpression {
+        let query: any SQLExpression
+        func serialize(to serializer: inout SQLSerializer) {
+            serializer.write("EXPLAIN QUERY PLAN ")
+            query.serialize(to: &serializer)
+        }
+    }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
+        try await base.execute(sql: Explain(query: query)) { row in
+            let detail = (try? row.decode(column: "detail", as: String.self)) ?? "?"
+            self.steps.withLock { $0.append(detail) }
+        }
+        try await base.execute(sql: query, onRow)
+    }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<Void> {
+        base.execute(sql: query, onRow)
+    }
+}
