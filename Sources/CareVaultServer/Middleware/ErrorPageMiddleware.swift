@@ -1,4 +1,5 @@
 import CareVaultCore
+import CareVaultStore
 import Hummingbird
 import Logging
 
@@ -19,6 +20,11 @@ struct ErrorPageMiddleware: RouterMiddleware {
         } catch let error as ValidationFailure {
             return respond(status: .badRequest, message: error.errors.map(\.message).joined(separator: " "),
                            headers: [:], request: request, context: context, fieldErrors: error.errors)
+        } catch where StorageFull.isCause(of: error) {
+            // The operator must hear of this at once: until space is freed, every upload and most sign-ins fail.
+            context.logger.critical("Out of storage space: free space on the data folder's disk or in the database",
+                                    metadata: ["error": "\(String(reflecting: type(of: error)))", "path": "\(request.uri.path)"])
+            return respond(status: .insufficientStorage, message: nil, headers: [:], request: request, context: context)
         } catch {
             context.logger.error("Request failed", metadata: ["error": "\(String(reflecting: type(of: error)))", "path": "\(request.uri.path)"])
             return respond(status: .internalServerError, message: nil, headers: [:], request: request, context: context)
@@ -56,6 +62,7 @@ struct ErrorPageMiddleware: RouterMiddleware {
         case 403: "Not allowed"
         case 429: "Too many attempts"
         case 400..<500: "Something is not right with the request"
+        case 507: "The server is out of storage space"
         default: "Something went wrong on our side"
         }
     }
@@ -65,6 +72,7 @@ struct ErrorPageMiddleware: RouterMiddleware {
         case 404: "We could not find that page. Check the address, or go back to the home page."
         case 403: "You do not have access to this page."
         case 400..<500: "Please go back and try again."
+        case 507: "The server has run out of room to store what you sent, so nothing was saved. Please try again later, and let the clinic know if this keeps happening."
         default: "Please try again in a few minutes. Nothing you entered was saved."
         }
     }
@@ -78,4 +86,9 @@ extension Request {
         let accept = headers[.accept] ?? ""
         return accept.contains("json") && !accept.contains("text/html")
     }
+}
+
+extension HTTPResponse.Status {
+    /// 507 (RFC 4918): the server cannot store what the request carries.
+    static var insufficientStorage: Self { .init(code: 507, reasonPhrase: "Insufficient Storage") }
 }
