@@ -2,10 +2,7 @@ import CareVaultCore
 @testable import CareVaultServer
 import CareVaultStore
 import Foundation
-import Logging
-import NIOCore
 import SQLKit
-import Synchronization
 import Testing
 
 /// Searches by code (one test's history, one kind of home reading) read the patient's rows of that
@@ -50,53 +47,5 @@ struct CodeSearchTests {
             #expect(found.p == ["p-hr"])
             #expect(found.q == ["q-hr"])
         }
-    }
-
-    @Test("A test's history reads that test's rows through the patient's code index, whatever else the record holds")
-    func historyUsesThePatientsCodeIndex() async throws {
-        try await TestApp.run(.sqlite) { _, env in
-            let plan = try await env.database.read { sql in
-                let explaining = QueryPlanRecorder(sql)
-                let query = RecordQuery(resourceType: "Observation", codeSystem: Self.heartRate.system, code: Self.heartRate.code)
-                _ = try await FHIRResourceRepository(explaining).search(patientScope: "p", query)
-                return explaining.plan
-            }
-            // Walking the patient's rows (fhir_resources_patient) and checking each one's codes is what this replaced.
-            #expect(plan.contains { $0.contains("fhir_resource_codes_patient") }, "\(plan)")
-            #expect(!plan.contains { $0.contains("fhir_resources_patient") }, "\(plan)")
-        }
-    }
-}
-
-/// Runs each statement after asking SQLite how it plans it (`EXPLAIN QUERY PLAN`), keeping the plan.
-final class QueryPlanRecorder: SQLDatabase, Sendable {
-    private let base: any SQLDatabase
-    private let steps = Mutex<[String]>([])
-    init(_ base: any SQLDatabase) { self.base = base }
-
-    var plan: [String] { steps.withLock { $0 } }
-    var logger: Logger { base.logger }
-    var eventLoop: any EventLoop { base.eventLoop }
-    var dialect: any SQLDialect { base.dialect }
-    var queryLogLevel: Logger.Level? { base.queryLogLevel }
-
-    private struct Explain: SQLExpression {
-        let query: any SQLExpression
-        func serialize(to serializer: inout SQLSerializer) {
-            serializer.write("EXPLAIN QUERY PLAN ")
-            query.serialize(to: &serializer)
-        }
-    }
-
-    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
-        try await base.execute(sql: Explain(query: query)) { row in
-            let detail = (try? row.decode(column: "detail", as: String.self)) ?? "?"
-            self.steps.withLock { $0.append(detail) }
-        }
-        try await base.execute(sql: query, onRow)
-    }
-
-    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<Void> {
-        base.execute(sql: query, onRow)
     }
 }

@@ -108,16 +108,20 @@ public struct ReviewRepository: Sendable {
     }
 
     /// The items for these resources of one patient, by resource id.
+    ///
+    /// Found by resource (one seek per id in the unique index); the patient is checked on each row
+    /// found, not in the statement, where SQLite's planner chose the patient index instead and read
+    /// every item the patient ever submitted to show a page of 25.
     public func items(resourceType: String, ids: [String], patient: PatientID) async throws -> [String: ReviewItem] {
         guard !ids.isEmpty else { return [:] }
         var found: [String: ReviewItem] = [:]
         for start in stride(from: 0, to: ids.count, by: 500) {
             for row in try await sql.raw("""
-                SELECT * FROM review_items WHERE patient_id = \(bind: patient.description) AND resource_type = \(bind: resourceType)
+                SELECT * FROM review_items WHERE resource_type = \(bind: resourceType)
                 AND resource_id IN (\(binds: Array(ids[start..<min(start + 500, ids.count)])))
                 """).all() {
                 let item = try Self.item(row)
-                found[item.resourceID] = item
+                if item.patient == patient { found[item.resourceID] = item }
             }
         }
         return found

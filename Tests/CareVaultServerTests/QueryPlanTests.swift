@@ -1,0 +1,57 @@
+import CareVaultCore
+@testable import CareVaultServer
+import CareVaultStore
+import Foundation
+import Testing
+
+/// Statements on the busiest pages read only the rows they show, through the index meant for them,
+/// however large the record grows (SQLite plans without statistics, so the shape of a statement
+/// decides).
+@Suite("Query plans")
+struct QueryPlanTests {
+    @Test("A test's history reads that test's rows through the patient's code index, whatever else the record holds")
+    func historyUsesThePatientsCodeIndex() async throws {
+        try await TestApp.run(.sqlite) { _, env in
+            let plan = try await env.database.read { sql in
+                let explaining = QueryPlanRecorder(sql)
+                let query = RecordQuery(resourceType: "Observation", codeSystem: CodeSearchTests.heartRate.system, code: CodeSearchTests.heartRate.code)
+                _ = try await FHIRResourceRepository(explaining).search(patientScope: "p", query)
+                return explaining.plan
+            }
+            // Walking the patient's rows (fhir_resources_patient) and checking each one's codes is what this replaced.
+            #expect(plan.contains { $0.contains("fhir_resource_codes_patient") }, "\(plan)")
+            #expect(!plan.contains { $0.contains("fhir_resources_patient") }, "\(plan)")
+        }
+    }
+
+    @Test("A page's review statuses are found by resource, not by walking every item the patient ever submitted")
+    func reviewStatusesByResource() async throws {
+        try await TestApp.run(.sqlite) { _, env in
+            let ids = (0..<25).map { _ in UUID().uuidString.lowercased() }
+            let plan = try await env.database.read { sql in
+                let explaining = QueryPlanRecorder(sql)
+                _ = try await ReviewRepository(explaining).items(resourceType: "DocumentReference", ids: ids, patient: PatientID())
+                return explaining.plan
+            }
+            #expect(plan.contains { $0.contains("review_items_resource") }, "\(plan)")
+            #expect(!plan.contains { $0.contains("review_items_patient") }, "\(plan)")
+        }
+    }
+
+    @Test("Review statuses looked up for one patient never include another patient's items", arguments: testDatabases)
+    func reviewStatusesStayWithTheirPatient(kind: DatabaseKind) async throws {
+        try await TestApp.run(kind) { _, env in
+            let (ana, _) = try await Flows.patientRecord(env)
+            let (ben, _) = try await Flows.patientRecord(env)
+            func item(_ patient: Patient, _ resource: String) -> ReviewItem {
+                ReviewItem(patient: patient.id, resourceType: "DocumentReference", resourceID: resource, kind: .upload, queued: true,
+                           submittedBy: nil, submittedAt: Date())
+            }
+            try await env.database.write { try await ReviewRepository($0).insert([item(ana, "ana-1"), item(ben, "ben-1")]) }
+            let found = try await env.database.read {
+                try await ReviewRepository($0).items(resourceType: "DocumentReference", ids: ["ana-1", "ben-1"], patient: ana.id)
+            }
+            #expect(Array(found.keys) == ["ana-1"])
+        }
+    }
+}
