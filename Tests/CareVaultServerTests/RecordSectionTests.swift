@@ -201,6 +201,26 @@ struct RecordSectionTests {
         }
     }
 
+    @Test("What patients enter or upload themselves is not 'new' to them; what the clinic sent stays new until opened",
+          arguments: testDatabases)
+    func ownEntriesAreNotNew(kind: DatabaseKind) async throws {
+        try await TestApp.run(kind) { client, env in
+            let (browser, patient) = try await Self.clinicPatient(client, env)
+            let id = patient.id.description
+            _ = try await browser.get(Paths.readings(id, .heartRate))
+            #expect(try await browser.post(Paths.readings(id, .heartRate), ["value": "72", "date": "2026-11-01"]).status.code < 400)
+            _ = try await browser.get(Paths.uploads(id))
+            let upload = try await browser.postMultipart(Paths.uploads(id), files: [.init(name: "letter.pdf", bytes: try PatientUploadTests.fixture("crazyones.pdf"))])
+            #expect(upload.status == .ok)
+
+            let home = try await browser.get(Paths.patientHome(id))
+            #expect(home.body.contains("1 new in Measurements"), "the clinic's one, not the reading just entered")
+            #expect(home.body.contains("2 new in Documents and notes"), "the clinic's two, not the file just uploaded")
+            let measurements = try await browser.get(Paths.recordSection(id, .measurements))
+            #expect(measurements.body.components(separatedBy: #"<strong class="badge">New</strong>"#).count - 1 == 1)
+        }
+    }
+
     @Test("Migration 6 dates the billing records, imaging studies and period onsets stored before it", arguments: testDatabases)
     func datesBackfill(kind: DatabaseKind) async throws {
         let rows: [(type: String, json: String, start: String?)] = [

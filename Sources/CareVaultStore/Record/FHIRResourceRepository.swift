@@ -84,10 +84,13 @@ public struct FHIRResourceRepository: Sendable {
         public let index: FHIRIndexFields
         /// When the patient may see it (nil: held until released).
         public let availableAt: Int64?
-        public init(_ resource: StoredResource, index: FHIRIndexFields, availableAt: Int64?) {
+        /// When the patient opened it (nil: new to them; what they entered themselves never is).
+        public let openedAt: Int64?
+        public init(_ resource: StoredResource, index: FHIRIndexFields, availableAt: Int64?, openedAt: Int64? = nil) {
             self.resource = resource
             self.index = index
             self.availableAt = availableAt
+            self.openedAt = openedAt
         }
     }
 
@@ -102,12 +105,12 @@ public struct FHIRResourceRepository: Sendable {
                     (\(bind: r.resourceType), \(bind: r.id), \(bind: r.patientScope), \(bind: r.matchKey), \(bind: r.versionID),
                     \(bind: Clock.milliseconds(r.lastUpdated)), \(bind: r.source), \(bind: section), \(bind: item.availableAt), \(bind: index.category),
                     \(bind: index.status), \(bind: index.encounterReference), \(bind: index.effective?.lowerBound), \(bind: index.effective?.upperBound),
-                    \(bind: r.json))
+                    \(bind: r.json), \(bind: item.openedAt))
                     """
             }
             try await sql.raw("""
                 INSERT INTO fhir_resources (resource_type, id, patient_scope, match_key, version_id, last_updated, source,
-                    section, available_at, category, status, encounter_ref, effective_start, effective_end, json) VALUES
+                    section, available_at, category, status, encounter_ref, effective_start, effective_end, json, opened_at) VALUES
                 """ + rows.joined(separator: ", ")).run()
         }
         try await insertCodes(batch.map { ($0.resource, $0.index) })

@@ -57,7 +57,9 @@ struct ContributionService: Sendable {
             FHIRResourceRepository.NewResource(
                 StoredResource(resourceType: type, id: id, patientScope: scope, matchKey: "contributed:\(type):\(id)", versionID: 1,
                                lastUpdated: now, source: source, json: json.jsonText),
-                index: try FHIRIndexFields.read(json), availableAt: Clock.milliseconds(now))
+                index: try FHIRIndexFields.read(json), availableAt: Clock.milliseconds(now),
+                // Not "new" to the patient who entered it; what a proxy enters is.
+                openedAt: basis == .ownRecord ? Clock.milliseconds(now) : nil)
         }
         let reviews = items.map { item in
             ReviewItem(patient: patient.id, resourceType: item.resourceType, resourceID: item.id, kind: item.kind, queued: item.queued,

@@ -135,7 +135,9 @@ struct PatientUploadService: Sendable {
             FHIRResourceRepository.NewResource(
                 StoredResource(resourceType: type, id: id, patientScope: scope, matchKey: "upload:\(type):\(id)", versionID: 1,
                                lastUpdated: now, source: source, json: json.jsonText),
-                index: try FHIRIndexFields.read(json), availableAt: Clock.milliseconds(now))
+                index: try FHIRIndexFields.read(json), availableAt: Clock.milliseconds(now),
+                // Not "new" to the patient who uploaded it; what someone else uploads for them is.
+                openedAt: account.patient == upload.patient ? Clock.milliseconds(now) : nil)
         }
     }
 }
