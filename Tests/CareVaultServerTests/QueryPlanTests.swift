@@ -38,6 +38,19 @@ struct QueryPlanTests {
         }
     }
 
+    @Test("What a record still holds back is found through the release index, not by walking the patient's items")
+    func pendingUsesTheReleaseIndex() async throws {
+        try await TestApp.run(.sqlite) { _, env in
+            let plan = try await env.database.read { sql in
+                let explaining = QueryPlanRecorder(sql)
+                _ = try await RecordReleaseRepository(explaining).pending(patientScope: "p", at: 1)
+                return explaining.plan
+            }
+            #expect(plan.contains { $0.contains("fhir_resources_release") }, "\(plan)")
+            #expect(!plan.contains { $0.contains("fhir_resources_section") || $0.hasPrefix("SCAN") }, "\(plan)")
+        }
+    }
+
     @Test("Review statuses looked up for one patient never include another patient's items", arguments: testDatabases)
     func reviewStatusesStayWithTheirPatient(kind: DatabaseKind) async throws {
         try await TestApp.run(kind) { _, env in

@@ -15,6 +15,7 @@ public struct Migrator: Sendable {
         M007UploadPreviews(),
         M008LabResultsIndex(),
         M009CodesByPatient(),
+        M010ReleaseIndex(),
     ]
 
     private let database: Database
