@@ -51,6 +51,25 @@ struct QueryPlanTests {
         }
     }
 
+    @Test("Lists read through the index made for them: a section through the section index, lab results through the category index")
+    func listsKeepTheirIndexes() async throws {
+        try await TestApp.run(.sqlite) { _, env in
+            func plan(_ query: RecordQuery) async throws -> [String] {
+                try await env.database.read { sql in
+                    let explaining = QueryPlanRecorder(sql)
+                    _ = try await FHIRResourceRepository(explaining).search(patientScope: "p", query)
+                    return explaining.plan
+                }
+            }
+            // "Released by now" must not steer a list onto the release index (it read every item of the patient).
+            let medicines = try await plan(RecordQuery(section: .medications, releasedBy: 1, limit: 26))
+            #expect(medicines.contains { $0.contains("fhir_resources_section") } && !medicines.contains { $0.contains("fhir_resources_release") },
+                    "\(medicines)")
+            let labs = try await plan(RecordQuery(resourceType: "Observation", category: "laboratory", releasedBy: 1, limit: 26))
+            #expect(labs.contains { $0.contains("fhir_resources_category") } && !labs.contains { $0.contains("fhir_resources_release") }, "\(labs)")
+        }
+    }
+
     @Test("Review statuses looked up for one patient never include another patient's items", arguments: testDatabases)
     func reviewStatusesStayWithTheirPatient(kind: DatabaseKind) async throws {
         try await TestApp.run(kind) { _, env in

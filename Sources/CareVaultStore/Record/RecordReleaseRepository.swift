@@ -48,15 +48,14 @@ public struct RecordReleaseRepository: Sendable {
 
     /// What a patient cannot see yet at `time`, per section (counts and timing only, never contents).
     ///
-    /// Each half of the condition names the patient so that both seek the release index (migration
-    /// 10); written as `patient AND (held OR later)`, SQLite's planner walked all the patient's items.
+    /// "Held, or released after `time`" is written as migration 10's indexed expression, so the
+    /// statement seeks just those items instead of walking all of the patient's.
     public func pending(patientScope: String, at time: Int64) async throws -> [Pending] {
         try await sql.raw("""
             SELECT section, COUNT(*) AS n, MIN(available_at) AS next_release,
                 SUM(CASE WHEN available_at IS NULL THEN 1 ELSE 0 END) AS awaiting
             FROM fhir_resources
-            WHERE ((patient_scope = \(bind: patientScope) AND available_at IS NULL)
-                OR (patient_scope = \(bind: patientScope) AND available_at > \(bind: time)))
+            WHERE patient_scope = \(bind: patientScope) AND \(unsafeRaw: M010ReleaseIndex.releaseTime) > \(bind: time)
                 AND section IS NOT NULL
             GROUP BY section ORDER BY section
             """).all().compactMap { row in
