@@ -221,6 +221,52 @@ struct RecordSectionTests {
         }
     }
 
+    /// A patient with `count` clinic visits, one a month from January 2020 (the visit number in the kind).
+    static func manyVisitsBundle(count: Int) -> Data {
+        let patient = #"{"fullUrl":"urn:uuid:11111111-1111-1111-1111-111111111111","resource":{"resourceType":"Patient","#
+            + #""identifier":[{"type":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v2-0203","code":"MR"}]},"value":"VISITS-1"}],"#
+            + #""name":[{"family":"Ng","given":["Vi"]}],"birthDate":"1970-01-01"},"request":{"method":"POST","url":"Patient"}}"#
+        let visits = (0..<count).map { n in
+            let day = String(format: "%04d-%02d-15", 2020 + n / 12, n % 12 + 1)
+            return #"{"resource":{"resourceType":"Encounter","status":"finished","class":{"code":"AMB"},"type":[{"text":"Visit number \#(n)"}],"#
+                + #""identifier":[{"system":"urn:clinic:enc","value":"V-\#(n)"}],"subject":{"reference":"urn:uuid:11111111-1111-1111-1111-111111111111"},"#
+                + #""period":{"start":"\#(day)T09:00:00Z"}},"request":{"method":"POST","url":"Encounter"}}"#
+        }
+        return Data((#"{"resourceType":"Bundle","type":"transaction","entry":["# + ([patient] + visits).joined(separator: ",") + "]}").utf8)
+    }
+
+    @Test("The visit filter offers the 30 newest visits, and an older visit chosen from the visits page stays chosen")
+    func visitChoices() async throws {
+        try await TestApp.run(.sqlite) { client, env in
+            let summary = try await RecordImportService(env: env).importBundle(Self.manyVisitsBundle(count: 35), source: "visits.json", by: nil,
+                                                                               info: .commandLine)
+            let code = try await AccountService(env: env).issueActivationCode(for: summary.patient, by: nil, info: .commandLine)
+            let browser = Browser(client)
+            try await Flows.register(browser, code: code.display, birthDate: "1970-01-01", email: "vi@example.org")
+            try await Flows.signIn(browser, email: "vi@example.org")
+            let base = Paths.recordSection(summary.patient.id.description, .documents)
+            let options = { (html: String) in html.matches(of: /<option value="[0-9a-f-]{36}"[^>]*>([^<]*)<\/option>/).map { String($0.output.1) } }
+
+            let offered = options(try await browser.get(base).body)
+            #expect(offered.count == RecordSectionsController.visitChoices)
+            #expect(offered.first?.hasSuffix("Visit number 34") == true && !offered.contains { $0.hasSuffix("Visit number 4") })
+
+            let oldest = try #require(try await env.database.read {
+                try await FHIRResourceRepository($0).search(patientScope: summary.patient.id.description,
+                                                            RecordQuery(resourceType: "Encounter", limit: 50)).last
+            })
+            let chosen = try await browser.get(base + "?visit=\(oldest.id)")
+            #expect(chosen.status == .ok)
+            #expect(chosen.body.contains(#"<option value="\#(oldest.id)" selected>2020-01-15 – Visit number 0</option>"#))
+            #expect(options(chosen.body).count == RecordSectionsController.visitChoices + 1)
+
+            // Another patient naming this visit learns nothing about it.
+            let (other, otherPatient) = try await Self.clinicPatient(client, env)
+            let foreign = try await other.get(Paths.recordSection(otherPatient.id.description, .documents) + "?visit=\(oldest.id)")
+            #expect(!foreign.body.contains("Visit number") && !foreign.body.contains("2020-01-15"))
+        }
+    }
+
     @Test("Migration 6 dates the billing records, imaging studies and period onsets stored before it", arguments: testDatabases)
     func datesBackfill(kind: DatabaseKind) async throws {
         let rows: [(type: String, json: String, start: String?)] = [

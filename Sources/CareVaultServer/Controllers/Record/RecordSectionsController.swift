@@ -7,8 +7,10 @@ import Hummingbird
 /// by date, visit and words, paged, newest first. What the patient may not see yet is counted, never shown.
 struct RecordSectionsController: Sendable {
     static let pageSize = 25
-    /// Visits offered in the "Visit" filter (the newest).
-    static let visitChoices = 100
+    /// Visits offered in the "Visit" filter: the newest, and the one chosen if it is older. (Each is read
+    /// and parsed on every list page; a hundred made a Synthea record's lists half again as costly. Older
+    /// visits are a click away on the visits page, with everything linked to them.)
+    static let visitChoices = 30
     let env: AppEnvironment
 
     func addRoutes(to router: Router<AppRequestContext>) {
@@ -43,7 +45,13 @@ struct RecordSectionsController: Sendable {
                 reported = page == 0 ? try await store.search(patientScope: scope, own) : []
             }
             let stored = try await store.search(patientScope: scope, query)
-            let visits = try await store.search(patientScope: scope, RecordQuery(resourceType: "Encounter", limit: Self.visitChoices))
+            var visits = try await store.search(patientScope: scope, RecordQuery(resourceType: "Encounter", releasedBy: basis.releasedBy(now),
+                                                                                 limit: Self.visitChoices))
+            if !filters.visit.isEmpty, !visits.contains(where: { $0.id == filters.visit }),
+               let chosen = try await store.find(type: "Encounter", id: filters.visit),
+               chosen.patientScope == scope, basis.releasedBy(now).map(chosen.isReleased(at:)) ?? true {
+                visits.append(chosen)
+            }
             let pending = basis.seesUnreleased ? [] : try await RecordReleaseRepository(sql).pending(patientScope: scope, at: now)
             let contributed = (stored.prefix(Self.pageSize) + reported).filter { RecordOrigin(source: $0.source).isPatientProvided }
             var reviews: [String: ReviewItem] = [:]
