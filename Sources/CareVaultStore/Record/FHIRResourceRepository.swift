@@ -119,11 +119,14 @@ public struct FHIRResourceRepository: Sendable {
     private func insertCodes(_ items: [(StoredResource, FHIRIndexFields)]) async throws {
         let rows = items.flatMap { resource, index in
             Set(index.codes).map { code -> SQLQueryString in
-                "(\(bind: resource.resourceType), \(bind: resource.id), \(bind: resource.patientScope), \(bind: code.system), \(bind: code.code), \(bind: code.display))"
+                """
+                (\(bind: resource.resourceType), \(bind: resource.id), \(bind: resource.patientScope), \(bind: index.effective?.lowerBound),
+                \(bind: code.system), \(bind: code.code), \(bind: code.display))
+                """
             }
         }
         for start in stride(from: 0, to: rows.count, by: 500) {
-            try await sql.raw("INSERT INTO fhir_resource_codes (resource_type, id, patient_scope, system, code, display) VALUES "
+            try await sql.raw("INSERT INTO fhir_resource_codes (resource_type, id, patient_scope, effective_start, system, code, display) VALUES "
                 + rows[start..<min(start + 500, rows.count)].joined(separator: ", ") + " ON CONFLICT DO NOTHING").run()
         }
     }
@@ -159,8 +162,8 @@ public struct FHIRResourceRepository: Sendable {
     public func search(patientScope: String, _ query: RecordQuery) async throws -> [StoredResource] {
         var sqlText: SQLQueryString
         if let code = query.code {
-            // From the patient's rows of that code to their resources: the code index leads with the patient, so one
-            // test's history reads that test's rows, not every Observation of the patient.
+            // From the patient's rows of that code to their resources: the code index leads with the patient and ends
+            // with the date, so one test's history reads that test's newest rows in order, and no others.
             sqlText = """
                 SELECT r.* FROM fhir_resource_codes k JOIN fhir_resources r ON r.resource_type = k.resource_type AND r.id = k.id
                 WHERE k.patient_scope = \(bind: patientScope) AND k.system = \(bind: query.codeSystem ?? "") AND k.code = \(bind: code)
@@ -198,7 +201,9 @@ public struct FHIRResourceRepository: Sendable {
             sqlText.appendInterpolation(bind: pattern)
             sqlText.appendInterpolation(unsafeRaw: "))")
         }
-        sqlText.appendInterpolation(unsafeRaw: " ORDER BY r.effective_start DESC, r.resource_type, r.id LIMIT ")
+        // The same date either way; the code row's copy is the one its index is ordered by.
+        sqlText.appendInterpolation(unsafeRaw: query.code == nil ? " ORDER BY r.effective_start DESC, r.resource_type, r.id LIMIT "
+                                                                 : " ORDER BY k.effective_start DESC, r.resource_type, r.id LIMIT ")
         sqlText.appendInterpolation(bind: query.limit)
         sqlText.appendInterpolation(unsafeRaw: " OFFSET ")
         sqlText.appendInterpolation(bind: query.offset)
