@@ -27,12 +27,7 @@ struct CodeSearchTests {
     @Test("Migration 9 gives every stored code its patient and date: a search by code finds that patient's rows, newest first, and no one else's",
           arguments: testDatabases)
     func backfill(kind: DatabaseKind) async throws {
-        let configuration = try await TestApp.configuration(kind)
-        defer { try? FileManager.default.removeItem(at: configuration.dataDirectory) }
-        let location = try DatabaseLocation.resolve(databaseURL: configuration.databaseURL, dataDirectory: configuration.dataDirectory)
-        try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
-        try await Database.withOpened(location, logger: TestApp.logger) { database in
-            try await Migrator(database: database, migrations: Array(Migrator.all.prefix(8))).migrate(logger: TestApp.logger)
+        try await TestApp.withDatabase(kind, migratedTo: 8) { database in
             try await database.write { sql in
                 try await Self.insertBeforeMigration9(sql, id: "p-hr", patient: "p", code: Self.heartRate.code)
                 try await Self.insertBeforeMigration9(sql, id: "p-hr-newer", patient: "p", code: Self.heartRate.code, date: 30)
@@ -40,7 +35,7 @@ struct CodeSearchTests {
                 try await Self.insertBeforeMigration9(sql, id: "p-other", patient: "p", code: "29463-7")
                 try await Self.insertBeforeMigration9(sql, id: "q-hr", patient: "q", code: Self.heartRate.code)
             }
-            #expect(try await Migrator(database: database, migrations: Array(Migrator.all.prefix(9))).migrate(logger: TestApp.logger) == [9])
+            #expect(try await TestApp.migrate(database, to: 9) == [9])
             let query = RecordQuery(resourceType: "Observation", codeSystem: Self.heartRate.system, code: Self.heartRate.code)
             var newestTwo = query
             newestTwo.limit = 2

@@ -277,12 +277,7 @@ struct RecordSectionTests {
             ("Practitioner", #"{"resourceType":"Practitioner"}"#, nil),
             ("Claim", #"{"resourceType":"Claim","created":"not a date"}"#, nil),
         ]
-        let configuration = try await TestApp.configuration(kind)
-        defer { try? FileManager.default.removeItem(at: configuration.dataDirectory) }
-        let location = try DatabaseLocation.resolve(databaseURL: configuration.databaseURL, dataDirectory: configuration.dataDirectory)
-        try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
-        try await Database.withOpened(location, logger: TestApp.logger) { database in
-            try await Migrator(database: database, migrations: Array(Migrator.all.prefix(5))).migrate(logger: TestApp.logger)
+        try await TestApp.withDatabase(kind, migratedTo: 5) { database in
             try await database.write { sql in
                 for (i, row) in rows.enumerated() {
                     try await sql.raw("""
@@ -291,7 +286,7 @@ struct RecordSectionTests {
                         """).run()
                 }
             }
-            #expect(try await Migrator(database: database, migrations: Array(Migrator.all.prefix(6))).migrate(logger: TestApp.logger) == [6])
+            #expect(try await TestApp.migrate(database, to: 6) == [6])
             let starts = try await database.read { sql in
                 try await sql.raw("SELECT id, effective_start FROM fhir_resources WHERE patient_scope = 'p'").all().map {
                     (try $0.decode(column: "id", as: String.self), try $0.decode(column: "effective_start", as: Int64?.self))

@@ -23,6 +23,26 @@ enum TestApp {
         return configuration
     }
 
+    /// Runs `body` with a fresh database (in a fresh data folder) migrated up to `migration`, for tests
+    /// that store rows as an older schema kept them and check what a later migration makes of them.
+    static func withDatabase(_ kind: DatabaseKind, migratedTo migration: Int,
+                             _ body: @Sendable (Database) async throws -> Void) async throws {
+        let configuration = try await configuration(kind)
+        defer { try? FileManager.default.removeItem(at: configuration.dataDirectory) }
+        let location = try DatabaseLocation.resolve(databaseURL: configuration.databaseURL, dataDirectory: configuration.dataDirectory)
+        try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
+        try await Database.withOpened(location, logger: logger) { database in
+            try await Migrator(database: database, migrations: Array(Migrator.all.prefix(migration))).migrate(logger: logger)
+            try await body(database)
+        }
+    }
+
+    /// Applies the migrations after the ones a ``withDatabase(_:migratedTo:_:)`` database has, up to `migration`.
+    @discardableResult
+    static func migrate(_ database: Database, to migration: Int) async throws -> [Int] {
+        try await Migrator(database: database, migrations: Array(Migrator.all.prefix(migration))).migrate(logger: logger)
+    }
+
     static var logger: Logger {
         var logger = Logger(label: "carevault-test")
         logger.logLevel = ProcessInfo.processInfo.environment["TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
