@@ -53,6 +53,18 @@ struct QueryPlanTests {
         }
     }
 
+    @Test("Home's count of what is new reads only the index of unopened items")
+    func unopenedUsesItsIndex() async throws {
+        try await TestApp.run(.sqlite) { _, env in
+            let plan = try await env.database.read { sql in
+                let explaining = QueryPlanRecorder(sql)
+                _ = try await RecordReleaseRepository(explaining).unopened(patientScope: "p", at: 1)
+                return explaining.plan
+            }
+            #expect(plan.contains { $0.contains("fhir_resources_unopened") }, "\(plan)")
+        }
+    }
+
     @Test("Lists read through the index made for them: a section through the section index, lab results through the category index")
     func listsKeepTheirIndexes() async throws {
         try await TestApp.run(.sqlite) { _, env in

@@ -16,6 +16,7 @@ public struct Migrator: Sendable {
         M008LabResultsIndex(),
         M009CodesByPatient(),
         M010ReleaseIndex(),
+        M011UnopenedIndex(),
     ]
 
     private let database: Database
