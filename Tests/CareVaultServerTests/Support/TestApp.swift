@@ -23,17 +23,19 @@ enum TestApp {
         return configuration
     }
 
-    /// Runs `body` with a fresh database (in a fresh data folder) migrated up to `migration`, for tests
-    /// that store rows as an older schema kept them and check what a later migration makes of them.
-    static func withDatabase(_ kind: DatabaseKind, migratedTo migration: Int,
-                             _ body: @Sendable (Database) async throws -> Void) async throws {
+    /// Runs `body` with a fresh database (in a fresh data folder, no server) migrated up to `migration`,
+    /// and returns what it returns: for tests that store rows as an older schema kept them and check
+    /// what a later migration makes of them, and for tests of how statements are planned.
+    @discardableResult
+    static func withDatabase<T: Sendable>(_ kind: DatabaseKind, migratedTo migration: Int,
+                                          _ body: @Sendable (Database) async throws -> T) async throws -> T {
         let configuration = try await configuration(kind)
         defer { try? FileManager.default.removeItem(at: configuration.dataDirectory) }
         let location = try DatabaseLocation.resolve(databaseURL: configuration.databaseURL, dataDirectory: configuration.dataDirectory)
         try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
-        try await Database.withOpened(location, logger: logger) { database in
+        return try await Database.withOpened(location, logger: logger) { database in
             try await Migrator(database: database, migrations: Array(Migrator.all.prefix(migration))).migrate(logger: logger)
-            try await body(database)
+            return try await body(database)
         }
     }
 
