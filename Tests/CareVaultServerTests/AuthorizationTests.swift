@@ -66,6 +66,12 @@ struct AuthorizationTests {
 
             let list = try await doctor.get(Paths.staffPatients + "?q=lee")
             #expect(list.body.contains("Mina Lee"))
+            // A full name as the search form sends it ("+" for the space), and a name in another script typed in lower case.
+            #expect(try await doctor.get(Paths.staffPatients + "?q=mina+lee").body.contains("Mina Lee"))
+            #expect(!(try await doctor.get(Paths.staffPatients + "?q=mina+park").body.contains("Mina Lee")))
+            _ = try await doctor.post(Paths.staffPatients, ["mrn": "C-101", "givenName": "Зоя", "familyName": "Дмитриева", "birthDate": "1990-02-03"])
+            let cyrillic = try await doctor.get(Paths.staffPatients + "?q=" + Paths.queryValue("зоя дмитриева"))
+            #expect(cyrillic.body.contains("Зоя Дмитриева") && !cyrillic.body.contains("Mina Lee"))
             let listed = try await env.database.read { try await AuditLogRepository($0, kind: kind).latest(limit: 1) }
             #expect(listed.first?.event.action == .recordRead)
             #expect(listed.first?.event.basis?.hasPrefix("care-team:clinician:") == true)

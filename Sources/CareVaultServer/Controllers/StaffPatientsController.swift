@@ -19,7 +19,7 @@ struct StaffPatientsController: Sendable {
 
     @Sendable func list(_ request: Request, context: StaffRequestContext) async throws -> Response {
         let organization = try await context.organization(permitting: .readRecord, env: env)
-        let query = request.uri.queryParameters["q"].map(String.init) ?? ""
+        let query = (FormQuery(request)["q"] ?? "").trimmingCharacters(in: .whitespaces)
         let page = Paging.page(of: request)
         let (patients, withAccounts) = try await env.database.read { sql in
             let found = try await PatientRepository(sql).list(organization: organization, matching: query,

@@ -102,6 +102,13 @@ final class SQLiteConnectionPool: Sendable {
         }
     }
 
+    /// SQLite's own `lower()` changes only A–Z, so a search typed "зоя" never found "Зоя" (PostgreSQL's
+    /// follows Unicode). This one, installed on every connection, replaces it as SQLite allows; no index
+    /// is built on `lower()`, so nothing stored depends on which one ran.
+    static let unicodeLower = SQLiteCustomFunction("lower", argumentCount: 1, pure: true) { arguments in
+        arguments.first?.string?.lowercased()
+    }
+
     private func open() async throws -> SQLiteConnection {
         let connection = try await SQLiteConnection.open(
             storage: .file(path: path), threadPool: threadPool, logger: logger,
@@ -112,6 +119,7 @@ final class SQLiteConnectionPool: Sendable {
         try await sql.raw("PRAGMA synchronous = NORMAL").run()
         try await sql.raw("PRAGMA foreign_keys = ON").run()
         try await sql.raw("PRAGMA busy_timeout = 5000").run()
+        try await connection.install(customFunction: Self.unicodeLower)
         return connection
     }
 

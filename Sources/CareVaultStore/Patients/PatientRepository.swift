@@ -41,18 +41,25 @@ public struct PatientRepository: Sendable {
 
     /// An organization's patients, newest first, optionally filtered by a name or patient ID fragment.
     public func list(organization: OrganizationID, matching query: String?, limit: Int, offset: Int) async throws -> [Patient] {
-        if let query, !query.isEmpty {
-            let pattern = "%" + query.lowercased().replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "") + "%"
-            return try await sql.raw("""
-                SELECT * FROM patients WHERE organization_id = \(bind: organization.description)
-                AND (LOWER(given_name) LIKE \(bind: pattern) OR LOWER(family_name) LIKE \(bind: pattern) OR LOWER(mrn) LIKE \(bind: pattern))
-                ORDER BY created_at DESC, id LIMIT \(bind: limit) OFFSET \(bind: offset)
-                """).all().map(Self.patient)
+        // Each word must be in the given name, the family name or the MRN, so "Ana Lima" finds Ana Lima.
+        let words = (query ?? "").lowercased().replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "")
+            .split(whereSeparator: \.isWhitespace).prefix(5)
+        var statement = SQLQueryString("SELECT * FROM patients WHERE organization_id = \(bind: organization.description)")
+        for word in words {
+            let pattern = "%" + word + "%"
+            statement.appendInterpolation(unsafeRaw: " AND (LOWER(given_name) LIKE ")
+            statement.appendInterpolation(bind: pattern)
+            statement.appendInterpolation(unsafeRaw: " OR LOWER(family_name) LIKE ")
+            statement.appendInterpolation(bind: pattern)
+            statement.appendInterpolation(unsafeRaw: " OR LOWER(mrn) LIKE ")
+            statement.appendInterpolation(bind: pattern)
+            statement.appendInterpolation(unsafeRaw: ")")
         }
-        return try await sql.raw("""
-            SELECT * FROM patients WHERE organization_id = \(bind: organization.description)
-            ORDER BY created_at DESC, id LIMIT \(bind: limit) OFFSET \(bind: offset)
-            """).all().map(Self.patient)
+        statement.appendInterpolation(unsafeRaw: " ORDER BY created_at DESC, id LIMIT ")
+        statement.appendInterpolation(bind: limit)
+        statement.appendInterpolation(unsafeRaw: " OFFSET ")
+        statement.appendInterpolation(bind: offset)
+        return try await sql.raw(statement).all().map(Self.patient)
     }
 
     // MARK: Activation codes

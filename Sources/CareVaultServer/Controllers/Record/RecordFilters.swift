@@ -14,11 +14,11 @@ struct RecordFilters {
     var failure: ValidationFailure?
 
     init(_ request: Request) {
-        let q = request.uri.queryParameters
-        from = q["from"].map(String.init) ?? ""
-        to = q["to"].map(String.init) ?? ""
-        text = String((q["q"].map(String.init) ?? "").prefix(100))
-        visit = q["visit"].map(String.init) ?? ""
+        let q = FormQuery(request)
+        from = q["from"] ?? ""
+        to = q["to"] ?? ""
+        text = String((q["q"] ?? "").trimmingCharacters(in: .whitespaces).prefix(100))
+        visit = q["visit"] ?? ""
         page = Paging.page(of: request)
         var errors: [FieldError] = []
         if !from.isEmpty && FHIRInstant.range(from) == nil || from.count > 10 {
