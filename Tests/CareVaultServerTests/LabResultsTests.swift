@@ -58,7 +58,7 @@ struct LabResultsTests {
             let next = try #require(Browser.firstMatch(#"href="([^"]+)">Older results"#, in: first.body))
             let second = try await browser.get(next.replacingOccurrences(of: "&amp;", with: "&"))
             #expect(second.body.matches(of: />Potassium<\/a><\/td>/).count == 5)
-            #expect(second.body.contains("Cholesterol"))
+            #expect(second.body.contains("Total cholesterol"))
 
             let range = try await browser.get(base + "?from=2024-01-10&to=2024-01-12")
             #expect(range.body.matches(of: />Potassium<\/a><\/td>/).count == 3)
@@ -66,7 +66,7 @@ struct LabResultsTests {
             #expect(!range.body.contains("<td class=\"date\">2024-01-13</td>"))
 
             let words = try await browser.get(base + "?q=chol")
-            #expect(words.body.contains("Cholesterol"))
+            #expect(words.body.contains("Total cholesterol"))
             #expect(!words.body.contains(">Potassium</a>"))
 
             let bad = try await browser.get(base + "?from=2024-13-01&to=2023-01-01")
@@ -167,6 +167,37 @@ struct PagingInputTests {
             }
             let doctor = try await AuthorizationTests.clinician(client, env)
             #expect(try await doctor.get(Paths.staffPatients + "?page=9223372036854775807").status == .ok)
+        }
+    }
+}
+
+@Suite("Lab test names")
+struct LabTestNameTests {
+    @Test("Common tests read in plain words on the page, the trend and the PDF; those words find them; the CSV keeps the lab's name",
+          arguments: testDatabases)
+    func plainNames(kind: DatabaseKind) async throws {
+        try await TestApp.run(kind) { client, env in
+            let (browser, patient) = try await FHIREverythingTests.importedPatient(client, env)
+            let id = patient.id.description
+            let page = try await browser.get(Paths.labResults(id))
+            #expect(page.body.contains(">White blood cell count (WBC)</a>"))
+            #expect(page.body.contains(">Platelet count</a>"))
+            #expect(!page.body.contains("[#/volume]") && !page.body.contains("[Mass/volume]") && !page.body.contains("Bld-mCnc"))
+
+            let found = try await browser.get(Paths.labResults(id) + "?q=white+blood")
+            #expect(found.body.contains(">White blood cell count (WBC)</a>"))
+            #expect(!found.body.contains("Platelet count") && !found.body.contains("Total cholesterol"))
+            let byLabName = try await browser.get(Paths.labResults(id) + "?q=leukocytes")  // the record's own words still work
+            #expect(byLabName.body.contains(">White blood cell count (WBC)</a>") && !byLabName.body.contains("Platelet count"))
+
+            let trend = try await browser.get(Paths.labTrend(id, system: "http://loinc.org", code: "6690-2"))
+            #expect(trend.body.contains("<h1>White blood cell count (WBC)</h1>"))
+            #expect(trend.body.contains("Named in the lab's record: Leukocytes [#/volume] in Blood by Automated count"))
+            #expect(trend.body.contains("<title id=\"trend-title\">White blood cell count (WBC) over time</title>"))
+
+            let csv = try await browser.get(Paths.labResultsCSV(id) + "?q=white+blood")
+            #expect(csv.body.contains(",Leukocytes [#/volume] in Blood by Automated count,http://loinc.org|6690-2,"))
+            #expect(!csv.body.contains("White blood cell"))
         }
     }
 }

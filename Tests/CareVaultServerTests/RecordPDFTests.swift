@@ -47,7 +47,7 @@ struct RecordPDFTests {
             let visitPage = try await browser.get(visit)
             let pdfLink = try #require(RecordSectionTests.links(visitPage.body, under: visit + "/summary.pdf").first)
             let visitPDF = try Self.read(try await browser.get(pdfLink))
-            for words in ["Visit summary", "Hospital stay for pneumonia", "2024-03-05", "Blood pressure panel", "Chest X-ray",
+            for words in ["Visit summary", "Hospital stay for pneumonia", "2024-03-05", "Blood pressure", "Chest X-ray",
                           "Patchy consolidation", "Discharge summary", "Page 1 of 1"] {
                 #expect(visitPDF.text.contains(words), "visit summary lacks \(words)")
             }
@@ -58,7 +58,8 @@ struct RecordPDFTests {
             let all = try Self.read(try await buster.0.get(Paths.labResultsPDF(busterID)))
             #expect(all.text.contains("Lab results") && all.text.contains("Buster"))
             let filtered = try Self.read(try await buster.0.get(Paths.labResultsPDF(busterID) + "?q=cholesterol"))
-            #expect(filtered.text.contains("Total Cholesterol") && !filtered.text.contains("Hematocrit"))
+            #expect(filtered.text.contains("Total cholesterol") && filtered.text.contains("(\u{201C}bad\u{201D}) cholesterol")
+                    && !filtered.text.contains("Hematocrit"))
             #expect(filtered.text.contains("matching “cholesterol”"))
             #expect(try await browser.get(Paths.labResultsPDF(busterID)).status == .notFound)
             #expect(try await browser.get(Paths.healthSummaryPDF(busterID)).status == .notFound)

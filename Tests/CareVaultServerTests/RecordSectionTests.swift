@@ -43,7 +43,7 @@ struct RecordSectionTests {
             #expect(medicines.body.contains("Old inhaler") && medicines.body.contains("Amoxicillin"))
             #expect(medicines.body.contains("Stopped"))
             let measurements = try await browser.get(Paths.recordSection(id, .measurements))
-            #expect(measurements.body.contains("Blood pressure panel"))
+            #expect(measurements.body.contains(">Blood pressure</a>") && !measurements.body.contains("Blood pressure panel"))
             #expect(measurements.body.contains("128/84 mmHg"))
             let imaging = try await browser.get(Paths.recordSection(id, .imaging))
             #expect(imaging.body.contains("Chest X-ray") && imaging.body.contains("Patchy consolidation"))

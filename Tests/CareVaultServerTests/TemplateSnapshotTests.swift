@@ -158,7 +158,7 @@ struct TemplateSnapshotTests {
                                        decisions: [.init(value: "mock-decision", text: "MockDecisionText", hint: "MockDecisionHint",
                                                          id: "field-mock-decision", checked: true)],
                                        comment: field("ReviewComment"), backLink: "/mock-review-back")),
-        ("lab-trend", LabTrendPage(layout: layout("Trend"), test: "MockTrendTest", patientName: "MockTrendPatient",
+        ("lab-trend", LabTrendPage(layout: layout("Trend"), test: "MockTrendTest", recordName: "MockTrendRecordName", patientName: "MockTrendPatient",
                                    chartSVG: "<svg>MockChart</svg>", hasNormalRange: true, rows: [resultRow("Trend")], backLink: "/mock-trend-back")),
         ("lab-results", LabResultsPage(layout: layout("Results"), patientName: "MockResultsPatient", errorSummary: ErrorSummary(failure),
                                        filterAction: "/mock-filter", from: field("From"), to: field("To"), query: field("Query"),

@@ -199,6 +199,15 @@ public struct FHIRResourceRepository: Sendable {
             sqlText.appendInterpolation(bind: pattern)
             sqlText.appendInterpolation(unsafeRaw: " OR LOWER(c.code) LIKE ")
             sqlText.appendInterpolation(bind: pattern)
+            // The pages name common tests in plain words; those words find them too.
+            let plainMatches = TestNames.codes(matching: text)
+            if !plainMatches.isEmpty {
+                sqlText.appendInterpolation(unsafeRaw: " OR (c.system = ")
+                sqlText.appendInterpolation(bind: TestNames.loinc)
+                sqlText.appendInterpolation(unsafeRaw: " AND c.code IN (")
+                sqlText.appendInterpolation(SQLList(plainMatches.map { SQLBind($0) }))
+                sqlText.appendInterpolation(unsafeRaw: "))")
+            }
             sqlText.appendInterpolation(unsafeRaw: "))")
         }
         // The same date either way; the code row's copy is the one its index is ordered by.

@@ -15,7 +15,10 @@ public struct LabResult: Sendable, Equatable {
 
     public let id: String
     public let effective: String?
+    /// What the record calls the test, as it came (the CSV download carries this).
     public let test: String
+    /// The test in plain words (see ``TestNames``), for pages and printouts.
+    public let name: String
     public let codeSystem: String?
     public let code: String?
     /// The value as written (decimals keep their precision).
@@ -36,6 +39,7 @@ public struct LabResult: Sendable, Equatable {
         effective = json["effectiveDateTime"]?.stringValue ?? json["effectivePeriod"]?["start"]?.stringValue ?? json["issued"]?.stringValue
         let coding = json["code"]?["coding"]?.arrayValue?.first
         test = json["code"]?["text"]?.stringValue ?? coding?["display"]?.stringValue ?? coding?["code"]?.stringValue ?? "Unnamed test"
+        name = TestNames.plain(json["code"], recordName: test)
         codeSystem = coding?["system"]?.stringValue
         code = coding?["code"]?.stringValue
         if let quantity = json["valueQuantity"] {

@@ -74,6 +74,7 @@ public struct RecordEntry: Sendable, Equatable, Codable {
             add("Conclusion", json["conclusion"]?.stringValue)
             add("Findings", (json["conclusionCode"]?.arrayValue ?? []).compactMap(FHIRText.concept).joined(separator: ", "))
             add("Reported by", FHIRText.reference(json["performer"]?.arrayValue?.first))
+            if item.recordName != name { add("Name in the record", item.recordName) }
         case "DocumentReference":
             name = FHIRText.concept(json["type"]) ?? json["description"]?.stringValue ?? name
             add("Description", json["description"]?.stringValue)
@@ -82,6 +83,7 @@ public struct RecordEntry: Sendable, Equatable, Codable {
         case "Observation":
             add("Result", Self.observationValue(json))
             add("Kind", FHIRText.concept(json["category"]))
+            if item.recordName != name { add("Name in the record", item.recordName) }
         case "CarePlan":
             // US Core marks every care plan with the category "assess-plan"; a category with words of its own says more.
             let described = (json["category"]?.arrayValue ?? []).first {

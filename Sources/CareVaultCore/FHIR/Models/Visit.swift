@@ -36,7 +36,10 @@ public struct Visit: Sendable, Equatable {
 public struct RecordItem: Sendable, Equatable {
     public let resourceType: String
     public let id: String
+    /// What it is, in plain words (a test or measurement by its plain name, see ``TestNames``).
     public let name: String
+    /// What the record itself calls it.
+    public let recordName: String
     public let date: String?
 
     public init(resourceType: String, id: String, json: JSONValue) {
@@ -44,8 +47,9 @@ public struct RecordItem: Sendable, Equatable {
         self.id = id
         let concept = json["code"] ?? json["vaccineCode"] ?? json["medicationCodeableConcept"] ?? json["type"]
         let first = concept?.arrayValue?.first ?? concept
-        name = (first?["text"]?.stringValue ?? first?["coding"]?.arrayValue?.first?["display"]?.stringValue).map(FHIRText.withoutSemanticTag)
+        recordName = (first?["text"]?.stringValue ?? first?["coding"]?.arrayValue?.first?["display"]?.stringValue).map(FHIRText.withoutSemanticTag)
             ?? json["description"]?.stringValue ?? resourceType
+        name = resourceType == "Observation" || resourceType == "DiagnosticReport" ? TestNames.plain(first, recordName: recordName) : recordName
         date = (json["effectiveDateTime"] ?? json["occurrenceDateTime"] ?? json["performedDateTime"] ?? json["authoredOn"]
                 ?? json["recordedDate"] ?? json["issued"] ?? json["date"] ?? json["performedPeriod"]?["start"])?.stringValue
     }

@@ -42,10 +42,11 @@ struct LabResultsController: Sendable {
             guard let value = r.numericValue, let time = r.effective.flatMap(FHIRInstant.range)?.lowerBound else { return nil }
             return TrendChart.Point(time: time, value: value)
         }
-        let chart = TrendChart(title: "\(latest.test) over time", unit: UnitWords.readable(latest.unit), points: points,
+        let chart = TrendChart(title: "\(latest.name) over time", unit: UnitWords.readable(latest.unit), points: points,
                                normalLow: latest.normalLow, normalHigh: latest.normalHigh)
         return env.renderer.response(LabTrendPage(
-            layout: context.layout(latest.test, request: request), test: latest.test, patientName: patient.fullName,
+            layout: context.layout(latest.name, request: request), test: latest.name, recordName: latest.test == latest.name ? nil : latest.test,
+            patientName: patient.fullName,
             chartSVG: chart.svg(), hasNormalRange: latest.normalLow != nil || latest.normalHigh != nil, rows: results.map { LabResultsPage.Row($0) }, backLink: Paths.labResults(patient.id.description)))
     }
 

@@ -16,7 +16,7 @@ enum RecordPrintouts {
 
     static func labRows(_ results: [LabResult]) -> [[String]] {
         results.map { r in
-            [r.effective.map(FHIRText.day) ?? "", r.test, FHIRText.readableNumber(r.value), UnitWords.readable(r.unit), r.range, r.flag.rawValue]
+            [r.effective.map(FHIRText.day) ?? "", r.name, FHIRText.readableNumber(r.value), UnitWords.readable(r.unit), r.range, r.flag.rawValue]
         }
     }
 

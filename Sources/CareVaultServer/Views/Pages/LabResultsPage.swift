@@ -35,7 +35,10 @@ public struct LabResultsPage: Page {
 public struct LabTrendPage: Page {
     public static let template = "lab-trend"
     public let layout: Layout
+    /// The test in plain words.
     public let test: String
+    /// What the lab's record calls it, when that differs from `test` (nil otherwise).
+    public let recordName: String?
     public let patientName: String
     /// The chart, as SVG we generated (not user input).
     public let chartSVG: String
@@ -48,7 +51,7 @@ public struct LabTrendPage: Page {
 
 extension LabResultsPage.Row {
     init(_ r: LabResult, patient: PatientID? = nil) {
-        self.init(date: r.effective.map { String($0.prefix(10)) } ?? "", test: r.test, value: FHIRText.readableNumber(r.value), unit: UnitWords.readable(r.unit),
+        self.init(date: r.effective.map { String($0.prefix(10)) } ?? "", test: r.name, value: FHIRText.readableNumber(r.value), unit: UnitWords.readable(r.unit),
                   range: r.range, flag: r.flag.rawValue, isOutOfRange: ![.normal, .unknown].contains(r.flag),
                   trendLink: patient.flatMap { p in r.code.map { Paths.labTrend(p.description, system: r.codeSystem, code: $0) } })
     }
