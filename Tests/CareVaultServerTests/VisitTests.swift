@@ -27,7 +27,7 @@ struct VisitTests {
             for link in links {
                 let page = try await browser.get(link)
                 #expect(page.status == .ok)
-                let count = page.body.matches(of: /<li>/).count + page.body.matches(of: /<td>[^<]*<\/td><td>[^<]+ [^<]*<\/td>/).count
+                let count = page.body.matches(of: /<li>/).count + page.body.matches(of: /<td data-label="Result">[^<]+ [^<]*<\/td>/).count
                 if count > richestCount { (richest, richestCount) = (page.body, count) }
             }
             #expect(richestCount > 0)

@@ -37,6 +37,12 @@ def check(browser, label):
         assert not found, f"{label} shows {what}: {found.group(0)!r}"
     width = browser.width_at(360)
     assert width <= 360, f"{label} is {width}px wide at a 360px viewport"
+    # Results and readings tables read as one card per row on a phone: no value scrolled out of sight.
+    hidden = browser.driver.execute_script(
+        "return [...document.querySelectorAll('main table.stack td')].filter(td => td.getBoundingClientRect().right > 361).length")
+    assert hidden == 0, f"{label} has {hidden} table cells beyond a 360px screen"
+    if label.endswith("/results") or label == "home":
+        assert browser.driver.find_elements(By.CSS_SELECTOR, "main table.stack td"), f"{label} has no results table to read as cards"
     browser.driver.set_window_size(1100, 900)
 
 
