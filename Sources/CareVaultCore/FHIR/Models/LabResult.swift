@@ -66,9 +66,23 @@ public struct LabResult: Sendable, Equatable {
         case let (nil, h?): range = "≤ \(h)"
         default: range = referenceRange?["text"]?.stringValue ?? ""
         }
-        let interpretation = json["interpretation"]?.arrayValue?.first?["coding"]?.arrayValue?.first?["code"]?.stringValue
-        flag = Self.flag(interpretation)
+        if let interpretation = json["interpretation"]?.arrayValue?.first?["coding"]?.arrayValue?.first?["code"]?.stringValue {
+            flag = Self.flag(interpretation)
+        } else if json["valueQuantity"]?["comparator"] == nil {
+            flag = Self.flag(value: numericValue, low: normalLow, high: normalHigh)
+        } else {
+            flag = .unknown  // "<4" against 3.5–5.1 may be either
+        }
         encounterReference = json["encounter"]?["reference"]?.stringValue
+    }
+
+    /// The flag a result earns against its reference range, for labs that send the range but no
+    /// interpretation: without it the table showed no flag beside a value the chart drew outside the band.
+    static func flag(value: Double?, low: Double?, high: Double?) -> Flag {
+        guard let value, low != nil || high != nil else { return .unknown }
+        if let low, value < low { return .low }
+        if let high, value > high { return .high }
+        return .normal
     }
 
     /// HL7 v3 ObservationInterpretation codes, in plain words.
