@@ -19,9 +19,10 @@ struct TemplateSnapshotTests {
                   autocomplete: "mockauto\(name)", hint: "MockHint\(name)", error: "MockError\(name)", inputmode: "mockmode\(name)")
     }
     static let failure = ValidationFailure([FieldError(field: "mockA", message: "MockSummaryA")])
-    static func resultRow(_ tag: String) -> LabResultsPage.Row {
+    static func resultRow(_ tag: String, isNew: Bool = false, isHeld: Bool = false) -> LabResultsPage.Row {
         LabResultsPage.Row(date: "MockDate\(tag)", test: "MockTest\(tag)", value: "MockValue\(tag)", unit: "MockUnit\(tag)",
-                           range: "MockRange\(tag)", flag: "MockFlag\(tag)", isOutOfRange: true, trendLink: "/mock-trend-\(tag)")
+                           range: "MockRange\(tag)", flag: "MockFlag\(tag)", isOutOfRange: true, trendLink: "/mock-trend-\(tag)",
+                           isNew: isNew, isHeld: isHeld)
     }
 
     static let pages: [(String, any Page)] = [
@@ -160,9 +161,13 @@ struct TemplateSnapshotTests {
                                        comment: field("ReviewComment"), backLink: "/mock-review-back")),
         ("lab-trend", LabTrendPage(layout: layout("Trend"), test: "MockTrendTest", recordName: "MockTrendRecordName", patientName: "MockTrendPatient",
                                    chartSVG: "<svg>MockChart</svg>", hasNormalRange: true, rows: [resultRow("Trend")], backLink: "/mock-trend-back")),
-        ("lab-results", LabResultsPage(layout: layout("Results"), patientName: "MockResultsPatient", errorSummary: ErrorSummary(failure),
-                                       filterAction: "/mock-filter", from: field("From"), to: field("To"), query: field("Query"),
-                                       rows: [resultRow("Lab")], isEmpty: false, csvLink: "/mock-csv", pdfLink: "/mock-pdf", backLink: "/mock-back",
+        ("lab-results", LabResultsPage(layout: layout("Results"), patientName: "MockResultsPatient",
+                                       pending: [PendingNote(text: "MockPendingResults")], errorSummary: ErrorSummary(failure),
+                                       filterAction: "/mock-filter", from: field("From"), to: field("To"),
+                                       visit: SelectField(name: "mockresultsvisit", label: "MockResultsVisitLabel", options: [
+                                           .init(value: "mock-results-visit", text: "MockResultsVisitOption", selected: true)], error: nil),
+                                       query: field("Query"),
+                                       rows: [resultRow("Lab", isNew: true), resultRow("LabHeld", isHeld: true)], isEmpty: false, csvLink: "/mock-csv", pdfLink: "/mock-pdf", backLink: "/mock-back",
                                        previousPageLink: "/mock-newer", nextPageLink: "/mock-older")),
         ("security", SecurityPage(layout: layout("Security"), email: "MockEmail", twoFactorEnabled: true, recoveryCodesLeft: 7, activeSessions: 3)),
         ("two-factor-enrol", TwoFactorEnrolPage(layout: layout("Enrol"), intro: "MockEnrolIntro", errorSummary: ErrorSummary(failure),

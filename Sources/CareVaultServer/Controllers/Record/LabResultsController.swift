@@ -50,56 +50,90 @@ struct LabResultsController: Sendable {
             chartSVG: chart.svg(), hasNormalRange: latest.normalLow != nil || latest.normalHigh != nil, rows: results.map { LabResultsPage.Row($0) }, backLink: Paths.labResults(patient.id.description)))
     }
 
-    private func results(_ request: Request, context: SignedInRequestContext, action: Action, limit: Int, offset: Int)
-        async throws -> (Patient, Basis, RecordFilters, [LabResult], hasMore: Bool, unopened: [String]) {
+    /// What one request for results read: the patient, the results shown, and (for the page) what its
+    /// filters and notes need.
+    private struct Loaded {
+        let patient: Patient
+        let basis: Basis
+        let filters: RecordFilters
+        let results: [LabResult]
+        let hasMore: Bool
+        /// Results the patient has not opened before this request.
+        let unopened: Set<String>
+        /// Results not yet released to the patient (only readers who see unreleased items get any).
+        let held: Set<String>
+        var visits: [StoredResource] = []
+        var pending: [RecordReleaseRepository.Pending] = []
+    }
+
+    private func results(_ request: Request, context: SignedInRequestContext, action: Action, limit: Int, offset: Int,
+                         forPage: Bool = false) async throws -> Loaded {
         let (patient, basis) = try await PatientAccess(env: env).open(
             try context.parameters.require("patient"), for: action, actor: context.actor, account: context.account, info: context.info,
             resource: ResourceRef(type: "Observation", id: "laboratory"))
         let filters = RecordFilters(request)
-        let stored = try await env.database.read {
-            try await FHIRResourceRepository($0).search(patientScope: patient.id.description, filters.query(type: "Observation", category: "laboratory", releasedBy: basis.releasedBy(Clock.milliseconds(Date())),
-                                                                                     limit: limit + 1, offset: offset))
+        let now = Clock.milliseconds(Date())
+        let scope = patient.id.description
+        let (stored, visits, pending) = try await env.database.read { sql in
+            let store = FHIRResourceRepository(sql)
+            let stored = try await store.search(patientScope: scope, filters.query(
+                type: "Observation", category: "laboratory", releasedBy: basis.releasedBy(now), limit: limit + 1, offset: offset))
+            guard forPage else { return (stored, [StoredResource](), [RecordReleaseRepository.Pending]()) }
+            let visits = try await RecordSectionsController.loadVisitChoices(store, patientScope: scope, releasedBy: basis.releasedBy(now),
+                                                                               chosen: filters.visit)
+            let pending = basis.seesUnreleased ? [] : try await RecordReleaseRepository(sql).pending(patientScope: scope, at: now)
+            return (stored, visits, pending.filter { $0.section == .labs })
         }
-        let results = stored.prefix(limit).compactMap { resource in
+        let shown = stored.prefix(limit)
+        let results = shown.compactMap { resource in
             (try? JSONParser.parse(resource.json)).flatMap { LabResult(id: resource.id, json: $0) }
         }
         try await env.audit.recordReads(results.map { ("Observation", $0.id) }, patient: patient.id, actor: context.account,
                                         basis: basis, info: context.info, action: action == .downloadRecord ? .recordDownloaded : .recordRead)
-        let unopened = stored.prefix(limit).filter { $0.openedAt == nil }.map(\.id)
-        return (patient, basis, filters, Array(results), stored.count > limit, unopened)
+        return Loaded(patient: patient, basis: basis, filters: filters, results: Array(results), hasMore: stored.count > limit,
+                      unopened: Set(shown.filter { $0.openedAt == nil }.map(\.id)),
+                      held: Set(shown.filter { !$0.isReleased(at: now) }.map(\.id)), visits: visits, pending: pending)
     }
 
     @Sendable func labResults(_ request: Request, context: SignedInRequestContext) async throws -> Response {
         let page = Paging.page(of: request)
-        let (patient, basis, filters, results, hasMore, unopened) = try await results(
-            request, context: context, action: .readRecord, limit: Self.pageSize, offset: page * Self.pageSize)
-        if basis == .ownRecord && !unopened.isEmpty {
-            // The table shows each result whole, so the patient has seen them: they are no longer new.
+        let loaded = try await results(request, context: context, action: .readRecord, limit: Self.pageSize, offset: page * Self.pageSize,
+                                       forPage: true)
+        let (patient, basis, filters) = (loaded.patient, loaded.basis, loaded.filters)
+        if basis == .ownRecord && !loaded.unopened.isEmpty {
+            // The table shows each result whole, so the patient has seen them: they are no longer new
+            // (this once, the table still marks them New).
             try await env.database.write {
-                try await RecordReleaseRepository($0).markOpened(unopened.map { ("Observation", $0) }, patientScope: patient.id.description,
-                                                                 at: Clock.milliseconds(Date()))
+                try await RecordReleaseRepository($0).markOpened(loaded.unopened.sorted().map { ("Observation", $0) },
+                                                                 patientScope: patient.id.description, at: Clock.milliseconds(Date()))
             }
         }
         let base = Paths.labResults(patient.id.description)
         let failure = filters.failure
-        let rows = results.map { LabResultsPage.Row($0, patient: patient.id) }
+        let rows = loaded.results.map {
+            LabResultsPage.Row($0, patient: patient.id, isNew: basis == .ownRecord && loaded.unopened.contains($0.id),
+                               isHeld: loaded.held.contains($0.id))
+        }
         let page_ = LabResultsPage(
             layout: context.layout(basis == .ownRecord ? "Your test results" : "Test results – \(patient.fullName)", request: request),
-            patientName: patient.fullName, errorSummary: ErrorSummary(failure), filterAction: base,
+            patientName: patient.fullName, pending: loaded.pending.map(RecordSectionsController.note),
+            errorSummary: ErrorSummary(failure), filterAction: base,
             from: FormField(name: "from", label: "From", type: "date", value: filters.from, error: failure?.error("from"), required: false),
             to: FormField(name: "to", label: "To", type: "date", value: filters.to, error: failure?.error("to"), required: false),
+            visit: RecordSectionsController.visitField(loaded.visits, selected: filters.visit, error: failure?.error("visit")),
             query: FormField(name: "q", label: "Test name", type: "search", value: filters.text, hint: "for example cholesterol", required: false),
             rows: rows, isEmpty: rows.isEmpty, csvLink: filters.link(Paths.labResultsCSV(patient.id.description)),
             pdfLink: filters.link(Paths.labResultsPDF(patient.id.description)),
             backLink: Paths.patientHome(patient.id.description),
             previousPageLink: page > 0 ? filters.link(base, page: page - 1) : nil,
-            nextPageLink: hasMore ? filters.link(base, page: page + 1) : nil)
+            nextPageLink: loaded.hasMore ? filters.link(base, page: page + 1) : nil)
         return env.renderer.response(page_, status: failure == nil ? .ok : .badRequest)
     }
 
     /// The same results as the page shows (same filters, all pages up to 5,000 rows) as a PDF report.
     @Sendable func labResultsPDF(_ request: Request, context: SignedInRequestContext) async throws -> Response {
-        let (patient, _, filters, results, _, _) = try await results(request, context: context, action: .downloadRecord, limit: Self.csvLimit, offset: 0)
+        let loaded = try await results(request, context: context, action: .downloadRecord, limit: Self.csvLimit, offset: 0)
+        let (patient, filters, results) = (loaded.patient, loaded.filters, loaded.results)
         if let failure = filters.failure { throw HTTPError(.badRequest, message: failure.errors.map(\.message).joined(separator: " ")) }
         let shown = [filters.from.isEmpty ? nil : "from \(filters.from)", filters.to.isEmpty ? nil : "to \(filters.to)",
                      filters.text.isEmpty ? nil : "matching \u{201C}\(filters.text)\u{201D}"].compactMap { $0 }.joined(separator: ", ")
@@ -109,9 +143,9 @@ struct LabResultsController: Sendable {
 
     /// The same results as the page shows (same filters, all pages up to 5,000 rows) as CSV.
     @Sendable func labResultsCSV(_ request: Request, context: SignedInRequestContext) async throws -> Response {
-        let (_, _, filters, results, _, _) = try await results(request, context: context, action: .downloadRecord, limit: Self.csvLimit, offset: 0)
-        if let failure = filters.failure { throw HTTPError(.badRequest, message: failure.errors.map(\.message).joined(separator: " ")) }
-        let csv = CSV.labResults(results)
+        let loaded = try await results(request, context: context, action: .downloadRecord, limit: Self.csvLimit, offset: 0)
+        if let failure = loaded.filters.failure { throw HTTPError(.badRequest, message: failure.errors.map(\.message).joined(separator: " ")) }
+        let csv = CSV.labResults(loaded.results)
         return Response(status: .ok, headers: [
             .contentType: "text/csv; charset=utf-8",
             .contentDisposition: "attachment; filename=\"lab-results.csv\"",

@@ -45,13 +45,7 @@ struct RecordSectionsController: Sendable {
                 reported = page == 0 ? try await store.search(patientScope: scope, own) : []
             }
             let stored = try await store.search(patientScope: scope, query)
-            var visits = try await store.search(patientScope: scope, RecordQuery(resourceType: "Encounter", releasedBy: basis.releasedBy(now),
-                                                                                 limit: Self.visitChoices))
-            if !filters.visit.isEmpty, !visits.contains(where: { $0.id == filters.visit }),
-               let chosen = try await store.find(type: "Encounter", id: filters.visit),
-               chosen.patientScope == scope, basis.releasedBy(now).map(chosen.isReleased(at:)) ?? true {
-                visits.append(chosen)
-            }
+            let visits = try await Self.loadVisitChoices(store, patientScope: scope, releasedBy: basis.releasedBy(now), chosen: filters.visit)
             let pending = basis.seesUnreleased ? [] : try await RecordReleaseRepository(sql).pending(patientScope: scope, at: now)
             let contributed = (stored.prefix(Self.pageSize) + reported).filter { RecordOrigin(source: $0.source).isPatientProvided }
             var reviews: [String: ReviewItem] = [:]
@@ -101,6 +95,20 @@ struct RecordSectionsController: Sendable {
             previousPageLink: page > 0 ? filters.link(base, page: page - 1) : nil,
             nextPageLink: stored.count > Self.pageSize ? filters.link(base, page: page + 1) : nil),
             status: failure == nil ? .ok : .badRequest)
+    }
+
+    /// The visits a list's "Visit" filter offers: the newest 30 this reader may see, and the one chosen
+    /// if it is older (the visits page links to lists filtered by any visit), when it is this patient's.
+    static func loadVisitChoices(_ store: FHIRResourceRepository, patientScope scope: String, releasedBy: Int64?,
+                                 chosen: String) async throws -> [StoredResource] {
+        var visits = try await store.search(patientScope: scope, RecordQuery(resourceType: "Encounter", releasedBy: releasedBy,
+                                                                             limit: Self.visitChoices))
+        if !chosen.isEmpty, !visits.contains(where: { $0.id == chosen }),
+           let visit = try await store.find(type: "Encounter", id: chosen),
+           visit.patientScope == scope, releasedBy.map(visit.isReleased(at:)) ?? true {
+            visits.append(visit)
+        }
+        return visits
     }
 
     /// The "Visit" filter: any visit, or one of the newest visits by date and kind.

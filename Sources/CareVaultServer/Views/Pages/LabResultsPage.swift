@@ -5,10 +5,13 @@ public struct LabResultsPage: Page {
     public static let template = "lab-results"
     public let layout: Layout
     public let patientName: String
+    /// "3 new results are not shown yet…", when the release rules hold some back (at most one note).
+    public let pending: [PendingNote]
     public let errorSummary: ErrorSummary?
     public let filterAction: String
     public let from: FormField
     public let to: FormField
+    public let visit: SelectField
     public let query: FormField
     public let rows: [Row]
     public let isEmpty: Bool
@@ -28,6 +31,10 @@ public struct LabResultsPage: Page {
         public let isOutOfRange: Bool
         /// The page with this test's history, when it has a code.
         public let trendLink: String?
+        /// Not seen by the patient before this page (shown to the patient only).
+        public var isNew = false
+        /// Still held by the release rules (shown only to clinicians, the only ones who see it).
+        public var isHeld = false
     }
 }
 
@@ -50,9 +57,10 @@ public struct LabTrendPage: Page {
 
 
 extension LabResultsPage.Row {
-    init(_ r: LabResult, patient: PatientID? = nil) {
+    init(_ r: LabResult, patient: PatientID? = nil, isNew: Bool = false, isHeld: Bool = false) {
         self.init(date: r.effective.map { String($0.prefix(10)) } ?? "", test: r.name, value: FHIRText.readableNumber(r.value), unit: UnitWords.readable(r.unit),
                   range: r.range, flag: r.flag.rawValue, isOutOfRange: ![.normal, .unknown].contains(r.flag),
-                  trendLink: patient.flatMap { p in r.code.map { Paths.labTrend(p.description, system: r.codeSystem, code: $0) } })
+                  trendLink: patient.flatMap { p in r.code.map { Paths.labTrend(p.description, system: r.codeSystem, code: $0) } },
+                  isNew: isNew, isHeld: isHeld)
     }
 }
