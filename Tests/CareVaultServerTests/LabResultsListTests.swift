@@ -42,7 +42,7 @@ struct LabResultsListTests {
         }
     }
 
-    @Test("The visit filter offers the patient's visits and shows only that visit's results; another patient's visit shows none",
+    @Test("The visit filter offers the patient's visits with results and shows only that visit's; another patient's visit shows none",
           arguments: testDatabases)
     func visitFilter(kind: DatabaseKind) async throws {
         try await TestApp.run(kind) { client, env in
@@ -51,6 +51,9 @@ struct LabResultsListTests {
             let all = try await browser.get(base)
             #expect(all.body.contains(#"<option value="" selected>Any visit</option>"#))
             let options = all.body.matches(of: /<option value="([0-9a-f-]{36})">(\d{4}-\d{2}-\d{2})/).map { (String($0.1), String($0.2)) }
+            // Only visits with results are offered: no choice leads to an empty table.
+            let resultDates = Set(all.body.matches(of: /<td class="date" data-label="Date">([^<]+)<\/td>/).map { String($0.1) })
+            #expect(Set(options.map(\.1)) == resultDates && options.count == resultDates.count, "\(options) \(resultDates)")
             let visit = try #require(options.first { $0.1 == "2019-12-18" })
             let filtered = try await browser.get(base + "?visit=" + visit.0)
             #expect(filtered.body.contains(#"<option value="\#(visit.0)" selected>"#))

@@ -47,6 +47,24 @@ struct QueryPlanTests {
         #expect(!plan.contains { $0.contains("fhir_resources_section") || $0.hasPrefix("SCAN") }, "\(plan)")
     }
 
+    @Test("The results page's visit choices check each visit through the encounter index, not by reading the patient's results")
+    func visitChoicesUseTheEncounterIndex() async throws {
+        let plan = try await Self.plan {
+            _ = try await FHIRResourceRepository($0).visits(having: "Observation", category: "laboratory", patientScope: "p", releasedBy: 1, limit: 30)
+        }
+        #expect(plan.contains { $0.contains("USING COVERING INDEX fhir_resources_encounter_items") }, "\(plan)")
+        #expect(!plan.contains { $0.hasPrefix("SCAN") }, "\(plan)")
+    }
+
+    @Test("A visit's page reads that visit's items through the visit's index, not every item of the patient")
+    func visitItemsUseTheEncounterIndex() async throws {
+        let plan = try await Self.plan {
+            _ = try await FHIRResourceRepository($0).linked(patientScope: "p", encounterReference: "Encounter/e")
+        }
+        #expect(plan.contains { $0.contains("fhir_resources_encounter_items (encounter_ref=?)") }, "\(plan)")
+        #expect(!plan.contains { $0.contains("fhir_resources_patient") }, "\(plan)")
+    }
+
     @Test("Home's count of what is new reads only the index of unopened items")
     func unopenedUsesItsIndex() async throws {
         let plan = try await Self.plan { _ = try await RecordReleaseRepository($0).unopened(patientScope: "p", at: 1) }

@@ -17,6 +17,7 @@ public struct Migrator: Sendable {
         M009CodesByPatient(),
         M010ReleaseIndex(),
         M011UnopenedIndex(),
+        M012EncounterItemsIndex(),
     ]
 
     private let database: Database

@@ -80,7 +80,7 @@ struct LabResultsController: Sendable {
                 type: "Observation", category: "laboratory", releasedBy: basis.releasedBy(now), limit: limit + 1, offset: offset))
             guard forPage else { return (stored, [StoredResource](), [RecordReleaseRepository.Pending]()) }
             let visits = try await RecordSectionsController.loadVisitChoices(store, patientScope: scope, releasedBy: basis.releasedBy(now),
-                                                                               chosen: filters.visit)
+                                                                               chosen: filters.visit, having: ("Observation", "laboratory"))
             let pending = basis.seesUnreleased ? [] : try await RecordReleaseRepository(sql).pending(patientScope: scope, at: now)
             return (stored, visits, pending.filter { $0.section == .labs })
         }

@@ -99,10 +99,15 @@ struct RecordSectionsController: Sendable {
 
     /// The visits a list's "Visit" filter offers: the newest 30 this reader may see, and the one chosen
     /// if it is older (the visits page links to lists filtered by any visit), when it is this patient's.
+    /// With `having`, only visits with such items are offered (the results page offers visits with results).
     static func loadVisitChoices(_ store: FHIRResourceRepository, patientScope scope: String, releasedBy: Int64?,
-                                 chosen: String) async throws -> [StoredResource] {
-        var visits = try await store.search(patientScope: scope, RecordQuery(resourceType: "Encounter", releasedBy: releasedBy,
-                                                                             limit: Self.visitChoices))
+                                 chosen: String, having: (type: String, category: String)? = nil) async throws -> [StoredResource] {
+        var visits = if let having {
+            try await store.visits(having: having.type, category: having.category, patientScope: scope, releasedBy: releasedBy,
+                                   limit: Self.visitChoices)
+        } else {
+            try await store.search(patientScope: scope, RecordQuery(resourceType: "Encounter", releasedBy: releasedBy, limit: Self.visitChoices))
+        }
         if !chosen.isEmpty, !visits.contains(where: { $0.id == chosen }),
            let visit = try await store.find(type: "Encounter", id: chosen),
            visit.patientScope == scope, releasedBy.map(visit.isReleased(at:)) ?? true {
