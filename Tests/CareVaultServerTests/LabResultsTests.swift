@@ -135,6 +135,14 @@ struct LabTrendTests {
             #expect(page.body.contains(#"class="normal-band""#))
             #expect(page.body.matches(of: /<td>[0-9.]+ mmol\/L<\/td>/).count == 4)
 
+            // A lab may call a value just outside its printed range normal: the dot follows the table's flag.
+            let lenient = #"{"resourceType":"Bundle","type":"collection","entry":[{"fullUrl":"urn:uuid:p","resource":{"resourceType":"Patient","identifier":[{"system":"urn:x","value":"LAB-1"}],"name":[{"family":"Reyes","given":["Lu"]}],"birthDate":"1970-01-01"}},{"resource":{"resourceType":"Observation","id":"k-lenient","status":"final","category":[{"coding":[{"code":"laboratory"}]}],"code":{"coding":[{"system":"http://loinc.org","code":"2823-3"}]},"subject":{"reference":"urn:uuid:p"},"effectiveDateTime":"2024-02-01","valueQuantity":{"value":5.3,"unit":"mmol/L"},"referenceRange":[{"low":{"value":3.5},"high":{"value":5.1}}],"interpretation":[{"coding":[{"code":"N"}]}]}}]}"#
+            _ = try await RecordImportService(env: env).importBundle(Data(lenient.utf8), source: "lenient.json", by: nil, info: .commandLine)
+            let withLenient = try await browser.get(link)
+            #expect(withLenient.body.matches(of: /<circle class="point/).count == 5)
+            #expect(withLenient.body.matches(of: /<circle class="point outside"/).count == 1)
+            #expect(withLenient.body.contains("<td>5.3 mmol/L</td><td>3.5–5.1</td><td>Normal</td>"))
+
             #expect(try await browser.get(Paths.labTrend(patient.id.description, system: "http://loinc.org", code: "0000-0")).status == .notFound)
             #expect(try await browser.get("/patients/\(patient.id)/results/trend?code=nonsense").status == .badRequest)
             let other = Browser(client)

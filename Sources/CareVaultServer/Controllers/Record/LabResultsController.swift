@@ -40,7 +40,9 @@ struct LabResultsController: Sendable {
                                         basis: basis, info: context.info)
         let points = results.compactMap { r -> TrendChart.Point? in
             guard let value = r.numericValue, let time = r.effective.flatMap(FHIRInstant.range)?.lowerBound else { return nil }
-            return TrendChart.Point(time: time, value: value)
+            // The table's flag decides the dot too, so the two never disagree (a lab may call a value
+            // just outside its printed range normal).
+            return TrendChart.Point(time: time, value: value, flagged: r.flag == .unknown ? nil : r.flag != .normal)
         }
         let chart = TrendChart(title: "\(latest.name) over time", unit: UnitWords.readable(latest.unit), points: points,
                                normalLow: latest.normalLow, normalHigh: latest.normalHigh)
