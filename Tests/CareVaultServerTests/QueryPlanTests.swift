@@ -47,10 +47,10 @@ struct QueryPlanTests {
         #expect(!plan.contains { $0.contains("fhir_resources_section") || $0.hasPrefix("SCAN") }, "\(plan)")
     }
 
-    @Test("The results page's visit choices check each visit through the encounter index, not by reading the patient's results")
+    @Test("A list's visit choices check each visit through the visit index, not by reading the patient's items")
     func visitChoicesUseTheEncounterIndex() async throws {
         let plan = try await Self.plan {
-            _ = try await FHIRResourceRepository($0).visits(having: "Observation", category: "laboratory", patientScope: "p", releasedBy: 1, limit: 30)
+            _ = try await FHIRResourceRepository($0).visits(having: .labs, patientScope: "p", releasedBy: 1, limit: 30)
         }
         #expect(plan.contains { $0.contains("USING COVERING INDEX fhir_resources_encounter_items") }, "\(plan)")
         #expect(!plan.contains { $0.hasPrefix("SCAN") }, "\(plan)")

@@ -222,24 +222,31 @@ struct RecordSectionTests {
     }
 
     /// A patient with `count` clinic visits, one a month from January 2020 (the visit number in the kind).
-    static func manyVisitsBundle(count: Int) -> Data {
+    /// A patient with `count` monthly visits from 2020-01, each with a note except those in `withoutNotes`.
+    static func manyVisitsBundle(count: Int, withoutNotes: Set<Int> = []) -> Data {
         let patient = #"{"fullUrl":"urn:uuid:11111111-1111-1111-1111-111111111111","resource":{"resourceType":"Patient","#
             + #""identifier":[{"type":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v2-0203","code":"MR"}]},"value":"VISITS-1"}],"#
             + #""name":[{"family":"Ng","given":["Vi"]}],"birthDate":"1970-01-01"},"request":{"method":"POST","url":"Patient"}}"#
-        let visits = (0..<count).map { n in
+        let visits = (0..<count).flatMap { n in
             let day = String(format: "%04d-%02d-15", 2020 + n / 12, n % 12 + 1)
-            return #"{"resource":{"resourceType":"Encounter","status":"finished","class":{"code":"AMB"},"type":[{"text":"Visit number \#(n)"}],"#
+            let visit = String(format: "urn:uuid:22222222-2222-4222-8222-%012d", n)
+            let encounter = #"{"fullUrl":"\#(visit)","resource":{"resourceType":"Encounter","status":"finished","class":{"code":"AMB"},"type":[{"text":"Visit number \#(n)"}],"#
                 + #""identifier":[{"system":"urn:clinic:enc","value":"V-\#(n)"}],"subject":{"reference":"urn:uuid:11111111-1111-1111-1111-111111111111"},"#
                 + #""period":{"start":"\#(day)T09:00:00Z"}},"request":{"method":"POST","url":"Encounter"}}"#
+            let note = #"{"resource":{"resourceType":"DocumentReference","status":"current","type":{"text":"Note of visit \#(n)"},"#
+                + #""identifier":[{"system":"urn:clinic:doc","value":"D-\#(n)"}],"subject":{"reference":"urn:uuid:11111111-1111-1111-1111-111111111111"},"#
+                + #""date":"\#(day)T10:00:00Z","context":{"encounter":[{"reference":"\#(visit)"}]},"#
+                + #""content":[{"attachment":{"contentType":"text/plain","data":"aGk="}}]},"request":{"method":"POST","url":"DocumentReference"}}"#
+            return withoutNotes.contains(n) ? [encounter] : [encounter, note]
         }
         return Data((#"{"resourceType":"Bundle","type":"transaction","entry":["# + ([patient] + visits).joined(separator: ",") + "]}").utf8)
     }
 
-    @Test("The visit filter offers the 30 newest visits, and an older visit chosen from the visits page stays chosen")
+    @Test("The visit filter offers the 30 newest visits with items in the list, and an older visit chosen from the visits page stays chosen")
     func visitChoices() async throws {
         try await TestApp.run(.sqlite) { client, env in
-            let summary = try await RecordImportService(env: env).importBundle(Self.manyVisitsBundle(count: 35), source: "visits.json", by: nil,
-                                                                               info: .commandLine)
+            let summary = try await RecordImportService(env: env).importBundle(Self.manyVisitsBundle(count: 35, withoutNotes: [33]),
+                                                                               source: "visits.json", by: nil, info: .commandLine)
             let code = try await AccountService(env: env).issueActivationCode(for: summary.patient, by: nil, info: .commandLine)
             let browser = Browser(client)
             try await Flows.register(browser, code: code.display, birthDate: "1970-01-01", email: "vi@example.org")
@@ -249,7 +256,9 @@ struct RecordSectionTests {
 
             let offered = options(try await browser.get(base).body)
             #expect(offered.count == RecordSectionsController.visitChoices)
-            #expect(offered.first?.hasSuffix("Visit number 34") == true && !offered.contains { $0.hasSuffix("Visit number 4") })
+            #expect(offered.first?.hasSuffix("Visit number 34") == true && !offered.contains { $0.hasSuffix("Visit number 33") })  // no note
+            #expect(offered.last?.hasSuffix("Visit number 4") == true)
+            #expect(!(try await browser.get(Paths.recordSection(summary.patient.id.description, .medications)).body.contains("Visit number")))
 
             let oldest = try #require(try await env.database.read {
                 try await FHIRResourceRepository($0).search(patientScope: summary.patient.id.description,

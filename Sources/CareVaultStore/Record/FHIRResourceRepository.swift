@@ -158,20 +158,19 @@ public struct FHIRResourceRepository: Sendable {
             """).all().map(Self.stored)
     }
 
-    /// The patient's visits, newest first, that have at least one `type` item of `category` recorded in
-    /// them (released by `releasedBy`, when given): what a list's visit filter offers, so no choice
-    /// leads to an empty list. Each visit is checked through the encounter index, not by reading the items:
-    /// `|| ''` keeps SQLite (which plans without statistics) off the patient's category index, which would
-    /// read every result of the patient once per visit.
-    public func visits(having type: String, category: String, patientScope: String, releasedBy: Int64?,
+    /// The patient's visits, newest first, that have at least one item of `section` recorded in them
+    /// (released by `releasedBy`, when given): what a list's visit filter offers, so no choice leads to
+    /// an empty list. Each visit is checked through the visit index alone, not by reading its items:
+    /// `|| ''` keeps SQLite (which plans without statistics) off the patient's indexes, which would
+    /// read every item of the patient once per visit.
+    public func visits(having section: RecordSection, patientScope: String, releasedBy: Int64?,
                        limit: Int) async throws -> [StoredResource] {
         let released = releasedBy.map { time -> SQLQueryString in " AND e.available_at <= \(bind: time)" } ?? ""
         let itemReleased = releasedBy.map { time -> SQLQueryString in " AND o.available_at <= \(bind: time)" } ?? ""
         return try await sql.raw("""
             SELECT e.* FROM fhir_resources e WHERE e.patient_scope = \(bind: patientScope) AND e.resource_type = 'Encounter'\(released)
-            AND EXISTS (SELECT 1 FROM fhir_resources o WHERE o.encounter_ref = 'Encounter/' || e.id AND o.patient_scope || '' = e.patient_scope
-                AND o.resource_type = \(bind: type) AND o.category = \(bind: category)
-                AND (o.status IS NULL OR o.status <> 'entered-in-error')\(itemReleased))
+            AND EXISTS (SELECT 1 FROM fhir_resources o WHERE o.encounter_ref = 'Encounter/' || e.id AND o.section = \(bind: section.rawValue)
+                AND o.patient_scope || '' = e.patient_scope AND (o.status IS NULL OR o.status <> 'entered-in-error')\(itemReleased))
             ORDER BY e.effective_start DESC, e.resource_type, e.id LIMIT \(bind: limit)
             """).all().map(Self.stored)
     }

@@ -81,8 +81,8 @@ struct LabResultsController: Sendable {
             let stored = try await store.search(patientScope: scope, filters.query(
                 type: "Observation", category: "laboratory", releasedBy: basis.releasedBy(now), limit: limit + 1, offset: offset))
             guard forPage else { return (stored, [StoredResource](), [RecordReleaseRepository.Pending]()) }
-            let visits = try await RecordSectionsController.loadVisitChoices(store, patientScope: scope, releasedBy: basis.releasedBy(now),
-                                                                               chosen: filters.visit, having: ("Observation", "laboratory"))
+            let visits = try await RecordSectionsController.loadVisitChoices(store, section: .labs, patientScope: scope,
+                                                                               releasedBy: basis.releasedBy(now), chosen: filters.visit)
             let pending = basis.seesUnreleased ? [] : try await RecordReleaseRepository(sql).pending(patientScope: scope, at: now)
             return (stored, visits, pending.filter { $0.section == .labs })
         }

@@ -45,7 +45,8 @@ struct RecordSectionsController: Sendable {
                 reported = page == 0 ? try await store.search(patientScope: scope, own) : []
             }
             let stored = try await store.search(patientScope: scope, query)
-            let visits = try await Self.loadVisitChoices(store, patientScope: scope, releasedBy: basis.releasedBy(now), chosen: filters.visit)
+            let visits = try await Self.loadVisitChoices(store, section: section, patientScope: scope, releasedBy: basis.releasedBy(now),
+                                                         chosen: filters.visit)
             let pending = basis.seesUnreleased ? [] : try await RecordReleaseRepository(sql).pending(patientScope: scope, at: now)
             let contributed = (stored.prefix(Self.pageSize) + reported).filter { RecordOrigin(source: $0.source).isPatientProvided }
             var reviews: [String: ReviewItem] = [:]
@@ -97,17 +98,12 @@ struct RecordSectionsController: Sendable {
             status: failure == nil ? .ok : .badRequest)
     }
 
-    /// The visits a list's "Visit" filter offers: the newest 30 this reader may see, and the one chosen
-    /// if it is older (the visits page links to lists filtered by any visit), when it is this patient's.
-    /// With `having`, only visits with such items are offered (the results page offers visits with results).
-    static func loadVisitChoices(_ store: FHIRResourceRepository, patientScope scope: String, releasedBy: Int64?,
-                                 chosen: String, having: (type: String, category: String)? = nil) async throws -> [StoredResource] {
-        var visits = if let having {
-            try await store.visits(having: having.type, category: having.category, patientScope: scope, releasedBy: releasedBy,
-                                   limit: Self.visitChoices)
-        } else {
-            try await store.search(patientScope: scope, RecordQuery(resourceType: "Encounter", releasedBy: releasedBy, limit: Self.visitChoices))
-        }
+    /// The visits a list's "Visit" filter offers: the newest 30 this reader may see that have items in
+    /// the list's section (no choice leads to an empty list), and the one chosen if it is not among them
+    /// (the visits page links to lists filtered by any visit), when it is this patient's.
+    static func loadVisitChoices(_ store: FHIRResourceRepository, section: RecordSection, patientScope scope: String, releasedBy: Int64?,
+                                 chosen: String) async throws -> [StoredResource] {
+        var visits = try await store.visits(having: section, patientScope: scope, releasedBy: releasedBy, limit: Self.visitChoices)
         if !chosen.isEmpty, !visits.contains(where: { $0.id == chosen }),
            let visit = try await store.find(type: "Encounter", id: chosen),
            visit.patientScope == scope, releasedBy.map(visit.isReleased(at:)) ?? true {
