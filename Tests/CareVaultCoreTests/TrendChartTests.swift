@@ -15,7 +15,7 @@ struct TrendChartTests {
         #expect(svg.matches(of: /class="point outside"/).count == 2)
         #expect(svg.contains("class=\"normal-band\""))
         #expect(svg.contains("<polyline"))
-        #expect(chart.description == "3 values from 1970-01-01 to 1970-01-03; latest 7.90 %. Normal range 4–5.60 %.")
+        #expect(chart.description == "3 values from January 1, 1970 to January 3, 1970; latest 7.90 %. Normal range 4–5.60 %.")
     }
 
     @Test("One value or none still draws a valid chart")

@@ -50,15 +50,15 @@ struct LabResultsListTests {
             let base = Paths.labResults(patient.id.description)
             let all = try await browser.get(base)
             #expect(all.body.contains(#"<option value="" selected>Any visit</option>"#))
-            let options = all.body.matches(of: /<option value="([0-9a-f-]{36})">(\d{4}-\d{2}-\d{2})/).map { (String($0.1), String($0.2)) }
+            let options = all.body.matches(of: /<option value="([0-9a-f-]{36})">([A-Z][a-z]+ \d{1,2}, \d{4})/).map { (String($0.1), String($0.2)) }
             // Only visits with results are offered: no choice leads to an empty table.
             let resultDates = Set(all.body.matches(of: /<td class="date" data-label="Date">([^<]+)<\/td>/).map { String($0.1) })
             #expect(Set(options.map(\.1)) == resultDates && options.count == resultDates.count, "\(options) \(resultDates)")
-            let visit = try #require(options.first { $0.1 == "2019-12-18" })
+            let visit = try #require(options.first { $0.1 == "December 18, 2019" })
             let filtered = try await browser.get(base + "?visit=" + visit.0)
             #expect(filtered.body.contains(#"<option value="\#(visit.0)" selected>"#))
             let dates = filtered.body.matches(of: /<td class="date" data-label="Date">([^<]+)<\/td>/).map { String($0.1) }
-            #expect(dates.count == 4 && dates.allSatisfy { $0 == "2019-12-18" })  // that check-up's cholesterol panel
+            #expect(dates.count == 4 && dates.allSatisfy { $0 == "December 18, 2019" })  // that check-up's cholesterol panel
             #expect(all.body.matches(of: /<td class="date" data-label="Date">/).count == 15)  // every result of the record
             #expect(filtered.body.contains("?visit=\(visit.0)"))  // the downloads keep the filter
 

@@ -38,7 +38,7 @@ struct LabResultsTests {
             let page = try await browser.get(Paths.labResults(patient.id.description))
             #expect(page.status == .ok)
             #expect(page.body.contains(#">Potassium</a> <strong class="badge">New</strong></td><td data-label="Result">5.90 mmol/L</td><td data-label="Normal range">3.5–5.1</td><td data-label="Flag">High</td>"#))
-            #expect(page.body.contains(#"<tr class="out-of-range"><td class="date" data-label="Date">2024-01-03</td>"#))
+            #expect(page.body.contains(#"<tr class="out-of-range"><td class="date" data-label="Date">January 3, 2024</td>"#))
             #expect(page.body.contains(#"<td data-label="Result">4.11 mmol/L</td><td data-label="Normal range">3.5–5.1</td><td data-label="Flag">Normal</td>"#))
             #expect(!page.body.contains("Blood pressure"))  // vital signs are not lab results
             let home = try await browser.get(Paths.patientHome(patient.id.description))
@@ -62,8 +62,8 @@ struct LabResultsTests {
 
             let range = try await browser.get(base + "?from=2024-01-10&to=2024-01-12")
             #expect(range.body.matches(of: />Potassium<\/a>/).count == 3)
-            #expect(range.body.contains(#"<td class="date" data-label="Date">2024-01-12</td>"#))
-            #expect(!range.body.contains(#"<td class="date" data-label="Date">2024-01-13</td>"#))
+            #expect(range.body.contains(#"<td class="date" data-label="Date">January 12, 2024</td>"#))
+            #expect(!range.body.contains(#"<td class="date" data-label="Date">January 13, 2024</td>"#))
 
             let words = try await browser.get(base + "?q=chol")
             #expect(words.body.contains("Total cholesterol"))
@@ -129,7 +129,7 @@ struct LabTrendTests {
             #expect(page.status == .ok)
             #expect(page.body.contains("<h1>Potassium</h1>"))
             #expect(page.body.contains(#"<title id="trend-title">Potassium over time</title>"#))
-            #expect(page.body.contains("4 values from 2024-01-01 to 2024-01-04; latest 5.90 mmol/L. Normal range 3.50–5.10 mmol/L."))
+            #expect(page.body.contains("4 values from January 1, 2024 to January 4, 2024; latest 5.90 mmol/L. Normal range 3.50–5.10 mmol/L."))
             #expect(page.body.matches(of: /<circle class="point/).count == 4)
             #expect(page.body.matches(of: /<circle class="point outside"/).count == 1)
             #expect(page.body.contains(#"class="normal-band""#))

@@ -47,7 +47,7 @@ struct RecordPDFTests {
             let visitPage = try await browser.get(visit)
             let pdfLink = try #require(RecordSectionTests.links(visitPage.body, under: visit + "/summary.pdf").first)
             let visitPDF = try Self.read(try await browser.get(pdfLink))
-            for words in ["Visit summary", "Hospital stay for pneumonia", "2024-03-05", "Blood pressure", "Chest X-ray",
+            for words in ["Visit summary", "Hospital stay for pneumonia", "March 5, 2024", "Blood pressure", "Chest X-ray",
                           "Patchy consolidation", "Discharge summary", "Page 1 of 1"] {
                 #expect(visitPDF.text.contains(words), "visit summary lacks \(words)")
             }

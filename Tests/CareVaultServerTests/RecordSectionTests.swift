@@ -137,7 +137,7 @@ struct RecordSectionTests {
             // The visit filter offers the visits and keeps only what was recorded in the chosen one.
             let page = try await browser.get(base)
             let visitID = try #require(page.body.firstMatch(of: /<option value="([0-9a-f-]{36})"/)?.output.1)
-            #expect(page.body.contains("2024-03-05 – Hospital stay for pneumonia"))
+            #expect(page.body.contains("March 5, 2024 – Hospital stay for pneumonia"))
             let inVisit = try await browser.get(base + "?visit=\(visitID)")
             #expect(inVisit.body.contains("Amoxicillin") && !inVisit.body.contains("Old inhaler"))
             #expect(inVisit.body.contains(#"<option value="\#(visitID)" selected>"#))
@@ -266,13 +266,13 @@ struct RecordSectionTests {
             })
             let chosen = try await browser.get(base + "?visit=\(oldest.id)")
             #expect(chosen.status == .ok)
-            #expect(chosen.body.contains(#"<option value="\#(oldest.id)" selected>2020-01-15 – Visit number 0</option>"#))
+            #expect(chosen.body.contains(#"<option value="\#(oldest.id)" selected>January 15, 2020 – Visit number 0</option>"#))
             #expect(options(chosen.body).count == RecordSectionsController.visitChoices + 1)
 
             // Another patient naming this visit learns nothing about it.
             let (other, otherPatient) = try await Self.clinicPatient(client, env)
             let foreign = try await other.get(Paths.recordSection(otherPatient.id.description, .documents) + "?visit=\(oldest.id)")
-            #expect(!foreign.body.contains("Visit number") && !foreign.body.contains("2020-01-15"))
+            #expect(!foreign.body.contains("Visit number") && !foreign.body.contains("January 15, 2020"))
         }
     }
 
@@ -320,7 +320,7 @@ struct RecordSectionTests {
             try await Flows.signIn(browser, email: "buster@example.org")
             let id = summary.patient.id.description
             func dates(_ query: String) async throws -> [String] {
-                try await browser.get(Paths.recordSection(id, .other) + query).body.matches(of: /<td class="date">(\d{4}-\d{2}-\d{2})<\/td>/).map { String($0.output.1) }
+                try await browser.get(Paths.recordSection(id, .other) + query).body.matches(of: /<td class="date">([A-Z][a-z]+ \d{1,2}, \d{4})<\/td>/).map { PageDates.iso(String($0.output.1)) }
             }
             let all = try await dates("")
             #expect(all.count >= 10)

@@ -174,7 +174,7 @@ public struct TrendChart: Sendable {
     }
 
     static func day(_ ms: Int64) -> String {
-        Date(timeIntervalSince1970: Double(ms) / 1000).formatted(.iso8601.year().month().day().dateSeparator(.dash))
+        PlainDate.day(Date(timeIntervalSince1970: Double(ms) / 1000))
     }
 
     private func escape(_ text: String) -> String {

@@ -92,7 +92,7 @@ public struct PrintableDocument {
 
     /// The finished file, with every page's header and footer.
     public func pdf() -> Data {
-        let day = printed.formatted(.iso8601.year().month().day().dateSeparator(.dash))
+        let day = PlainDate.day(printed)
         let count = pages.count
         let marked = pages.enumerated().map { index, marks -> [PDFWriter.Mark] in
             let top = writer.pageHeight - margin

@@ -30,16 +30,3 @@ extension StaffRequestContext {
         .signedIn(title, account: account, csrf: csrfToken, request: request)
     }
 }
-
-/// Formats instants for pages (UTC, unambiguous).
-enum DisplayTime {
-    static func format(_ date: Date) -> String {
-        date.formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: false).timeSeparator(.colon))
-            .replacingOccurrences(of: "T", with: " ").replacingOccurrences(of: "Z", with: " UTC")
-    }
-
-    static func day(_ date: Date) -> String {
-        date.formatted(.iso8601.year().month().day().dateSeparator(.dash))
-    }
-}
-

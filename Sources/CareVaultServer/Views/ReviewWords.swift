@@ -7,7 +7,7 @@ enum ReviewWords {
     static func status(_ item: ReviewItem) -> String {
         switch item.status {
         case .accepted:
-            "Verified" + (item.reviewerName.map { " by \($0)" } ?? "") + (item.reviewedAt.map { " on \(DisplayTime.day($0))" } ?? "")
+            "Verified" + (item.reviewerName.map { " by \($0)" } ?? "") + (item.reviewedAt.map { " on \(PlainDate.day($0))" } ?? "")
         case .returned:
             "Returned" + (item.comment.map { ": \($0)" } ?? "")
         default:

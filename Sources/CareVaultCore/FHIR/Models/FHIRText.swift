@@ -68,9 +68,9 @@ public enum FHIRText {
         return String(format: "%.2f", number)
     }
 
-    /// A Period as "2024-01-02 to 2024-01-05" (or just the start).
+    /// A Period as "January 2, 2024 to January 5, 2024" (or just the start).
     public static func period(_ value: JSONValue?) -> String? {
-        let start = value?["start"]?.stringValue.map(day), end = value?["end"]?.stringValue.map(day)
+        let start = value?["start"]?.stringValue.map(PlainDate.day), end = value?["end"]?.stringValue.map(PlainDate.day)
         switch (start, end) {
         case let (s?, e?) where s != e: return "\(s) to \(e)"
         case let (s?, _): return s
@@ -84,9 +84,6 @@ public enum FHIRText {
         if case .number(let text)? = value { return text }
         return nil
     }
-
-    /// The date part of a FHIR date or dateTime.
-    public static func day(_ text: String) -> String { String(text.prefix(10)) }
 
     /// A status code in words ("entered-in-error" → "Entered in error").
     public static func status(_ code: String?) -> String? {

@@ -56,8 +56,8 @@ public struct RecordEntry: Sendable, Equatable, Codable {
         case "Condition":
             status = FHIRText.status(FHIRText.code(json["clinicalStatus"])) ?? status
             date = json["onsetDateTime"]?.stringValue ?? json["onsetPeriod"]?["start"]?.stringValue ?? json["recordedDate"]?.stringValue ?? date
-            add("Started", (json["onsetDateTime"]?.stringValue).map(FHIRText.day) ?? json["onsetString"]?.stringValue)
-            add("Ended", (json["abatementDateTime"]?.stringValue).map(FHIRText.day) ?? json["abatementString"]?.stringValue)
+            add("Started", (json["onsetDateTime"]?.stringValue).map(PlainDate.day) ?? json["onsetString"]?.stringValue)
+            add("Ended", (json["abatementDateTime"]?.stringValue).map(PlainDate.day) ?? json["abatementString"]?.stringValue)
             add("Confirmed", FHIRText.status(FHIRText.code(json["verificationStatus"])))
             add("Body site", FHIRText.concept(json["bodySite"]))
         case "Immunization":
@@ -66,7 +66,7 @@ public struct RecordEntry: Sendable, Equatable, Codable {
             add("Lot number", json["lotNumber"]?.stringValue)
             add("Given at", FHIRText.reference(json["location"]))
         case "Procedure":
-            add("When", FHIRText.period(json["performedPeriod"]) ?? (json["performedDateTime"]?.stringValue).map(FHIRText.day))
+            add("When", FHIRText.period(json["performedPeriod"]) ?? (json["performedDateTime"]?.stringValue).map(PlainDate.day))
             add("Why", FHIRText.concept(json["reasonCode"]))
             add("Body site", FHIRText.concept(json["bodySite"]))
             add("Outcome", FHIRText.concept(json["outcome"]))

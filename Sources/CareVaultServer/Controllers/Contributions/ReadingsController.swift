@@ -82,10 +82,8 @@ struct ReadingsController: Sendable {
         return measure
     }
 
-    /// "2026-11-20 07:30" (the local time as recorded), or the day alone.
-    static func when(_ effective: String) -> String {
-        effective.count >= 16 ? String(effective.prefix(16)).replacingOccurrences(of: "T", with: " ") : String(effective.prefix(10))
-    }
+    /// "November 20, 2026, 7:30 AM" (the local time as recorded), or the day alone.
+    static func when(_ effective: String) -> String { PlainDate.dayAndTime(effective) }
 
     private func page(_ request: Request, _ context: SignedInRequestContext, patient: Patient, basis: Basis, measure: ReadingMeasure,
                       form: FormData?, failure: ValidationFailure?) async throws -> ReadingMeasurePage {

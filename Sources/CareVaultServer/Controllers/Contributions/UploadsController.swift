@@ -188,7 +188,7 @@ struct UploadsController: Sendable {
                                  kind: "\(upload.kind.title), \(Self.size(upload.size))"
                                     + (upload.removedMetadata.isEmpty ? "" : "; location and camera details removed"),
                                  category: upload.category.title,
-                                 serviceDate: upload.serviceDate, uploaded: DisplayTime.format(upload.createdAt),
+                                 serviceDate: upload.serviceDate, uploaded: PlainDate.instant(upload.createdAt),
                                  source: upload.uploadedBy == context.account.id ? "You" : "Patient",
                                  link: Paths.upload(patient.id.description, upload.id),
                                  downloadLink: Paths.uploadFile(patient.id.description, upload.id),

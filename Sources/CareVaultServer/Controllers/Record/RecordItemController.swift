@@ -54,7 +54,7 @@ struct RecordItemController: Sendable {
             layout: context.layout(entry.name, request: request), patientName: patient.fullName,
             sectionTitle: section.title, sectionLink: Paths.recordSection(scope, section), name: entry.name,
             kind: RecordItem(resourceType: resource.resourceType, id: resource.id, json: json).kind,
-            date: entry.date.map(FHIRText.day) ?? "Not recorded", status: entry.status, details: entry.details,
+            date: entry.date.map(PlainDate.day) ?? "Not recorded", status: entry.status, details: entry.details,
             attachments: entry.attachments.map { a in
                 RecordItemPage.Attachment(title: a.title ?? "file \(a.index + 1)", kind: Self.kindName(a.servedContentType),
                                           size: a.size.map(Self.size) ?? "",
@@ -62,7 +62,7 @@ struct RecordItemController: Sendable {
             },
             hasAttachments: !entry.attachments.isEmpty,
             externalFiles: elsewhere, hasExternalFiles: !elsewhere.isEmpty, source: origin.text(toPatient: basis == .ownRecord), review: review.map(ReviewWords.status),
-            lastUpdated: DisplayTime.format(resource.lastUpdated), version: String(resource.versionID),
+            lastUpdated: PlainDate.instant(resource.lastUpdated), version: String(resource.versionID),
             visitLink: visitID.map { Paths.visit(scope, $0) }, fhirLink: Paths.fhirResource(type: resource.resourceType, id: resource.id),
             isHeld: !resource.isReleased(at: now)))
     }

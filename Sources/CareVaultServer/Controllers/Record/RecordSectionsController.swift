@@ -63,7 +63,7 @@ struct RecordSectionsController: Sendable {
         let row = { (resource: StoredResource) in
             let entry = (try? JSONParser.parse(resource.json)).map { RecordEntry(resourceType: resource.resourceType, id: resource.id, json: $0) }
             return RecordListPage.Row(
-                date: entry?.date.map(FHIRText.day) ?? "", name: entry?.name ?? resource.resourceType, status: entry?.status ?? "",
+                date: entry?.date.map(PlainDate.day) ?? "", name: entry?.name ?? resource.resourceType, status: entry?.status ?? "",
                 summary: entry?.details.first.map { "\($0.label): \($0.value)" } ?? "",
                 link: Paths.recordItem(scope, type: resource.resourceType, id: resource.id),
                 isNew: basis == .ownRecord && resource.openedAt == nil, isHeld: !resource.isReleased(at: now),
@@ -117,7 +117,7 @@ struct RecordSectionsController: Sendable {
         let visits = encounters.compactMap { r in (try? JSONParser.parse(r.json)).flatMap { Visit(id: r.id, json: $0) } }
         return SelectField(name: "visit", label: "Visit", options: [SelectField.Option(value: "", text: "Any visit", selected: selected.isEmpty)]
             + visits.map { v in
-                SelectField.Option(value: v.id, text: [v.start.map(FHIRText.day), v.kind].compactMap { $0 }.joined(separator: " – "),
+                SelectField.Option(value: v.id, text: [v.start.map(PlainDate.day), v.kind].compactMap { $0 }.joined(separator: " – "),
                                    selected: v.id == selected)
             }, error: error)
     }
@@ -128,7 +128,7 @@ struct RecordSectionsController: Sendable {
         if pending.awaitingReview == pending.count {
             return PendingNote(text: "\(items) waiting for your care team to review. You will see \(pending.count == 1 ? "it" : "them") here once released.")
         }
-        let when = pending.nextRelease.map { DisplayTime.format(Clock.date($0)) } ?? "soon"
+        let when = pending.nextRelease.map { PlainDate.instant(Clock.date($0)) } ?? "soon"
         return PendingNote(text: "\(items) not shown yet. The next will appear here on \(when).")
     }
 }

@@ -33,8 +33,8 @@ struct ReleaseController: Sendable {
             let entry = (try? JSONParser.parse(r.json)).map { RecordEntry(resourceType: r.resourceType, id: r.id, json: $0) }
             return ReleaseQueuePage.Item(
                 value: "\(r.resourceType)/\(r.id)", fieldID: "item-\(i)", patientName: item.patientName, mrn: item.mrn,
-                section: r.section?.title ?? "", name: entry?.name ?? r.resourceType, date: entry?.date.map(FHIRText.day) ?? "",
-                arrived: DisplayTime.format(r.lastUpdated), link: Paths.recordItem(r.patientScope, type: r.resourceType, id: r.id))
+                section: r.section?.title ?? "", name: entry?.name ?? r.resourceType, date: entry?.date.map(PlainDate.day) ?? "",
+                arrived: PlainDate.instant(r.lastUpdated), link: Paths.recordItem(r.patientScope, type: r.resourceType, id: r.id))
         }
         return env.renderer.response(ReleaseQueuePage(
             layout: context.layout("Release queue", request: request), action: Paths.releaseQueue, items: items, isEmpty: items.isEmpty,

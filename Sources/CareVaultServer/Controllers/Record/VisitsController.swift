@@ -39,7 +39,7 @@ struct VisitsController: Sendable {
             to: FormField(name: "to", label: "To", type: "date", value: filters.to, error: failure?.error("to"), required: false),
             query: FormField(name: "q", label: "Kind of visit", type: "search", value: filters.text, hint: "for example check-up", required: false),
             rows: visits.map { v in
-                VisitsPage.Row(date: v.start.map { String($0.prefix(10)) } ?? "", kind: v.kind, reason: v.reason ?? "",
+                VisitsPage.Row(date: v.start.map(PlainDate.day) ?? "", kind: v.kind, reason: v.reason ?? "",
                                place: v.place ?? "", link: Paths.visit(patient.id.description, v.id))
             },
             isEmpty: visits.isEmpty, backLink: Paths.patientHome(patient.id.description),
@@ -88,7 +88,7 @@ struct VisitsController: Sendable {
             }
         }
         let pdf = try RecordPrintouts.visitSummary(patient: patient, visit: visit, results: results, entries: entries, printed: Date())
-        return PDFResponse.make(pdf, fileName: "visit-summary-\(visit.start.map(FHIRText.day) ?? "undated").pdf")
+        return PDFResponse.make(pdf, fileName: "visit-summary-\(visit.start.map { String($0.prefix(10)) } ?? "undated").pdf")
     }
 
     @Sendable func show(_ request: Request, context: SignedInRequestContext) async throws -> Response {
@@ -106,7 +106,7 @@ struct VisitsController: Sendable {
                 continue
             }
             let entry = RecordEntry(resourceType: resource.resourceType, id: resource.id, json: json)
-            let date = entry.date.map(FHIRText.day) ?? ""
+            let date = entry.date.map(PlainDate.day) ?? ""
             if let link, !entry.attachments.isEmpty {
                 documents.append(VisitPage.Document(name: entry.name, date: date, link: link, files: entry.attachments.map { a in
                     Link(href: Paths.attachment(scope, type: resource.resourceType, id: resource.id, index: a.index),
@@ -119,7 +119,7 @@ struct VisitsController: Sendable {
         }
         return env.renderer.response(VisitPage(
             layout: context.layout(visit.kind, request: request), patientName: patient.fullName, kind: visit.kind,
-            date: visit.start.map { String($0.prefix(10)) } ?? "Not recorded", endDate: visit.end.map { String($0.prefix(10)) } ?? "Not recorded",
+            date: visit.start.map(PlainDate.day) ?? "Not recorded", endDate: visit.end.map(PlainDate.day) ?? "Not recorded",
             reason: visit.reason ?? "Not recorded", place: visit.place ?? "Not recorded",
             documents: documents, hasDocuments: !documents.isEmpty, labRows: labs, hasLabs: !labs.isEmpty, items: items, hasItems: !items.isEmpty, backLink: Paths.visits(scope),
             summaryPDFLink: Paths.visitSummaryPDF(scope, visitID)))

@@ -16,7 +16,7 @@ enum RecordPrintouts {
 
     static func labRows(_ results: [LabResult]) -> [[String]] {
         results.map { r in
-            [r.effective.map(FHIRText.day) ?? "", r.name, FHIRText.readableNumber(r.value), UnitWords.readable(r.unit), r.range, r.flag.rawValue]
+            [r.effective.map(PlainDate.day) ?? "", r.name, FHIRText.readableNumber(r.value), UnitWords.readable(r.unit), r.range, r.flag.rawValue]
         }
     }
 
@@ -39,7 +39,7 @@ enum RecordPrintouts {
     static func visitSummary(patient: Patient, visit: Visit, results: [LabResult], entries: [RecordEntry], printed: Date) throws -> Data {
         var document = try document("Visit summary", patient: patient, printed: printed)
         document.heading(visit.kind, size: 13)
-        document.facts([("Date", visit.start.map(FHIRText.day) ?? "Not recorded"), ("Ended", visit.end.map(FHIRText.day) ?? "Not recorded"),
+        document.facts([("Date", visit.start.map(PlainDate.day) ?? "Not recorded"), ("Ended", visit.end.map(PlainDate.day) ?? "Not recorded"),
                         ("Reason", visit.reason ?? "Not recorded"), ("Where", visit.place ?? "Not recorded")])
         if !results.isEmpty {
             document.heading("Tests and measurements", size: 12)
@@ -65,14 +65,14 @@ enum RecordPrintouts {
         }
         func detail(_ e: RecordEntry) -> String { e.details.map { "\($0.label): \($0.value)" }.joined(separator: "; ") }
         section("Current problems and diagnoses", problems, empty: "None recorded.", columns: [("Problem", 3), ("Since", 1.2), ("Status", 1)]) {
-            [$0.name, $0.date.map(FHIRText.day) ?? "", $0.status ?? ""]
+            [$0.name, $0.date.map(PlainDate.day) ?? "", $0.status ?? ""]
         }
         section("Medicines you take now", medications, empty: "None recorded.", columns: [("Medicine", 3), ("How to take it", 3), ("Since", 1.2)]) {
-            [$0.name, $0.details.first { $0.label == "How to take it" }?.value ?? "", $0.date.map(FHIRText.day) ?? ""]
+            [$0.name, $0.details.first { $0.label == "How to take it" }?.value ?? "", $0.date.map(PlainDate.day) ?? ""]
         }
         section("Allergies", allergies, empty: "None recorded.", columns: [("Allergy", 2.5), ("Details", 4)]) { [$0.name, detail($0)] }
         section("Vaccinations", immunizations, empty: "None recorded.", columns: [("Vaccine", 4), ("Date", 1.2)]) {
-            [$0.name, $0.date.map(FHIRText.day) ?? ""]
+            [$0.name, $0.date.map(PlainDate.day) ?? ""]
         }
         document.heading("Recent test results", size: 12)
         if results.isEmpty { document.paragraph("None recorded.") } else { document.table(columns: labColumns, rows: labRows(results)) }

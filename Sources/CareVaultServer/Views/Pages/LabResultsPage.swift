@@ -58,7 +58,7 @@ public struct LabTrendPage: Page {
 
 extension LabResultsPage.Row {
     init(_ r: LabResult, patient: PatientID? = nil, isNew: Bool = false, isHeld: Bool = false) {
-        self.init(date: r.effective.map { String($0.prefix(10)) } ?? "", test: r.name, value: FHIRText.readableNumber(r.value), unit: UnitWords.readable(r.unit),
+        self.init(date: r.effective.map(PlainDate.day) ?? "", test: r.name, value: FHIRText.readableNumber(r.value), unit: UnitWords.readable(r.unit),
                   range: r.range, flag: r.flag.rawValue, isOutOfRange: ![.normal, .unknown].contains(r.flag),
                   trendLink: patient.flatMap { p in r.code.map { Paths.labTrend(p.description, system: r.codeSystem, code: $0) } },
                   isNew: isNew, isHeld: isHeld)
