@@ -1,6 +1,6 @@
 """What the browser tests share: a CareVault server on a free port with its own data folder, headless
 Chromium, and the steps a person takes (fill a labelled field, submit, follow a link)."""
-import base64, hashlib, hmac, os, shutil, socket, struct, subprocess, tempfile, time, urllib.request
+import base64, hashlib, hmac, importlib.util, os, shutil, socket, struct, subprocess, tempfile, time, urllib.request
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
@@ -10,6 +10,8 @@ from selenium.webdriver.support.ui import WebDriverWait
 ARTIFACTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "artifacts", "browser")
 FIXTURES = os.path.realpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "Tests", "CareVaultServerTests", "Fixtures"))
 PASSWORD = "violet lantern quietly hums"
+# axe-core from PyPI's axe-core-python (pip install axe-core-python): the script only, run in the page by WebDriver.
+AXE_SOURCE = open(os.path.join(os.path.dirname(importlib.util.find_spec("axe_core_python").origin), "axe.min.js")).read()
 
 
 def free_port():
@@ -92,6 +94,26 @@ class Browser:
         """The page's width with the window `pixels` wide."""
         self.driver.set_window_size(pixels, 900)
         return self.driver.execute_script("return document.documentElement.scrollWidth")
+
+    def overflowing(self, pixels):
+        """The innermost elements that reach past `pixels` (for a failure message)."""
+        return self.driver.execute_script(
+            "return [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > arguments[0] + 1"
+            " && ![...e.children].some(c => c.getBoundingClientRect().right > arguments[0] + 1))"
+            ".slice(0, 5).map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : '') + ' “' + e.textContent.trim().slice(0, 40) + '”')",
+            pixels)
+
+    def accessibility_problems(self):
+        """What axe-core (the engine behind Lighthouse and most accessibility audits) finds against WCAG 2.1
+        A and AA on the page as shown, one line per rule and element. Injected by WebDriver, so the
+        site's script-free Content-Security-Policy stays as it is."""
+        self.driver.execute_script(AXE_SOURCE + "\nreturn true;")
+        result = self.driver.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
+            ".then(r => done(r.violations.map(v => v.id + ': ' + v.help + ' – ' + v.nodes.map(n => n.target.join(' ')).join(', '))))"
+            ".catch(e => done(['axe failed: ' + e]));")
+        return result
 
     def screenshot(self, name):
         self.driver.save_screenshot(os.path.join(ARTIFACTS, name))

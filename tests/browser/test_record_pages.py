@@ -1,7 +1,7 @@
 """Browser test: patients whose records came from other systems as FHIR bundles (a Synthea record,
 and the US Core test patient with most resource types) read every part of them on a 360-pixel
-phone. Every section, visit, result history and the first items of each fit the screen, and none
-reads like machine output: SNOMED semantic tags, LOINC properties, machine-precision numbers, UCUM codes
+phone. Every section, visit, result history and the first items of each fit the screen, pass axe-core's
+WCAG 2.1 A/AA checks, and none reads like machine output: SNOMED semantic tags, LOINC properties, machine-precision numbers, UCUM codes
 as units.
 
 Usage: test_record_pages.py PATH/TO/carevault
@@ -35,6 +35,8 @@ def check(browser, label):
     for pattern, what in MACHINE_WORDS:
         found = pattern.search(text)
         assert not found, f"{label} shows {what}: {found.group(0)!r}"
+    problems = browser.accessibility_problems()
+    assert not problems, f"{label} fails accessibility checks:\n  " + "\n  ".join(problems)
     width = browser.width_at(360)
     assert width <= 360, f"{label} is {width}px wide at a 360px viewport"
     # Results and readings tables read as one card per row on a phone: no value scrolled out of sight.
