@@ -129,7 +129,7 @@ struct UploadItemController: Sendable {
             .init(label: "Added", value: PlainDate.instant(upload.createdAt)),
             .init(label: "From", value: RecordOrigin.patient.text(toPatient: basis == .ownRecord)),
         ]
-        if let date = upload.serviceDate { facts.insert(.init(label: "Date of service", value: date), at: 3) }
+        if let date = upload.serviceDate { facts.insert(.init(label: "Date of service", value: PlainDate.day(date)), at: 3) }
         if !upload.removedMetadata.isEmpty {
             facts.append(.init(label: "Removed for your privacy", value: "Location and camera details (\(upload.removedMetadata.joined(separator: ", ")))"))
         }

@@ -188,7 +188,7 @@ struct UploadsController: Sendable {
                                  kind: "\(upload.kind.title), \(Self.size(upload.size))"
                                     + (upload.removedMetadata.isEmpty ? "" : "; location and camera details removed"),
                                  category: upload.category.title,
-                                 serviceDate: upload.serviceDate, uploaded: PlainDate.instant(upload.createdAt),
+                                 serviceDate: upload.serviceDate.map(PlainDate.day), uploaded: PlainDate.instant(upload.createdAt),
                                  source: upload.uploadedBy == context.account.id ? "You" : "Patient",
                                  link: Paths.upload(patient.id.description, upload.id),
                                  downloadLink: Paths.uploadFile(patient.id.description, upload.id),
@@ -204,10 +204,12 @@ struct UploadsController: Sendable {
             backLink: Paths.patientHome(patient.id.description))
     }
 
-    /// A DICOM date (YYYYMMDD) as YYYY-MM-DD; any other value as it is.
+    /// A DICOM date (YYYYMMDD) in words ("January 19, 2004"); any other value as it is.
     static func readable(_ value: String) -> String {
         guard value.count == 8, value.allSatisfy(\.isNumber) else { return value }
-        return "\(value.prefix(4))-\(value.dropFirst(4).prefix(2))-\(value.suffix(2))"
+        let iso = "\(value.prefix(4))-\(value.dropFirst(4).prefix(2))-\(value.suffix(2))"
+        let words = PlainDate.day(iso)
+        return words == iso ? value : words
     }
 
     /// "CT, 128 × 128, 1 frame" (what is known of it).
