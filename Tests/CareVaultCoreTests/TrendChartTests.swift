@@ -18,6 +18,18 @@ struct TrendChartTests {
         #expect(chart.description == "3 values from January 1, 1970 to January 3, 1970; latest 7.90 %. Normal range 4–5.60 %.")
     }
 
+    @Test("The axis reads in whole units for large values and keeps decimals for small ones")
+    func axisLabels() {
+        let pressure = TrendChart(title: "Blood pressure", unit: "mmHg", points: [.init(time: 0, value: 75.29115), .init(time: 1, value: 128.4)],
+                                  normalLow: nil, normalHigh: nil).svg()
+        let labels = pressure.matches(of: /text-anchor="end" font-size="[0-9.]+">([^<]+)<\/text>/).map { String($0.output.1) }
+        #expect(labels.contains("75") && labels.contains("128"), "\(labels)")
+        let potassium = TrendChart(title: "Potassium", unit: "mmol/L", points: [.init(time: 0, value: 3.42), .init(time: 1, value: 5.9)],
+                                   normalLow: nil, normalHigh: nil).svg()
+        let small = potassium.matches(of: /text-anchor="end" font-size="[0-9.]+">([^<]+)<\/text>/).map { String($0.output.1) }
+        #expect(small.contains("3.42") && small.contains("5.90"), "\(small)")
+    }
+
     @Test("One value or none still draws a valid chart")
     func sparse() {
         let one = TrendChart(title: "x", unit: "", points: [.init(time: 0, value: 1)], normalLow: nil, normalHigh: nil)

@@ -117,7 +117,9 @@ public struct TrendChart: Sendable {
         }
         svg += ##"<line x1="\##(f(Self.left))" y1="\##(f(Self.top + plotH))" x2="\##(f(Self.left + plotW))" y2="\##(f(Self.top + plotH))" stroke="#4a5560"/>"##
         svg += ##"<line x1="\##(f(Self.left))" y1="\##(f(Self.top))" x2="\##(f(Self.left))" y2="\##(f(Self.top + plotH))" stroke="#4a5560"/>"##
-        for v in [low + pad, high - pad] {
+        for extreme in [low + pad, high - pad] {
+            // An axis reads in whole units where values are large (75, not 75.29 mmHg); small ones keep their decimals.
+            let v = abs(extreme) >= 20 ? extreme.rounded() : extreme
             svg += ##"<text x="\##(f(Self.left - 6))" y="\##(f(y(v) + 5))" text-anchor="end" font-size="\##(Self.fontSize)">\##(escape(Self.number(v)))</text>"##
         }
         if let first = all.first, let last = all.last {
