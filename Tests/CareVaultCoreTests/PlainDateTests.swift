@@ -43,4 +43,16 @@ struct PlainDateTests {
         #expect(PlainDate.instant(Date(timeIntervalSince1970: -1)) == "December 31, 1969, 11:59 PM UTC")
         #expect(PlainDate.day(Date(timeIntervalSince1970: 0)) == "January 1, 1970")
     }
+
+    @Test("Instants read in the clinic's time zone, named by its city, with summer time where it applies")
+    func clinicTime() throws {
+        let chicago = try #require(TimeZone(identifier: "America/Chicago"))
+        #expect(PlainDate.instant(Date(timeIntervalSince1970: 1_796_216_820), in: chicago) == "December 2, 2026, 7:07 AM Chicago time")
+        #expect(PlainDate.instant(Date(timeIntervalSince1970: 1_783_084_020), in: chicago) == "July 3, 2026, 8:07 AM Chicago time")
+        // Just after midnight UTC is still the evening before in Chicago.
+        #expect(PlainDate.day(Date(timeIntervalSince1970: 1_796_170_000), in: chicago) == "December 1, 2026")
+        #expect(PlainDate.instant(Date(timeIntervalSince1970: 0), in: try #require(TimeZone(identifier: "Etc/UTC"))) == "January 1, 1970, 12:00 AM UTC")
+        let newYork = try #require(TimeZone(identifier: "America/New_York"))
+        #expect(PlainDate.instant(Date(timeIntervalSince1970: 1_796_216_820), in: newYork) == "December 2, 2026, 8:07 AM New York time")
+    }
 }

@@ -64,9 +64,9 @@ struct AuditTests {
         }
     }
 
-    @Test("Account activity shows the account's security events in plain words", arguments: testDatabases)
+    @Test("Account activity shows the account's security events in plain words, at the clinic's time", arguments: testDatabases)
     func activityPage(kind: DatabaseKind) async throws {
-        try await TestApp.run(kind) { client, env in
+        try await TestApp.run(kind, configure: { $0.timeZone = TimeZone(identifier: "America/Chicago")! }) { client, env in
             let browser = Browser(client)
             let (patient, email) = try await Flows.signedInPatient(browser, env)
             try await Flows.signIn(Browser(client), email: email, password: "a wrong password here")
@@ -77,6 +77,9 @@ struct AuditTests {
             #expect(page.body.contains("Signed in"))
             #expect(page.body.contains("Account registered"))
             #expect(!page.body.contains("Record viewed"))  // record access has its own page (proxy issue)
+            // Each time in words and in the clinic's zone, named: "December 2, 2026, 7:07 AM Chicago time".
+            let times = page.body.matches(of: /<td>[A-Z][a-z]+ \d{1,2}, \d{4}, \d{1,2}:\d{2} [AP]M Chicago time<\/td>/)
+            #expect(times.count >= 3, "\(page.body)")
 
             // Another patient's events are not listed.
             let other = Browser(client)

@@ -42,7 +42,8 @@ public struct CareVaultConfiguration: Sendable {
     public var maxUploadBytes: Int
     /// Where uploaded files are kept (always encrypted).
     public var blobStore: BlobStoreKind
-    /// The clinic's time zone: readings typed as a local date and time are stored with its offset.
+    /// The clinic's time zone: readings typed as a local date and time are stored with its offset, and pages show
+    /// the instants CareVault records (sign-ins, uploads, reviews) in it.
     public var timeZone: TimeZone
     /// `pdftoppm`, for first-page previews of uploaded PDFs (run sandboxed); nil for no previews.
     public var pdfPreviewCommand: String?

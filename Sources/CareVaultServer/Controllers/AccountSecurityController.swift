@@ -55,7 +55,7 @@ struct AccountSecurityController: Sendable {
         let account = context.account
         let page = TwoFactorManagePage(
             layout: context.layout("Two-step sign-in", request: request), errorSummary: ErrorSummary(failure),
-            enabledSince: account.totpEnabledAt.map(PlainDate.day) ?? "",
+            enabledSince: account.totpEnabledAt.map { PlainDate.day($0, in: env.configuration.timeZone) } ?? "",
             canDisable: !account.role.requiresSecondFactor,
             disablePassword: FormField(name: "disablePassword", label: "Your password", type: "password", autocomplete: "current-password",
                                        error: field == "disablePassword" ? failure?.errors.first?.message : nil),
@@ -112,7 +112,7 @@ struct AccountSecurityController: Sendable {
         let rows = sessions.map { s in
             DevicesPage.Device(
                 description: DeviceName.describe(userAgent: s.userAgent), address: s.clientIP ?? "unknown",
-                signedInAt: PlainDate.instant(s.createdAt), lastSeenAt: PlainDate.instant(s.lastSeenAt),
+                signedInAt: PlainDate.instant(s.createdAt, in: env.configuration.timeZone), lastSeenAt: PlainDate.instant(s.lastSeenAt, in: env.configuration.timeZone),
                 isCurrent: s.idHash == context.session.idHash, revokeAction: Paths.revokeDevice(s.handle))
         }
         return env.renderer.response(DevicesPage(
@@ -146,7 +146,7 @@ struct AccountSecurityController: Sendable {
             try await AuditLogRepository(sql, kind: env.database.kind).entries(forAccount: context.account.id, actions: actions, limit: 100)
         }
         let events = entries.map { e in
-            ActivityPage.Event(time: PlainDate.instant(e.event.occurredAt), description: e.event.action.plainDescription,
+            ActivityPage.Event(time: PlainDate.instant(e.event.occurredAt, in: env.configuration.timeZone), description: e.event.action.plainDescription,
                                address: e.event.clientIP ?? "–",
                                outcome: e.event.outcome == .success ? "Succeeded" : (e.event.outcome == .denied ? "Blocked" : "Failed"))
         }

@@ -98,7 +98,7 @@ struct StaffPatientsController: Sendable {
             layout: context.layout(patient.fullName), name: patient.fullName, mrn: patient.mrn,
             birthDate: patient.birthDate.description, email: patient.email ?? "Not given", hasAccount: hasAccount,
             newActivationCode: newCode?.display,
-            codeExpires: newCode.map { _ in PlainDate.day(Date().addingTimeInterval(AccountService.activationCodeLifetime)) },
+            codeExpires: newCode.map { _ in PlainDate.day(Date().addingTimeInterval(AccountService.activationCodeLifetime), in: env.configuration.timeZone) },
             issueCodeAction: Paths.staffPatientCode(patient.id.description),
             recordLink: Paths.patientHome(patient.id.description)), status: status)
     }

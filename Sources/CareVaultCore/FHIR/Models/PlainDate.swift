@@ -28,18 +28,32 @@ public enum PlainDate {
         return day + ", " + clock(hour: hour, minute: minute)
     }
 
-    /// An instant, for times CareVault itself recorded (sign-ins, uploads, reviews), in UTC:
-    /// "December 2, 2026, 1:07 PM UTC".
-    public static func instant(_ date: Date) -> String {
-        let (day, secondOfDay) = utcDay(date)
-        return day + ", " + clock(hour: secondOfDay / 3600, minute: secondOfDay % 3600 / 60) + " UTC"
+    /// An instant, for times CareVault itself recorded (sign-ins, uploads, reviews), in the clinic's
+    /// time zone and named: "December 2, 2026, 7:07 AM Chicago time" ("… UTC" by default).
+    public static func instant(_ date: Date, in zone: TimeZone = utc) -> String {
+        let (day, secondOfDay) = localDay(date, zone)
+        return day + ", " + clock(hour: secondOfDay / 3600, minute: secondOfDay % 3600 / 60) + " " + name(of: zone, at: date)
     }
 
-    /// An instant's UTC day in words: "December 2, 2026".
-    public static func day(_ date: Date) -> String { utcDay(date).day }
+    /// An instant's day in words, in `zone`: "December 2, 2026".
+    public static func day(_ date: Date, in zone: TimeZone = utc) -> String { localDay(date, zone).day }
 
-    private static func utcDay(_ date: Date) -> (day: String, secondOfDay: Int) {
-        let seconds = Int(date.timeIntervalSince1970.rounded(.down))
+    public static let utc = TimeZone(identifier: "UTC")!
+
+    /// "UTC" for UTC under any of its names; "Chicago time" for a zone named by its city (summer
+    /// time included, as people say it); else the offset ("GMT-5"). Linux's Foundation has no
+    /// abbreviations like "CST", and those are ambiguous anyway (China, Cuba, Central).
+    private static func name(of zone: TimeZone, at date: Date) -> String {
+        let id = zone.identifier
+        if ["UTC", "GMT", "Etc/UTC", "Etc/GMT", "Etc/Universal", "Universal", "Zulu"].contains(id) { return "UTC" }
+        if let slash = id.lastIndex(of: "/"), !id.hasPrefix("Etc/") {
+            return id[id.index(after: slash)...].replacingOccurrences(of: "_", with: " ") + " time"
+        }
+        return zone.abbreviation(for: date) ?? id
+    }
+
+    private static func localDay(_ date: Date, _ zone: TimeZone) -> (day: String, secondOfDay: Int) {
+        let seconds = Int(date.timeIntervalSince1970.rounded(.down)) + zone.secondsFromGMT(for: date)
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let civil = civil(fromDays: days)
         return (words(year: civil.year, month: civil.month, day: civil.day), seconds - days * 86_400)

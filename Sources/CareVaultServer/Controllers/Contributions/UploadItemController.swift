@@ -126,7 +126,7 @@ struct UploadItemController: Sendable {
             .init(label: "File", value: upload.fileName),
             .init(label: "Kind", value: "\(upload.kind.title), \(UploadsController.size(upload.size))"),
             .init(label: "What it is", value: upload.category.title),
-            .init(label: "Added", value: PlainDate.instant(upload.createdAt)),
+            .init(label: "Added", value: PlainDate.instant(upload.createdAt, in: env.configuration.timeZone)),
             .init(label: "From", value: RecordOrigin.patient.text(toPatient: basis == .ownRecord)),
         ]
         if let date = upload.serviceDate { facts.insert(.init(label: "Date of service", value: PlainDate.day(date)), at: 3) }

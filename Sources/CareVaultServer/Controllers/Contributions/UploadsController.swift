@@ -188,7 +188,7 @@ struct UploadsController: Sendable {
                                  kind: "\(upload.kind.title), \(Self.size(upload.size))"
                                     + (upload.removedMetadata.isEmpty ? "" : "; location and camera details removed"),
                                  category: upload.category.title,
-                                 serviceDate: upload.serviceDate.map(PlainDate.day), uploaded: PlainDate.instant(upload.createdAt),
+                                 serviceDate: upload.serviceDate.map(PlainDate.day), uploaded: PlainDate.instant(upload.createdAt, in: env.configuration.timeZone),
                                  source: upload.uploadedBy == context.account.id ? "You" : "Patient",
                                  link: Paths.upload(patient.id.description, upload.id),
                                  downloadLink: Paths.uploadFile(patient.id.description, upload.id),

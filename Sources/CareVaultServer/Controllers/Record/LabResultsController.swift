@@ -118,7 +118,7 @@ struct LabResultsController: Sendable {
         }
         let page_ = LabResultsPage(
             layout: context.layout(basis == .ownRecord ? "Your test results" : "Test results – \(patient.fullName)", request: request),
-            patientName: patient.fullName, pending: loaded.pending.map(RecordSectionsController.note),
+            patientName: patient.fullName, pending: loaded.pending.map { RecordSectionsController.note($0, zone: env.configuration.timeZone) },
             errorSummary: ErrorSummary(failure), filterAction: base,
             from: FormField(name: "from", label: "From", type: "date", value: filters.from, error: failure?.error("from"), required: false),
             to: FormField(name: "to", label: "To", type: "date", value: filters.to, error: failure?.error("to"), required: false),

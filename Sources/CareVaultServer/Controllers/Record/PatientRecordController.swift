@@ -81,7 +81,7 @@ struct PatientRecordController: Sendable {
             return Link(href: Paths.recordSection(scope, section), text: "\(n) new in \(section.title)")
         }
         let pendingNotes = pending.map { p in
-            let note = RecordSectionsController.note(p)
+            let note = RecordSectionsController.note(p, zone: env.configuration.timeZone)
             return PendingNote(text: "\(p.section.title): \(note.text)")
         }
         return env.renderer.response(PatientHomePage(

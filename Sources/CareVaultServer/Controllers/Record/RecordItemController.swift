@@ -61,8 +61,8 @@ struct RecordItemController: Sendable {
                                           link: Paths.attachment(scope, type: resource.resourceType, id: resource.id, index: a.index))
             },
             hasAttachments: !entry.attachments.isEmpty,
-            externalFiles: elsewhere, hasExternalFiles: !elsewhere.isEmpty, source: origin.text(toPatient: basis == .ownRecord), review: review.map(ReviewWords.status),
-            lastUpdated: PlainDate.instant(resource.lastUpdated), version: String(resource.versionID),
+            externalFiles: elsewhere, hasExternalFiles: !elsewhere.isEmpty, source: origin.text(toPatient: basis == .ownRecord), review: review.map { ReviewWords.status($0, zone: env.configuration.timeZone) },
+            lastUpdated: PlainDate.instant(resource.lastUpdated, in: env.configuration.timeZone), version: String(resource.versionID),
             visitLink: visitID.map { Paths.visit(scope, $0) }, fhirLink: Paths.fhirResource(type: resource.resourceType, id: resource.id),
             isHeld: !resource.isReleased(at: now)))
     }

@@ -69,7 +69,7 @@ struct RecordSectionsController: Sendable {
                 isNew: basis == .ownRecord && resource.openedAt == nil, isHeld: !resource.isReleased(at: now),
                 hasAttachment: !(entry?.attachments.isEmpty ?? true),
                 origin: RecordOrigin(source: resource.source).text(toPatient: basis == .ownRecord),
-                review: reviews[resource.id].map(ReviewWords.status),
+                review: reviews[resource.id].map { ReviewWords.status($0, zone: env.configuration.timeZone) },
                 removeLink: reportKind.flatMap { kind in
                     basis == .ownRecord && RecordOrigin(source: resource.source).isPatientProvided && reviews[resource.id]?.status != .accepted
                         ? Paths.removeReported(scope, kind, resource.id) : nil
@@ -85,7 +85,7 @@ struct RecordSectionsController: Sendable {
             to: FormField(name: "to", label: "To", type: "date", value: filters.to, error: failure?.error("to"), required: false),
             query: FormField(name: "q", label: "Words to find", type: "search", value: filters.text, required: false),
             visit: Self.visitField(visits, selected: filters.visit, error: failure?.error("visit")),
-            pending: pending.map(Self.note), rows: rows, isEmpty: rows.isEmpty, emptyText: section.emptyText,
+            pending: pending.map { Self.note($0, zone: env.configuration.timeZone) }, rows: rows, isEmpty: rows.isEmpty, emptyText: section.emptyText,
             reportedRows: reportedRows, hasReported: !reportedRows.isEmpty,
             reportedHeading: basis == .ownRecord ? "What you told us" : "What the patient reported",
             reportLink: reportKind.flatMap { kind in
@@ -123,12 +123,12 @@ struct RecordSectionsController: Sendable {
     }
 
     /// "3 items are waiting…", without saying what they are.
-    static func note(_ pending: RecordReleaseRepository.Pending) -> PendingNote {
+    static func note(_ pending: RecordReleaseRepository.Pending, zone: TimeZone) -> PendingNote {
         let items = pending.count == 1 ? "1 new item is" : "\(pending.count) new items are"
         if pending.awaitingReview == pending.count {
             return PendingNote(text: "\(items) waiting for your care team to review. You will see \(pending.count == 1 ? "it" : "them") here once released.")
         }
-        let when = pending.nextRelease.map { PlainDate.instant(Clock.date($0)) } ?? "soon"
+        let when = pending.nextRelease.map { PlainDate.instant(Clock.date($0), in: zone) } ?? "soon"
         return PendingNote(text: "\(items) not shown yet. The next will appear here on \(when).")
     }
 }

@@ -34,7 +34,7 @@ struct ReleaseController: Sendable {
             return ReleaseQueuePage.Item(
                 value: "\(r.resourceType)/\(r.id)", fieldID: "item-\(i)", patientName: item.patientName, mrn: item.mrn,
                 section: r.section?.title ?? "", name: entry?.name ?? r.resourceType, date: entry?.date.map(PlainDate.day) ?? "",
-                arrived: PlainDate.instant(r.lastUpdated), link: Paths.recordItem(r.patientScope, type: r.resourceType, id: r.id))
+                arrived: PlainDate.instant(r.lastUpdated, in: env.configuration.timeZone), link: Paths.recordItem(r.patientScope, type: r.resourceType, id: r.id))
         }
         return env.renderer.response(ReleaseQueuePage(
             layout: context.layout("Release queue", request: request), action: Paths.releaseQueue, items: items, isEmpty: items.isEmpty,

@@ -37,7 +37,7 @@ struct ReviewController: Sendable {
             items: shown.map { entry in
                 ReviewQueuePage.Item(patientName: entry.patientName, mrn: entry.mrn, kind: entry.item.kind.title,
                                      summary: resources[entry.item.id].map(Self.summary) ?? entry.item.resourceType, reason: entry.item.reason,
-                                     status: entry.item.status.title, submitted: PlainDate.instant(entry.item.submittedAt),
+                                     status: entry.item.status.title, submitted: PlainDate.instant(entry.item.submittedAt, in: env.configuration.timeZone),
                                      link: Paths.reviewItem(entry.item.id))
             },
             isEmpty: shown.isEmpty,
@@ -128,14 +128,14 @@ struct ReviewController: Sendable {
         let scope = patient.id.description
         var facts = [ReviewItemPage.Fact(label: "What", value: Self.summary(resource)),
                      .init(label: "From", value: RecordOrigin(source: resource.source).text(toPatient: false)),
-                     .init(label: "Sent", value: PlainDate.instant(item.submittedAt))]
+                     .init(label: "Sent", value: PlainDate.instant(item.submittedAt, in: env.configuration.timeZone))]
         if let json = try? JSONParser.parse(resource.json) {
             let entry = RecordEntry(resourceType: resource.resourceType, id: resource.id, json: json)
             if let date = entry.date { facts.append(.init(label: "Date", value: PlainDate.day(date))) }
             facts += entry.details.map { .init(label: $0.label, value: $0.value) }
         }
         if let name = item.reviewerName, let at = item.reviewedAt {
-            facts.append(.init(label: "Decided by", value: "\(name), \(PlainDate.instant(at))"))
+            facts.append(.init(label: "Decided by", value: "\(name), \(PlainDate.instant(at, in: env.configuration.timeZone))"))
         }
         if let comment = item.comment { facts.append(.init(label: "Comment to the patient", value: comment)) }
         var fileLink: String?
