@@ -25,20 +25,25 @@ struct RecordPDFTests {
     @Test("Lab report, visit summary and health summary are real PDFs with the record's words, headers and page numbers",
           arguments: testDatabases)
     func printouts(kind: DatabaseKind) async throws {
-        try await TestApp.run(kind) { client, env in
+        // UTC+14: for most of the day its date is not UTC's, so the printed date shows whose zone it is in.
+        let zone = try #require(TimeZone(identifier: "Pacific/Kiritimati"))
+        try await TestApp.run(kind, configure: { $0.timeZone = zone }) { client, env in
             _ = try await RecordImportService(env: env).importBundle(try RecordImportTests.synthea, source: "buster.json", by: nil, info: .commandLine)
             let (browser, patient) = try await RecordSectionTests.clinicPatient(client, env)
             let id = patient.id.description
 
+            let before = PlainDate.day(Date(), in: zone)
             let health = try await browser.get(Paths.healthSummaryPDF(id))
+            let after = PlainDate.day(Date(), in: zone)
             #expect(health.status == .ok && health.headers[.contentType] == "application/pdf")
             #expect(health.headers[.contentDisposition] == #"attachment; filename="health-summary.pdf""#)
             let summary = try Self.read(health)
             for words in ["My health summary", "Зоя Дмитриева", "Page 1 of 1", "Pneumonia", "Amoxicillin 250 MG Oral Capsule",
-                          "1 capsule 3 times a day for 7 days", "Allergy to penicillin", "Hives", "1980-02-29"] {
+                          "1 capsule 3 times a day for 7 days", "Allergy to penicillin", "Hives", "February 29, 1980"] {
                 #expect(summary.text.contains(words), "health summary lacks \(words)")
             }
             #expect(!summary.text.contains("Old inhaler"))  // not a current medicine
+            #expect(summary.text.contains("Printed \(before)") || summary.text.contains("Printed \(after)"), "printed in the clinic's zone")
             #expect(summary.info.contains("Printed") == false && summary.info.contains(/Title:\s+My health summary – Зоя Дмитриева/))
 
             // The visit summary, from the visit page's link.

@@ -7,6 +7,8 @@ public struct PrintableDocument {
     public let title: String
     public let patientName: String
     public let printed: Date
+    /// The zone the printed date is read in (the clinic's).
+    public let timeZone: TimeZone
     let writer: PDFWriter
     let margin = 50.0
     var pages: [[PDFWriter.Mark]] = [[]]
@@ -14,11 +16,13 @@ public struct PrintableDocument {
     var y: Double
 
     /// Nil when the bundled font cannot be read (a broken build), so callers can answer clearly.
-    public init?(title: String, patientName: String, printed: Date, font: TrueTypeFont? = TrueTypeFont.dejaVuSans) {
+    public init?(title: String, patientName: String, printed: Date, timeZone: TimeZone = PlainDate.utc,
+                 font: TrueTypeFont? = TrueTypeFont.dejaVuSans) {
         guard let font else { return nil }
         self.title = title
         self.patientName = patientName
         self.printed = printed
+        self.timeZone = timeZone
         writer = PDFWriter(font: font)
         y = writer.pageHeight - margin - 40
     }
@@ -92,7 +96,7 @@ public struct PrintableDocument {
 
     /// The finished file, with every page's header and footer.
     public func pdf() -> Data {
-        let day = PlainDate.day(printed)
+        let day = PlainDate.day(printed, in: timeZone)
         let count = pages.count
         let marked = pages.enumerated().map { index, marks -> [PDFWriter.Mark] in
             let top = writer.pageHeight - margin

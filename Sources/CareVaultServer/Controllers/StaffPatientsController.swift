@@ -34,7 +34,7 @@ struct StaffPatientsController: Sendable {
         try await env.audit.recordReads(patients.prefix(Self.pageSize).map { ($0.id, "Patient", $0.id.description) },
                                         actor: context.account, basis: basis, info: context.info)
         let rows = patients.prefix(Self.pageSize).map { p in
-            StaffPatientsPage.Row(name: p.fullName, mrn: p.mrn, birthDate: p.birthDate.description,
+            StaffPatientsPage.Row(name: p.fullName, mrn: p.mrn, birthDate: PlainDate.day(p.birthDate.description),
                                   link: Paths.staffPatient(p.id.description), hasAccount: withAccounts.contains(p.id))
         }
         let encodedQuery = Paths.queryValue(query)
@@ -96,7 +96,7 @@ struct StaffPatientsController: Sendable {
         let hasAccount = try await env.database.read { try await AccountRepository($0).find(patient: patient.id) } != nil
         return env.renderer.response(StaffPatientPage(
             layout: context.layout(patient.fullName), name: patient.fullName, mrn: patient.mrn,
-            birthDate: patient.birthDate.description, email: patient.email ?? "Not given", hasAccount: hasAccount,
+            birthDate: PlainDate.day(patient.birthDate.description), email: patient.email ?? "Not given", hasAccount: hasAccount,
             newActivationCode: newCode?.display,
             codeExpires: newCode.map { _ in PlainDate.day(Date().addingTimeInterval(AccountService.activationCodeLifetime), in: env.configuration.timeZone) },
             issueCodeAction: Paths.staffPatientCode(patient.id.description),

@@ -139,7 +139,7 @@ struct LabResultsController: Sendable {
         if let failure = filters.failure { throw HTTPError(.badRequest, message: failure.errors.map(\.message).joined(separator: " ")) }
         let shown = [filters.from.isEmpty ? nil : "from \(filters.from)", filters.to.isEmpty ? nil : "to \(filters.to)",
                      filters.text.isEmpty ? nil : "matching \u{201C}\(filters.text)\u{201D}"].compactMap { $0 }.joined(separator: ", ")
-        let pdf = try RecordPrintouts.labReport(patient: patient, results: results, filters: shown, printed: Date())
+        let pdf = try RecordPrintouts.labReport(patient: patient, results: results, filters: shown, printed: Date(), zone: env.configuration.timeZone)
         return PDFResponse.make(pdf, fileName: "lab-results.pdf")
     }
 

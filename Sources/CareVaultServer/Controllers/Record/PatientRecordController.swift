@@ -40,7 +40,7 @@ struct PatientRecordController: Sendable {
         let summary = try await env.database.read { try await HealthSummary.load(FHIRResourceRepository($0), patientScope: scope, releasedBy: released) }
         try await env.audit.recordReads(summary.resources.map { ($0.resourceType, $0.id) }, patient: patient.id, actor: context.account,
                                         basis: basis, info: context.info, action: .recordDownloaded)
-        let pdf = try summary.pdf(patient: patient, printed: Date())
+        let pdf = try summary.pdf(patient: patient, printed: Date(), zone: env.configuration.timeZone)
         return PDFResponse.make(pdf, fileName: "health-summary.pdf")
     }
 
@@ -86,7 +86,7 @@ struct PatientRecordController: Sendable {
         }
         return env.renderer.response(PatientHomePage(
             layout: context.layout(isOwn ? "Your record" : patient.fullName, request: request),
-            patientName: patient.fullName, birthDate: patient.birthDate.description, mrn: patient.mrn,
+            patientName: patient.fullName, birthDate: PlainDate.day(patient.birthDate.description), mrn: patient.mrn,
             suggestTwoFactor: isOwn && !context.account.hasSecondFactor, viewedByStaff: !isOwn,
             newItems: newItems, hasNewItems: !newItems.isEmpty, pending: pendingNotes,
             recentResults: rows, hasResults: !rows.isEmpty, resultsLink: Paths.labResults(scope),

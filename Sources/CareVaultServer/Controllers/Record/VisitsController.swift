@@ -87,7 +87,7 @@ struct VisitsController: Sendable {
                 entries.append(RecordEntry(resourceType: resource.resourceType, id: resource.id, json: json))
             }
         }
-        let pdf = try RecordPrintouts.visitSummary(patient: patient, visit: visit, results: results, entries: entries, printed: Date())
+        let pdf = try RecordPrintouts.visitSummary(patient: patient, visit: visit, results: results, entries: entries, printed: Date(), zone: env.configuration.timeZone)
         return PDFResponse.make(pdf, fileName: "visit-summary-\(visit.start.map { String($0.prefix(10)) } ?? "undated").pdf")
     }
 

@@ -28,8 +28,8 @@ struct HealthSummary {
             results: labs.compactMap { r in (try? JSONParser.parse(r.json)).flatMap { LabResult(id: r.id, json: $0) } })
     }
 
-    func pdf(patient: Patient, printed: Date) throws -> Data {
+    func pdf(patient: Patient, printed: Date, zone: TimeZone) throws -> Data {
         try RecordPrintouts.healthSummary(patient: patient, problems: problems, medications: medications, allergies: allergies,
-                                          immunizations: immunizations, results: results, printed: printed)
+                                          immunizations: immunizations, results: results, printed: printed, zone: zone)
     }
 }

@@ -32,7 +32,7 @@ public struct RecordExportService: Sendable {
         let labs = own.filter { $0.section == .labs && $0.resourceType == "Observation" }
             .compactMap { r in (try? JSONParser.parse(r.json)).flatMap { LabResult(id: r.id, json: $0) } }
             .sorted { ($0.effective ?? "") > ($1.effective ?? "") }
-        let pdf = try summary.pdf(patient: patient, printed: now)
+        let pdf = try summary.pdf(patient: patient, printed: now, zone: env.configuration.timeZone)
 
         try? FileManager.default.removeItem(at: url)
         let archive = try Archive(url: url, accessMode: .create)

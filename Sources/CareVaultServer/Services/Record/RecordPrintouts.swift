@@ -7,10 +7,10 @@ import Foundation
 enum RecordPrintouts {
     struct FontMissing: Error {}
 
-    static func document(_ title: String, patient: Patient, printed: Date) throws -> PrintableDocument {
-        guard var document = PrintableDocument(title: title, patientName: patient.fullName, printed: printed) else { throw FontMissing() }
+    static func document(_ title: String, patient: Patient, printed: Date, zone: TimeZone) throws -> PrintableDocument {
+        guard var document = PrintableDocument(title: title, patientName: patient.fullName, printed: printed, timeZone: zone) else { throw FontMissing() }
         document.heading(title, size: 16)
-        document.facts([("Patient", patient.fullName), ("Date of birth", patient.birthDate.description), ("Patient ID", patient.mrn)])
+        document.facts([("Patient", patient.fullName), ("Date of birth", PlainDate.day(patient.birthDate.description)), ("Patient ID", patient.mrn)])
         return document
     }
 
@@ -23,8 +23,8 @@ enum RecordPrintouts {
     static let labColumns: [(String, Double)] = [("Date", 1.1), ("Test", 3), ("Result", 1.2), ("Unit", 1), ("Normal range", 1.3), ("Flag", 0.9)]
 
     /// Lab results as a report (the same filtered list as the page and the CSV).
-    static func labReport(patient: Patient, results: [LabResult], filters: String, printed: Date) throws -> Data {
-        var document = try document("Lab results", patient: patient, printed: printed)
+    static func labReport(patient: Patient, results: [LabResult], filters: String, printed: Date, zone: TimeZone) throws -> Data {
+        var document = try document("Lab results", patient: patient, printed: printed, zone: zone)
         if !filters.isEmpty { document.paragraph("Showing: \(filters)") }
         if results.isEmpty {
             document.paragraph("No test results match.")
@@ -36,8 +36,8 @@ enum RecordPrintouts {
     }
 
     /// One visit: what, when, where, why; its papers, tests and everything else recorded in it.
-    static func visitSummary(patient: Patient, visit: Visit, results: [LabResult], entries: [RecordEntry], printed: Date) throws -> Data {
-        var document = try document("Visit summary", patient: patient, printed: printed)
+    static func visitSummary(patient: Patient, visit: Visit, results: [LabResult], entries: [RecordEntry], printed: Date, zone: TimeZone) throws -> Data {
+        var document = try document("Visit summary", patient: patient, printed: printed, zone: zone)
         document.heading(visit.kind, size: 13)
         document.facts([("Date", visit.start.map(PlainDate.day) ?? "Not recorded"), ("Ended", visit.end.map(PlainDate.day) ?? "Not recorded"),
                         ("Reason", visit.reason ?? "Not recorded"), ("Where", visit.place ?? "Not recorded")])
@@ -57,8 +57,8 @@ enum RecordPrintouts {
 
     /// "My health summary": problems, medicines, allergies, vaccinations and recent results.
     static func healthSummary(patient: Patient, problems: [RecordEntry], medications: [RecordEntry], allergies: [RecordEntry],
-                              immunizations: [RecordEntry], results: [LabResult], printed: Date) throws -> Data {
-        var document = try document("My health summary", patient: patient, printed: printed)
+                              immunizations: [RecordEntry], results: [LabResult], printed: Date, zone: TimeZone) throws -> Data {
+        var document = try document("My health summary", patient: patient, printed: printed, zone: zone)
         func section(_ title: String, _ entries: [RecordEntry], empty: String, columns: [(String, Double)], row: (RecordEntry) -> [String]) {
             document.heading(title, size: 12)
             if entries.isEmpty { document.paragraph(empty) } else { document.table(columns: columns, rows: entries.map(row)) }
