@@ -115,6 +115,11 @@ class Browser:
             ".catch(e => done(['axe failed: ' + e]));")
         return result
 
+    def assert_accessible(self, label):
+        """Fails, naming the page and each problem, unless the page passes axe-core's WCAG 2.1 A/AA checks."""
+        problems = self.accessibility_problems()
+        assert not problems, f"{label} fails accessibility checks:\n  " + "\n  ".join(problems)
+
     def screenshot(self, name):
         self.driver.save_screenshot(os.path.join(ARTIFACTS, name))
 

@@ -35,8 +35,7 @@ def check(browser, label):
     for pattern, what in MACHINE_WORDS:
         found = pattern.search(text)
         assert not found, f"{label} shows {what}: {found.group(0)!r}"
-    problems = browser.accessibility_problems()
-    assert not problems, f"{label} fails accessibility checks:\n  " + "\n  ".join(problems)
+    browser.assert_accessible(label)
     width = browser.width_at(360)
     assert width <= 360, f"{label} is {width}px wide at a 360px viewport"
     # Results and readings tables read as one card per row on a phone: no value scrolled out of sight.

@@ -50,8 +50,7 @@ def run_once():
 
     def accessible(label):
         """The page as it stands passes axe-core's WCAG 2.1 A/AA checks."""
-        problems = browser.accessibility_problems()
-        assert not problems, f"{label} fails accessibility checks:\n  " + "\n  ".join(problems)
+        browser.assert_accessible(label)
         checked.append(label)
 
     try:

@@ -30,8 +30,7 @@ def main():
     passed = 0
 
     def accessible(label):
-        problems = browser.accessibility_problems()
-        assert not problems, f"{label} fails accessibility checks:\n  " + "\n  ".join(problems)
+        browser.assert_accessible(label)
         width = browser.width_at(360)
         assert width <= 360, f"{label} is {width}px wide at a 360px viewport: {browser.overflowing(360)}"
         d.set_window_size(1100, 1000)
