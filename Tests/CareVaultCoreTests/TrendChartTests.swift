@@ -30,6 +30,17 @@ struct TrendChartTests {
         #expect(small.contains("3.42") && small.contains("5.90"), "\(small)")
     }
 
+    @Test("Labels say the day as recorded, as the table does, not the UTC day of the instant")
+    func recordedDay() {
+        // 23:30 in New York on January 3 is January 4 in UTC.
+        let chart = TrendChart(title: "Potassium", unit: "mmol/L", points: [
+            .init(time: 1_704_069_000_000, value: 4.1, day: PlainDate.day("2023-12-31T19:30:00-05:00")),
+            .init(time: 1_704_342_600_000, value: 4.4, day: PlainDate.day("2024-01-03T23:30:00-05:00")),
+        ], normalLow: nil, normalHigh: nil)
+        #expect(chart.description.hasPrefix("2 values from December 31, 2023 to January 3, 2024;"), "\(chart.description)")
+        #expect(chart.svg().contains(">January 3, 2024</text>"))
+    }
+
     @Test("One value or none still draws a valid chart")
     func sparse() {
         let one = TrendChart(title: "x", unit: "", points: [.init(time: 0, value: 1)], normalLow: nil, normalHigh: nil)

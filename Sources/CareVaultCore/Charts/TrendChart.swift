@@ -15,12 +15,15 @@ public struct TrendChart: Sendable {
         public let marker: Marker
         /// Drawn larger and red; nil: outside the normal range, if there is one.
         public let flagged: Bool?
+        /// The day as the record gives it, for the labels, so they say what the table says; nil: the UTC day of `time`.
+        public let day: String?
 
-        public init(time: Int64, value: Double, marker: Marker = .circle, flagged: Bool? = nil) {
+        public init(time: Int64, value: Double, marker: Marker = .circle, flagged: Bool? = nil, day: String? = nil) {
             self.time = time
             self.value = value
             self.marker = marker
             self.flagged = flagged
+            self.day = day
         }
     }
 
@@ -123,9 +126,9 @@ public struct TrendChart: Sendable {
             svg += ##"<text x="\##(f(Self.left - 6))" y="\##(f(y(v) + 5))" text-anchor="end" font-size="\##(Self.fontSize)">\##(escape(Self.number(v)))</text>"##
         }
         if let first = all.first, let last = all.last {
-            svg += ##"<text x="\##(f(Self.left))" y="\##(f(Self.height - 12))" font-size="\##(Self.fontSize)">\##(Self.day(first.time))</text>"##
+            svg += ##"<text x="\##(f(Self.left))" y="\##(f(Self.height - 12))" font-size="\##(Self.fontSize)">\##(Self.day(of: first))</text>"##
             if !single {
-                svg += ##"<text x="\##(f(Self.left + plotW))" y="\##(f(Self.height - 12))" text-anchor="end" font-size="\##(Self.fontSize)">\##(Self.day(last.time))</text>"##
+                svg += ##"<text x="\##(f(Self.left + plotW))" y="\##(f(Self.height - 12))" text-anchor="end" font-size="\##(Self.fontSize)">\##(Self.day(of: last))</text>"##
             }
         }
         for (i, line) in series.enumerated() {
@@ -153,7 +156,7 @@ public struct TrendChart: Sendable {
     public var description: String {
         let all = points
         guard let first = all.first, let last = all.last else { return "No values to show." }
-        var text = "\(all.count) value\(all.count == 1 ? "" : "s") from \(Self.day(first.time)) to \(Self.day(last.time)); "
+        var text = "\(all.count) value\(all.count == 1 ? "" : "s") from \(Self.day(of: first)) to \(Self.day(of: last)); "
         if series.count == 1 {
             text += "latest \(Self.number(last.value)) \(unit)."
         } else {
@@ -175,8 +178,8 @@ public struct TrendChart: Sendable {
         value == value.rounded() && abs(value) < 1e9 ? String(Int(value)) : String(format: "%.2f", value)
     }
 
-    static func day(_ ms: Int64) -> String {
-        PlainDate.day(Date(timeIntervalSince1970: Double(ms) / 1000))
+    static func day(of point: Point) -> String {
+        point.day ?? PlainDate.day(Date(timeIntervalSince1970: Double(point.time) / 1000))
     }
 
     private func escape(_ text: String) -> String {

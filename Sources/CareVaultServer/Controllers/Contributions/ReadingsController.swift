@@ -144,7 +144,7 @@ struct ReadingsController: Sendable {
     static func chart(_ measure: ReadingMeasure, _ found: [ReadingsLoader.Found], toPatient: Bool) -> TrendChart {
         func point(_ f: ReadingsLoader.Found, _ value: Double) -> TrendChart.Point {
             TrendChart.Point(time: f.point.time, value: value, marker: f.origin.isPatientProvided ? .circle : .square,
-                             flagged: f.review?.queued ?? false)
+                             flagged: f.review?.queued ?? false, day: PlainDate.day(f.point.effective))
         }
         let unit = measure.units[0].display
         let bands = measure.bands.map { TrendChart.Band(label: $0.label, low: $0.low, high: $0.high, tone: $0.tone) }

@@ -42,7 +42,8 @@ struct LabResultsController: Sendable {
             guard let value = r.numericValue, let time = r.effective.flatMap(FHIRInstant.range)?.lowerBound else { return nil }
             // The table's flag decides the dot too, so the two never disagree (a lab may call a value
             // just outside its printed range normal).
-            return TrendChart.Point(time: time, value: value, flagged: r.flag == .unknown ? nil : r.flag != .normal)
+            return TrendChart.Point(time: time, value: value, flagged: r.flag == .unknown ? nil : r.flag != .normal,
+                                    day: r.effective.map(PlainDate.day))
         }
         let chart = TrendChart(title: "\(latest.name) over time", unit: UnitWords.readable(latest.unit), points: points,
                                normalLow: latest.normalLow, normalHigh: latest.normalHigh)
