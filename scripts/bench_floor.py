@@ -16,17 +16,19 @@ whatever our own code does, so the targets can be checked against the stack itse
 
 Needs: perf (linux-perf) with uprobes (root), wrk, curl; the benchmark data of bench_record.
 """
-import os, re, shutil, subprocess, tempfile, time
+import os, re, shutil, signal, subprocess, tempfile, time
 
 
-def perf_count(pid, events, seconds, load):
-    """Runs `load()` while `perf stat` counts `events` in process `pid`; returns ({event: count}, load's result)."""
+def perf_count(pid, events, load):
+    """Runs `load()` while `perf stat` counts `events` in process `pid`; returns ({event: count}, load's result).
+    Counting stops when the load has finished (SIGINT), however long it took, so no request goes uncounted."""
     out = tempfile.mktemp(suffix=".perf")
-    stat = subprocess.Popen(["perf", "stat", "-x", ",", "-o", out, *sum((["-e", e] for e in events), []), "-p", str(pid),
-                             "--", "sleep", str(seconds + 2)], stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+    stat = subprocess.Popen(["perf", "stat", "-x", ",", "-o", out, *sum((["-e", e] for e in events), []), "-p", str(pid)],
+                            stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
     time.sleep(1)
     result = load()
-    stat.wait()
+    stat.send_signal(signal.SIGINT)
+    stat.wait(timeout=30)
     counts = {}
     for line in open(out):
         fields = line.strip().split(",")
@@ -66,7 +68,7 @@ def run(binary, args, Server, measure, wrk, lua, password):
                   ("GET lab results page (patient, audited)", f"{server.base}/patients/{patient}/results", script)]
         rows = [measure(server, name, url, args, script=s) for name, url, s in routes]
         for row, (_, url, s) in zip(rows, routes):
-            counts, done = perf_count(server.process.pid, [statement, *syncs], 5, lambda: wrk(url, 5, 32, s))
+            counts, done = perf_count(server.process.pid, [statement, *syncs], lambda: wrk(url, 5, 32, s))
             row["statements"] = counts.get(statement, 0) / done["requests"]
             row["syncs"] = sum(counts.get(e, 0) for e in syncs) / done["requests"]
 
@@ -81,7 +83,7 @@ def run(binary, args, Server, measure, wrk, lua, password):
             for path in files:
                 bench_uploads.upload(server, session, csrf, home, path, api=True)
             return {"requests": len(files)}
-        counts, _ = perf_count(server.process.pid, [statement, *syncs], 8, post_all)
+        counts, _ = perf_count(server.process.pid, [statement, *syncs], post_all)
         upload_statements = counts.get(statement, 0) / len(files)
         upload_syncs = sum(counts.get(e, 0) for e in syncs) / len(files)
         crypto = subprocess.run([args.crypto_binary, "200", server.data], capture_output=True, text=True, check=True).stdout
