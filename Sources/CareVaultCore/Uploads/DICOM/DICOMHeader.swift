@@ -30,7 +30,33 @@ public struct DICOMHeader: Sendable, Equatable, Codable {
         (0x0008, 0x0022, "Acquisition date"), (0x0008, 0x0023, "Content date"),
     ]
 
-    public enum Failure: Error, Equatable { case notPart10, truncated, unsupportedTransferSyntax(String) }
+    /// How deep sequences may nest. Real files nest a handful of levels (a structured report a dozen
+    /// or so); a hostile file nested 52,000 deep once overflowed the stack.
+    public static let maxSequenceDepth = 64
+    /// How many elements (items and delimiters included) a header may hold before it is refused.
+    public static let maxElements = 200_000
+
+    /// Why a header could not be read.
+    public enum Failure: Error, Equatable, CustomStringConvertible {
+        case notPart10, truncated, unsupportedTransferSyntax(String)
+        /// Sequences nested deeper than ``DICOMHeader/maxSequenceDepth``.
+        case nestedTooDeeply
+        /// More elements than ``DICOMHeader/maxElements``.
+        case tooManyElements
+
+        /// True for a structure no real scanner writes: the file is refused rather than kept without a summary.
+        public var isHostile: Bool { self == .nestedTooDeeply || self == .tooManyElements }
+
+        public var description: String {
+            switch self {
+            case .notPart10: "is not a DICOM Part 10 file"
+            case .truncated: "ends in the middle of its header"
+            case .unsupportedTransferSyntax(let uid): "uses a transfer syntax CareVault cannot read (\(uid))"
+            case .nestedTooDeeply: "nests sequences more than \(DICOMHeader.maxSequenceDepth) deep"
+            case .tooManyElements: "has more than \(DICOMHeader.maxElements) header elements"
+            }
+        }
+    }
 
     /// Reads the header from the file's first bytes (up to the pixel data; the first megabyte is plenty
     /// for ordinary files). Stops quietly at the pixel data or the end of what it was given.
@@ -99,6 +125,17 @@ struct DICOMReader {
     var offset: Int
     var explicit: Bool
     var littleEndian: Bool
+    /// How many sequences the reader is inside now.
+    private var depth = 0
+    /// Elements read so far, at every level.
+    private var elementsRead = 0
+
+    init(bytes: [UInt8], offset: Int, explicit: Bool, littleEndian: Bool) {
+        self.bytes = bytes
+        self.offset = offset
+        self.explicit = explicit
+        self.littleEndian = littleEndian
+    }
 
     static let longVRs: Set<String> = ["OB", "OD", "OF", "OL", "OV", "OW", "SQ", "SV", "UC", "UN", "UR", "UT", "UV"]
 
@@ -120,6 +157,7 @@ struct DICOMReader {
     /// The next element at the top level, or nil at the end of the bytes given.
     mutating func next() throws(DICOMHeader.Failure) -> RawElement? {
         guard offset + 8 <= bytes.count else { return nil }
+        try count()
         // Group 0002 is explicit little endian whatever the dataset's syntax is.
         let meta = u16(offset, little: true) == 0x0002
         let little = meta ? true : littleEndian
@@ -159,9 +197,20 @@ struct DICOMReader {
         return RawElement(group: group, element: element, value: value, littleEndian: little)
     }
 
-    /// Skips items until the sequence delimiter (FFFE,E0DD), nested sequences included.
+    /// Counts one more element against ``DICOMHeader/maxElements``.
+    private mutating func count() throws(DICOMHeader.Failure) {
+        elementsRead += 1
+        guard elementsRead <= DICOMHeader.maxElements else { throw .tooManyElements }
+    }
+
+    /// Skips items until the sequence delimiter (FFFE,E0DD), nested sequences included. The nesting
+    /// recurses (next → here → an item → next), so it is bounded by ``DICOMHeader/maxSequenceDepth``.
     mutating func skipUndefinedLength() throws(DICOMHeader.Failure) {
+        guard depth < DICOMHeader.maxSequenceDepth else { throw .nestedTooDeeply }
+        depth += 1
+        defer { depth -= 1 }
         while offset + 8 <= bytes.count {
+            try count()
             let group = u16(offset), element = u16(offset + 2)
             let length = u32(offset + 4)
             offset += 8

@@ -71,12 +71,19 @@ extension HEIFMetadataScrubber {
                 dropped.insert(reference.from)
                 removed.insert("thumbnail")
             }
+            // Who each item describes and who uses it, looked up once: the loop below runs once per
+            // item dropped, so filtering every reference inside it was cubic in a hostile file.
+            var describesByItem: [Int: [Int]] = [:], usedByItem: [Int: [Int]] = [:]
+            for reference in references {
+                if ["auxl", "thmb", "cdsc", "prem"].contains(reference.type) { describesByItem[reference.from, default: []] += reference.to }
+                if reference.type == "dimg" { for to in reference.to { usedByItem[to, default: []].append(reference.from) } }
+            }
             var changed = true
             while changed {
                 changed = false
                 for item in items where item.id != primary && !dropped.contains(item.id) {
-                    let describes = references.filter { $0.from == item.id && ["auxl", "thmb", "cdsc", "prem"].contains($0.type) }.flatMap(\.to)
-                    let usedBy = references.filter { $0.type == "dimg" && $0.to.contains(item.id) }.map(\.from)
+                    let describes = describesByItem[item.id] ?? []
+                    let usedBy = usedByItem[item.id] ?? []
                     if (!describes.isEmpty && describes.allSatisfy(dropped.contains)) || (!usedBy.isEmpty && usedBy.allSatisfy(dropped.contains)) {
                         dropped.insert(item.id)
                         changed = true
@@ -98,6 +105,7 @@ extension HEIFMetadataScrubber {
             let version = try fields.u8(box.payload.lowerBound)
             let start = box.payload.lowerBound + 4 + (version == 0 ? 2 : 4)
             for entry in try HEIFMetadataScrubber.children(of: meta, from: start, to: box.end) where entry.type == "infe" {
+                guard items.count < HEIFMetadataScrubber.maxItems else { throw ImageMetadataStripper.Failure.malformed }
                 let at = entry.payload.lowerBound
                 let infeVersion = try fields.u8(at)
                 guard infeVersion >= 2 else {  // not an image item in HEIF's sense
@@ -134,7 +142,10 @@ extension HEIFMetadataScrubber {
             let offsetSize = sizes >> 4, lengthSize = sizes & 0xF, baseOffsetSize = moreSizes >> 4
             let indexSize = version == 1 || version == 2 ? moreSizes & 0xF : 0
             let count = version < 2 ? try fields.u16(at + 6) : try fields.u32(at + 6)
+            guard count <= HEIFMetadataScrubber.maxItems else { throw ImageMetadataStripper.Failure.malformed }
             var position = at + 6 + (version < 2 ? 2 : 4)
+            // Extents of zero-byte fields take no room, so their number is bounded by count, not by the box's size.
+            var extentsRead = 0
             for _ in 0..<count {
                 let start = position
                 let id = try fields.uint(at: position, size: version < 2 ? 2 : 4)
@@ -146,6 +157,8 @@ extension HEIFMetadataScrubber {
                 let extentCount = try fields.u16(position + 2 + baseOffsetSize)
                 position += 4 + baseOffsetSize
                 var extents: [(offset: Int, length: Int)] = []
+                extentsRead += extentCount
+                guard extentsRead <= HEIFMetadataScrubber.maxExtents else { throw ImageMetadataStripper.Failure.malformed }
                 for _ in 0..<extentCount {
                     position += indexSize
                     let offset = try fields.uint(at: position, size: offsetSize)
@@ -180,6 +193,7 @@ extension HEIFMetadataScrubber {
                 let from = try fields.uint(at: at, size: idSize)
                 let count = try fields.u16(at + idSize)
                 let to = try (0..<count).map { try fields.uint(at: at + idSize + 2 + $0 * idSize, size: idSize) }
+                guard references.count < HEIFMetadataScrubber.maxItems else { throw ImageMetadataStripper.Failure.malformed }
                 references.append(Reference(type: entry.type, from: from, to: to))
             }
         }

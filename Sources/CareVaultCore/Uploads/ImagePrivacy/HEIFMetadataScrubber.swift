@@ -15,6 +15,13 @@ public enum HEIFMetadataScrubber {
         "auxC", "pasp", "rloc", "lsel", "a1op", "a1lx", "clli", "mdcv", "cclv", "amve", "free", "skip",
     ]
     static let maxMetaSize = 16 << 20
+    /// Top-level boxes a photo may have (a camera writes four or five); each is listed in memory, so a
+    /// file of millions of empty boxes is refused rather than read.
+    static let maxTopLevelBoxes = 1024
+    /// Items and references a `meta` box may list (a 48-tile grid photo has about fifty of each).
+    static let maxItems = 4096
+    /// Extents all locations together may list (a tile is one extent, usually).
+    static let maxExtents = 65_536
 
     struct Box: Hashable {
         let type: String
@@ -50,6 +57,7 @@ public enum HEIFMetadataScrubber {
         var top: [Box] = []
         var offset = 0
         while offset < file.count {
+            guard top.count < maxTopLevelBoxes else { throw ImageMetadataStripper.Failure.malformed }
             let box = try readBoxHeader(BinaryFields(try file.bytes(in: offset..<min(offset + 16, file.count))), base: offset, limit: file.count)
             top.append(box)
             offset = box.end

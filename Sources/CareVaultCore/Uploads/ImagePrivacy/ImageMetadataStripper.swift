@@ -61,32 +61,38 @@ public struct ImageMetadataStripper {
 
     // MARK: JPEG
 
+    // Both formats read `buffer` through a cursor and drop what they consumed once per call:
+    // removing bytes from the front one segment (or fill byte) at a time made a file of tiny segments
+    // cost time quadratic in the chunk size.
+
     private mutating func jpeg() throws -> [UInt8] {
         var out: [UInt8] = []
+        var at = 0
+        defer { buffer.removeFirst(at) }
         if !started {
             guard buffer.count >= 2 else { return [] }
             guard buffer[0] == 0xFF, buffer[1] == 0xD8 else { throw Failure.malformed }
             out += [0xFF, 0xD8]
-            buffer.removeFirst(2)
+            at = 2
             started = true
         }
         while true {
-            guard buffer.count >= 4 else { return out }
-            guard buffer[0] == 0xFF else { throw Failure.malformed }
-            let marker = buffer[1]
-            if marker == 0xFF { buffer.removeFirst(); continue }  // fill byte
-            let length = Int(buffer[2]) << 8 | Int(buffer[3])
+            guard buffer.count - at >= 4 else { return out }
+            guard buffer[at] == 0xFF else { throw Failure.malformed }
+            let marker = buffer[at + 1]
+            if marker == 0xFF { at += 1; continue }  // fill byte
+            let length = Int(buffer[at + 2]) << 8 | Int(buffer[at + 3])
             guard length >= 2 else { throw Failure.malformed }
             if marker == 0xDA {  // start of scan: the image data follows, unchanged to the end of the image
                 passThrough = true
-                out += untilEndOfImage(buffer)
-                buffer = []
+                out += untilEndOfImage(Array(buffer[at...]))
+                at = buffer.count
                 return out
             }
-            guard buffer.count >= 2 + length else { return out }
-            let segment = Array(buffer[0..<(2 + length)])
-            let payload = segment[4...]
-            buffer.removeFirst(2 + length)
+            guard buffer.count - at >= 2 + length else { return out }
+            let segment = buffer[at..<(at + 2 + length)]
+            let payload = segment.dropFirst(4)
+            at += 2 + length
             switch marker {
             case 0xE1:
                 if Self.starts(payload, "Exif\0\0") {
@@ -167,30 +173,33 @@ public struct ImageMetadataStripper {
 
     private mutating func png() throws -> [UInt8] {
         var out: [UInt8] = []
+        var at = 0
+        defer { if !buffer.isEmpty { buffer.removeFirst(at) } }
         if !started {
             guard buffer.count >= 8 else { return [] }
             guard Array(buffer[0..<8]) == Self.pngSignature else { throw Failure.malformed }
             out += Self.pngSignature
-            buffer.removeFirst(8)
+            at = 8
             started = true
         }
-        while !buffer.isEmpty {
+        while at < buffer.count {
             if remaining > 0 {
-                let take = min(remaining, buffer.count)
-                if !skipping { out += buffer[0..<take] }
-                buffer.removeFirst(take)
+                let take = min(remaining, buffer.count - at)
+                if !skipping { out += buffer[at..<(at + take)] }
+                at += take
                 remaining -= take
                 if remaining == 0, atEnd {
                     ended = true
-                    if !buffer.isEmpty { removed.insert("data after the image") }
+                    if at < buffer.count { removed.insert("data after the image") }
                     buffer = []
+                    return out
                 }
                 continue
             }
-            guard buffer.count >= 8 else { return out }
-            let length = Int(buffer[0]) << 24 | Int(buffer[1]) << 16 | Int(buffer[2]) << 8 | Int(buffer[3])
+            guard buffer.count - at >= 8 else { return out }
+            let length = Int(buffer[at]) << 24 | Int(buffer[at + 1]) << 16 | Int(buffer[at + 2]) << 8 | Int(buffer[at + 3])
             guard length >= 0, length < 1 << 31 else { throw Failure.malformed }
-            let type = String(decoding: buffer[4..<8], as: UTF8.self)
+            let type = String(decoding: buffer[(at + 4)..<(at + 8)], as: UTF8.self)
             atEnd = type == "IEND"
             skipping = Self.pngDropped.contains(type)
             if skipping { removed.insert(type == "eXIf" ? "EXIF" : "text") }

@@ -82,13 +82,27 @@ final class VaultFileSink: UploadedFileSink {
             try await drain(spool)
         }
         guard var encryptor, let writer, let kind else { throw UploadedFileRefused(reason: UploadRefusal.empty.description) }
+        let dicom = kind == .dicom ? try dicomSummary() : nil
         let (rest, sha) = try encryptor.finish()
         try await writer.write(rest)
         try await writer.commit()
         committed = true
         return VaultedFile(blobID: blobID, kind: kind, size: encryptor.plaintextSize, sha256: sha,
                            removedMetadata: removedMetadata.sorted(),
-                           dicom: kind == .dicom ? try? DICOMHeader.read(dicomHead) : nil)
+                           dicom: dicom)
+    }
+
+    /// The DICOM header's summary, read before anything is committed: a header built to exhaust the
+    /// reader (sequences nested thousands deep, millions of elements) refuses the file; one that is
+    /// merely cut short or unusual keeps the file without a summary.
+    private func dicomSummary() throws -> DICOMHeader? {
+        do {
+            return try DICOMHeader.read(dicomHead)
+        } catch where error.isHostile {
+            throw UploadedFileRefused(reason: "is a malformed DICOM file: it \(error)")
+        } catch {
+            return nil
+        }
     }
 
     func abort() async {

@@ -1,4 +1,5 @@
 import CareVaultCore
+import CareVaultMultipart
 import Foundation
 import Hummingbird
 import NIOCore
@@ -50,6 +51,8 @@ struct MultipartFormReceiver {
         case fileTooLarge(fileName: String, limit: Int)
         case tooManyFiles(limit: Int)
         case fieldTooLarge(name: String)
+        /// More text fields than ``MultipartFormReceiver/maxFields`` (no form of ours has a tenth as many).
+        case tooManyFields
         /// The body ended before its closing boundary (an interrupted upload) or is not well formed.
         case incomplete
 
@@ -61,7 +64,7 @@ struct MultipartFormReceiver {
                 ("\(name) is larger than the \(MultipartFormReceiver.sizeLimit(limit)) limit. \(nothingKept)", .contentTooLarge)
             case .tooManyFiles(let limit):
                 ("Choose at most \(limit) files at a time. \(nothingKept)", .badRequest)
-            case .notMultipart, .incomplete, .fieldTooLarge, .missingCSRFToken:
+            case .notMultipart, .incomplete, .fieldTooLarge, .tooManyFields, .missingCSRFToken:
                 ("The upload did not arrive complete. \(nothingKept) Please try again.", .badRequest)
             }
         }
@@ -73,6 +76,8 @@ struct MultipartFormReceiver {
     let maxFileSize: Int
     var maxFiles = 20
     var maxFieldSize = 64 * 1024
+    /// Text fields one body may carry: each is kept in memory, so their number is bounded as their size is.
+    var maxFields = 200
 
     /// Receives a signed-in page's form: its first field must carry the session's CSRF token, unless the
     /// request's `X-CSRF-Token` header already passed ``CSRFMiddleware``. A missing or wrong token ends the

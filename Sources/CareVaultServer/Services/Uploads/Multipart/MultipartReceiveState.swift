@@ -1,4 +1,5 @@
 import CareVaultCore
+import CareVaultMultipart
 import Foundation
 import NIOCore
 
@@ -23,6 +24,7 @@ final class MultipartReceiveState {
     var fieldBytes: [UInt8] = []
     var fileSize = 0
     var files = 0
+    var fields = 0
 
     init(receiver: MultipartFormReceiver, csrfToken: String?) {
         self.receiver = receiver
@@ -95,6 +97,8 @@ final class MultipartReceiveState {
             csrfToken = nil
             return
         }
+        fields += 1
+        guard fields <= receiver.maxFields else { failure = .tooManyFields; return }
         events.append(.field(name: field, value: value))
     }
 }
