@@ -10,7 +10,7 @@ import Testing
 struct LabResultsTests {
     /// A bundle with `count` potassium results, one a day from 2024-01-01, the last one high.
     static func bundle(count: Int) -> Data {
-        var entries = [#"{"fullUrl":"urn:uuid:p","resource":{"resourceType":"Patient","identifier":[{"system":"urn:x","value":"LAB-1"}],"name":[{"family":"Reyes","given":["Lu"]}],"birthDate":"1970-01-01"}}"#]
+        var entries = [#"{"fullUrl":"urn:uuid:p","resource":{"resourceType":"Patient","identifier":[{"type":{"coding":[{"code":"MR"}]},"system":"urn:x","value":"LAB-1"}],"name":[{"family":"Reyes","given":["Lu"]}],"birthDate":"1970-01-01"}}"#]
         for i in 0..<count {
             let day = String(format: "2024-01-%02d", i + 1)
             let (value, flag) = i == count - 1 ? ("5.90", "H") : ("4.1\(i % 10)", "N")
@@ -136,7 +136,7 @@ struct LabTrendTests {
             #expect(page.body.matches(of: /<td>[0-9.]+ mmol\/L<\/td>/).count == 4)
 
             // A lab may call a value just outside its printed range normal: the dot follows the table's flag.
-            let lenient = #"{"resourceType":"Bundle","type":"collection","entry":[{"fullUrl":"urn:uuid:p","resource":{"resourceType":"Patient","identifier":[{"system":"urn:x","value":"LAB-1"}],"name":[{"family":"Reyes","given":["Lu"]}],"birthDate":"1970-01-01"}},{"resource":{"resourceType":"Observation","id":"k-lenient","status":"final","category":[{"coding":[{"code":"laboratory"}]}],"code":{"coding":[{"system":"http://loinc.org","code":"2823-3"}]},"subject":{"reference":"urn:uuid:p"},"effectiveDateTime":"2024-02-01","valueQuantity":{"value":5.3,"unit":"mmol/L"},"referenceRange":[{"low":{"value":3.5},"high":{"value":5.1}}],"interpretation":[{"coding":[{"code":"N"}]}]}}]}"#
+            let lenient = #"{"resourceType":"Bundle","type":"collection","entry":[{"fullUrl":"urn:uuid:p","resource":{"resourceType":"Patient","identifier":[{"type":{"coding":[{"code":"MR"}]},"system":"urn:x","value":"LAB-1"}],"name":[{"family":"Reyes","given":["Lu"]}],"birthDate":"1970-01-01"}},{"resource":{"resourceType":"Observation","id":"k-lenient","status":"final","category":[{"coding":[{"code":"laboratory"}]}],"code":{"coding":[{"system":"http://loinc.org","code":"2823-3"}]},"subject":{"reference":"urn:uuid:p"},"effectiveDateTime":"2024-02-01","valueQuantity":{"value":5.3,"unit":"mmol/L"},"referenceRange":[{"low":{"value":3.5},"high":{"value":5.1}}],"interpretation":[{"coding":[{"code":"N"}]}]}}]}"#
             _ = try await RecordImportService(env: env).importBundle(Data(lenient.utf8), source: "lenient.json", by: nil, info: .commandLine)
             let withLenient = try await browser.get(link)
             #expect(withLenient.body.matches(of: /<circle class="point/).count == 5)

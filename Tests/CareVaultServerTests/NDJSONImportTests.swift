@@ -8,7 +8,7 @@ import Testing
 @Suite("NDJSON import")
 struct NDJSONImportTests {
     static func patient(_ id: String, mrn: String, family: String) -> String {
-        #"{"resourceType":"Patient","id":"\#(id)","identifier":[{"system":"urn:x","value":"\#(mrn)"}],"name":[{"family":"\#(family)","given":["Kim"]}],"birthDate":"1990-01-02"}"#
+        #"{"resourceType":"Patient","id":"\#(id)","identifier":[{"type":{"coding":[{"code":"MR"}]},"system":"urn:x","value":"\#(mrn)"}],"name":[{"family":"\#(family)","given":["Kim"]}],"birthDate":"1990-01-02"}"#
     }
     static func observation(_ id: String, patient: String, value: String) -> String {
         #"{"resourceType":"Observation","id":"\#(id)","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"8867-4"}]},"subject":{"reference":"Patient/\#(patient)"},"performer":[{"reference":"Practitioner/dr1"}],"effectiveDateTime":"2024-01-01","valueQuantity":{"value":\#(value),"unit":"/min"}}"#

@@ -25,6 +25,22 @@ struct TemplateSnapshotTests {
                            isNew: isNew, isHeld: isHeld)
     }
 
+    static var importPage: ImportPage {
+        var confirmed = ImportPage.Result(
+            source: "MockSource.json", imported: true, error: nil, patientName: "MockImportPatient", mrn: "MockImportMRN",
+            patientLink: "/mock-import-patient", isNewPatient: true, counts: "MockCounts", changes: "MockChanges",
+            unknownElements: ["MockUnknownElement"], hasUnknownElements: true)
+        confirmed.demographicChanges = ["MockDemographicChange"]
+        var page = ImportPage(layout: layout("Import"), errorSummary: ErrorSummary(failure), action: "/mock-import", limit: "MockLimit",
+                              fileError: "MockFileError", results: [
+            confirmed,
+            .init(source: "MockFailed.json", imported: false, error: "MockImportError", patientName: nil, mrn: nil, patientLink: nil,
+                  isNewPatient: false, counts: nil, changes: nil, unknownElements: [], hasUnknownElements: false)],
+                              hasResults: true)
+        page.samePersonChoices = [.init(patientID: "MockSamePersonID", fieldID: "mock-same-person", differences: "MockDifferences")]
+        return page
+    }
+
     static let pages: [(String, any Page)] = [
         ("message", MessagePage(layout: layout("Message"), heading: "MockHeading", paragraphs: ["MockParagraph1", "MockParagraph2"],
                                 link: Link(href: "/mock-link", text: "MockLinkText"))),
@@ -90,14 +106,7 @@ struct TemplateSnapshotTests {
                   rule: SelectField(name: "mockrule", label: "MockRuleLabel", options: [.init(value: "mock-rule-value", text: "MockRuleText", selected: true)],
                                     error: "MockRuleError"),
                   hours: field("Hours"))])),
-        ("import", ImportPage(layout: layout("Import"), errorSummary: ErrorSummary(failure), action: "/mock-import", limit: "MockLimit",
-                              fileError: "MockFileError", results: [
-            .init(source: "MockSource.json", imported: true, error: nil, patientName: "MockImportPatient", mrn: "MockImportMRN",
-                  patientLink: "/mock-import-patient", isNewPatient: true, counts: "MockCounts", changes: "MockChanges",
-                  unknownElements: ["MockUnknownElement"], hasUnknownElements: true),
-            .init(source: "MockFailed.json", imported: false, error: "MockImportError", patientName: nil, mrn: nil, patientLink: nil,
-                  isNewPatient: false, counts: nil, changes: nil, unknownElements: [], hasUnknownElements: false)],
-                              hasResults: true)),
+        ("import", Self.importPage),
         ("uploads", UploadsPage(layout: layout("Uploads"), patientName: "MockUploadsPatient", errorSummary: ErrorSummary(failure),
                                 action: "/mock-uploads", title: field("UploadTitle"),
                                 category: SelectField(name: "mockcategory", label: "MockCategoryLabel",

@@ -69,6 +69,8 @@ public enum AuditAction: String, Sendable, Equatable, CaseIterable {
     case recordRead = "record.read"
     case recordAccessDenied = "record.access-denied"
     case recordImported = "record.imported"
+    case importMatchConfirmed = "record.import-same-person-confirmed"
+    case patientIDSystemChanged = "settings.patient-id-system-changed"
     case recordDownloaded = "record.downloaded"
     case recordReleased = "record.released"
     case releaseRuleChanged = "settings.release-rule-changed"
@@ -107,6 +109,8 @@ public enum AuditAction: String, Sendable, Equatable, CaseIterable {
         case .recordRead: "Record viewed"
         case .recordAccessDenied: "Record access refused"
         case .recordImported: "Records imported"
+        case .importMatchConfirmed: "Import confirmed as the same person despite different details"
+        case .patientIDSystemChanged: "Patient-ID system changed"
         case .recordDownloaded: "Record downloaded"
         case .recordReleased: "Record released to the patient"
         case .recordUploaded: "File added to the record"
@@ -126,7 +130,8 @@ public enum AuditAction: String, Sendable, Equatable, CaseIterable {
     /// Events a patient sees on their "Account activity" page.
     public var isSecurityEvent: Bool {
         switch self {
-        case .recordRead, .recordAccessDenied, .recordImported, .recordDownloaded, .recordReleased, .releaseRuleChanged, .recordUploaded, .uploadRefused,
+        case .recordRead, .recordAccessDenied, .recordImported, .importMatchConfirmed, .patientIDSystemChanged,
+             .recordDownloaded, .recordReleased, .releaseRuleChanged, .recordUploaded, .uploadRefused,
              .uploadChanged, .uploadDeleted, .uploadErased, .readingsRecorded, .entryReported, .contributionRemoved, .reviewStatusChanged,
              .retentionChanged, .patientRegistered, .activationCodeIssued: false
         default: true

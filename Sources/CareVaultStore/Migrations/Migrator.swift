@@ -18,6 +18,7 @@ public struct Migrator: Sendable {
         M010ReleaseIndex(),
         M011UnopenedIndex(),
         M012EncounterItemsIndex(),
+        M013PatientIDSystems(),
     ]
 
     private let database: Database

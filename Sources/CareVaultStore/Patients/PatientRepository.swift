@@ -18,9 +18,31 @@ public struct PatientRepository: Sendable {
 
     public func insert(_ p: Patient) async throws {
         try await sql.raw("""
-            INSERT INTO patients (id, organization_id, mrn, given_name, family_name, birth_date, email, created_at)
-            VALUES (\(bind: p.id.description), \(bind: p.organization.description), \(bind: p.mrn), \(bind: p.givenName),
+            INSERT INTO patients (id, organization_id, mrn, mrn_system, given_name, family_name, birth_date, email, created_at)
+            VALUES (\(bind: p.id.description), \(bind: p.organization.description), \(bind: p.mrn), \(bind: p.mrnSystem), \(bind: p.givenName),
                 \(bind: p.familyName), \(bind: p.birthDate.description), \(bind: p.email), \(bind: p.createdAt.ms))
+            """).run()
+    }
+
+    /// Records the patient's name, birth date and patient-ID system as an import confirmed them.
+    public func updateIdentity(_ p: Patient) async throws {
+        try await sql.raw("""
+            UPDATE patients SET mrn_system = \(bind: p.mrnSystem), given_name = \(bind: p.givenName), family_name = \(bind: p.familyName),
+                birth_date = \(bind: p.birthDate.description)
+            WHERE id = \(bind: p.id.description)
+            """).run()
+    }
+
+    /// The system an organization's patient IDs are in, when an administrator named one.
+    public func patientIDSystem(organization: OrganizationID) async throws -> String? {
+        try await sql.raw("SELECT patient_id_system FROM organizations WHERE id = \(bind: organization.description)").first()?
+            .optionalString("patient_id_system").flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// Names (or, with nil, clears) the system an organization's patient IDs are in.
+    public func setPatientIDSystem(_ system: String?, organization: OrganizationID) async throws {
+        try await sql.raw("""
+            UPDATE organizations SET patient_id_system = \(bind: system) WHERE id = \(bind: organization.description)
             """).run()
     }
 
@@ -97,6 +119,7 @@ public struct PatientRepository: Sendable {
         }
         return Patient(
             id: try row.id("id"), organization: try row.id("organization_id"), mrn: try row.string("mrn"),
+            mrnSystem: try row.optionalString("mrn_system") ?? "",
             givenName: try row.string("given_name"), familyName: try row.string("family_name"),
             birthDate: birthDate, email: try row.optionalString("email"), createdAt: try row.date("created_at")
         )

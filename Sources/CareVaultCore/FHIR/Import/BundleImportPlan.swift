@@ -40,11 +40,9 @@ public struct BundleImportPlan: Sendable {
     public let unknownElements: [UnknownElement]
     /// The entry holding the Patient.
     public let patientEntry: Entry
-    /// The patient ID: the identifier typed MR (HL7 v2-0203), else the first identifier.
-    public let mrn: String
-    public let givenName: String
-    public let familyName: String
-    public let birthDate: BirthDate
+    /// Who the bundle's Patient is: identifiers, name, birth date. Which identifier is the patient
+    /// ID depends on the organization (``BundlePatientIdentity/patientID(configuredSystem:)``).
+    public let patient: BundlePatientIdentity
 
     /// Checks a Bundle already in memory.
     public init(bundle: JSONValue, validator: FHIRElementValidator = FHIRElementValidator()) throws(BundleImportError) {
@@ -108,29 +106,13 @@ public struct BundleImportPlan: Sendable {
             throw BundleImportError(entry: nil, resourceType: "Bundle", field: "entry",
                                     message: "must hold exactly one Patient (found \(patients.count))")
         }
-        let identifiers = patientResource["identifier"]?.arrayValue ?? []
-        let mr = identifiers.first { id in
-            id["type"]?["coding"]?.arrayValue?.contains { $0["code"]?.stringValue == "MR" } == true
-        }
-        guard let mrn = (mr ?? identifiers.first)?["value"]?.stringValue, !mrn.isEmpty else {
-            throw BundleImportError(entry: patient.index, resourceType: "Patient", field: "identifier", message: "has no value to use as the patient ID")
-        }
-        let name = patientResource["name"]?.arrayValue?.first
-        guard let family = name?["family"]?.stringValue, let given = name?["given"]?.arrayValue?.first?.stringValue else {
-            throw BundleImportError(entry: patient.index, resourceType: "Patient", field: "name", message: "needs a family and a given name")
-        }
-        guard let birth = patientResource["birthDate"]?.stringValue.flatMap(BirthDate.init) else {
-            throw BundleImportError(entry: patient.index, resourceType: "Patient", field: "birthDate", message: "is missing or not YYYY-MM-DD")
-        }
+        let identity = try BundlePatientIdentity(patient: patientResource, entry: patient.index)
         self.bundleType = type
         self.source = source
         self.entries = entries
         self.unknownElements = unknownElements
         self.patientEntry = patient
-        self.mrn = mrn
-        self.givenName = given
-        self.familyName = family
-        self.birthDate = birth
+        self.patient = identity
     }
 
     /// Where each reference to an entry points once stored: `fullUrl`s and original `Type/id`s to

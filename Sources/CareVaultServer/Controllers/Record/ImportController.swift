@@ -42,14 +42,19 @@ struct ImportController: Sendable {
         }
 
         let service = RecordImportService(env: env)
+        let options = RecordImportService.Options(samePerson: Set(received.fields["same_person"] ?? []))
         var results: [ImportPage.Result] = []
+        var mismatches: [ImportPatientMismatch] = []
         let ndjson = files.filter { $0.fileName.lowercased().hasSuffix(".ndjson") }
         if !ndjson.isEmpty {
             let source = ndjson.map(\.fileName).joined(separator: " + ")
             do {
                 let contents = try ndjson.map { (name: $0.fileName, data: try Data(contentsOf: $0.stored)) }
-                let summaries = try await service.importNDJSON(contents, into: organization, by: context.account, info: context.info)
+                let summaries = try await service.importNDJSON(contents, into: organization, by: context.account, info: context.info, options: options)
                 results += summaries.map { result(source: source, summary: $0) }
+            } catch let mismatch as ImportPatientMismatch {
+                mismatches.append(mismatch)
+                results.append(failed(source: source, mismatch))
             } catch {
                 results.append(failed(source: source, error))
             }
@@ -57,34 +62,45 @@ struct ImportController: Sendable {
         for file in files where file.fileName.lowercased().hasSuffix(".json") {
             do {
                 let summary = try await service.importBundle(fileAt: file.stored.path, source: file.fileName, into: organization,
-                                                             by: context.account, info: context.info)
+                                                             by: context.account, info: context.info, options: options)
                 results.append(result(source: file.fileName, summary: summary))
+            } catch let mismatch as ImportPatientMismatch {
+                mismatches.append(mismatch)
+                results.append(failed(source: file.fileName, mismatch))
             } catch {
                 results.append(failed(source: file.fileName, error))
             }
         }
         let status: HTTPResponse.Status = results.contains(where: \.imported) ? .ok : .unprocessableContent
-        return env.renderer.response(page(context, results: results, fileError: nil), status: status)
+        var shown = page(context, results: results, fileError: nil)
+        shown.samePersonChoices = mismatches.enumerated().map { index, mismatch in
+            .init(patientID: mismatch.patientID, fieldID: "same-person-\(index)", differences: mismatch.differences.joined(separator: " and "))
+        }
+        return env.renderer.response(shown, status: status)
     }
 
     private func result(source: String, summary: RecordImportService.Summary) -> ImportPage.Result {
         let unknown = summary.unknownElements.prefix(Self.maxUnknownShown).map(\.description)
             + (summary.unknownElements.count > Self.maxUnknownShown ? ["… and \(summary.unknownElements.count - Self.maxUnknownShown) more"] : [])
-        return ImportPage.Result(
+        var result = ImportPage.Result(
             source: source, imported: true, error: nil, patientName: summary.patient.fullName, mrn: summary.patient.mrn,
             patientLink: Paths.patientHome(summary.patient.id.description), isNewPatient: summary.patientCreated,
             counts: summary.counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "),
             changes: "\(summary.created) new, \(summary.updated) updated, \(summary.unchanged) unchanged",
             unknownElements: unknown, hasUnknownElements: !unknown.isEmpty)
+        result.demographicChanges = summary.demographicChanges
+        return result
     }
 
     private func failed(source: String, _ error: any Error) -> ImportPage.Result {
         let message: String
         if let error = error as? BundleImportError {
             message = "The problem: \(error)."
+        } else if let error = error as? ImportPatientMismatch {
+            message = "The problem: \(error)."
         } else {
             // Storage failures can carry driver detail: that goes to the log, not the page.
-            env.logger.error("import failed in storage", metadata: ["error": "\(String(reflecting: error))"])
+            env.logger.error("import failed in storage", metadata: ["error": "\(LoggableError.describe(error))"])
             message = "The database refused it; the server log has the details."
         }
         return ImportPage.Result(source: source, imported: false, error: message, patientName: nil, mrn: nil, patientLink: nil,

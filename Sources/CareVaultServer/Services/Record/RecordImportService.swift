@@ -6,7 +6,9 @@ import SQLKit
 /// Imports FHIR R4 bundles into patients' records.
 ///
 /// Each bundle is one transaction: on any invalid entry nothing from it is stored. The bundle's
-/// patient is matched by patient ID (MRN) or created. Resources seen before (same identifier or
+/// patient is matched by patient ID — system and value, the identifier typed MR or the one in the
+/// organization's named system — or created. A match whose name or birth date differ is refused
+/// whole unless a clinician confirmed it is the same person (``ImportPatientMismatch``). Resources seen before (same identifier or
 /// original id) keep their CareVault id; a changed one becomes a new version, an unchanged one is left
 /// alone, so importing the same data twice changes nothing. Each import adds a Provenance naming its source.
 public struct RecordImportService: Sendable {
@@ -21,7 +23,28 @@ public struct RecordImportService: Sendable {
         public let unchanged: Int
         /// Elements R4 does not define, stored unchanged.
         public let unknownElements: [BundleImportPlan.UnknownElement]
+        /// What a confirmed same-person import changed in the patient's details ("name: Ana Lima → Ana Souza").
+        public var demographicChanges: [String] = []
+        /// Nothing was stored: this is what the import would do (``Options/dryRun``).
+        public var dryRun = false
     }
+
+    /// How an import treats its bundles.
+    public struct Options: Sendable {
+        /// Patient IDs (values) a clinician confirmed belong to the same person as the existing record,
+        /// though the name or birth date differ.
+        public var samePerson: Set<String> = []
+        /// Check everything and report what would happen, storing nothing.
+        public var dryRun = false
+
+        public init(samePerson: Set<String> = [], dryRun: Bool = false) {
+            self.samePerson = samePerson
+            self.dryRun = dryRun
+        }
+    }
+
+    /// Carries a dry run's summary out of the transaction it rolls back.
+    private struct DryRunRollback: Error { let summary: Summary }
 
     let env: AppEnvironment
 
@@ -29,28 +52,28 @@ public struct RecordImportService: Sendable {
 
     /// Imports a bundle held in memory (small ones; files go through ``importBundle(fileAt:source:into:by:info:)``).
     public func importBundle(_ data: some Collection<UInt8>, source: String, into organization: OrganizationID? = nil,
-                             by actor: Account?, info: RequestInfo) async throws -> Summary {
+                             by actor: Account?, info: RequestInfo, options: Options = Options()) async throws -> Summary {
         let bundle: JSONValue
         do {
             bundle = try JSONParser.parse(data)
         } catch {
             throw BundleImportError(entry: nil, resourceType: nil, field: "JSON", message: error.description)
         }
-        return try await importBundle(BundleImportPlan(bundle: bundle), source: source, into: organization, by: actor, info: info)
+        return try await importBundle(BundleImportPlan(bundle: bundle), source: source, into: organization, by: actor, info: info, options: options)
     }
 
     /// Imports a bundle file without reading it whole: the file is mapped, outlined, and its entries
     /// are parsed one at a time — once to check them, once more to store them.
     public func importBundle(fileAt path: String, source: String, into organization: OrganizationID? = nil,
-                             by actor: Account?, info: RequestInfo) async throws -> Summary {
+                             by actor: Account?, info: RequestInfo, options: Options = Options()) async throws -> Summary {
         let file = try MappedBundleFile(path: path)
-        return try await importBundle(BundleImportPlan(source: file), source: source, into: organization, by: actor, info: info)
+        return try await importBundle(BundleImportPlan(source: file), source: source, into: organization, by: actor, info: info, options: options)
     }
 
     /// Imports NDJSON files (Bulk Data style): one bundle per patient, each all-or-nothing.
     /// Throws before storing anything if a line cannot be read or names no patient in the files.
     public func importNDJSON(_ files: [(name: String, data: Data)], into organization: OrganizationID? = nil,
-                             by actor: Account?, info: RequestInfo) async throws -> [Summary] {
+                             by actor: Account?, info: RequestInfo, options: Options = Options()) async throws -> [Summary] {
         let bundles: [(patientID: String, bundle: JSONValue)]
         do {
             bundles = try NDJSONGrouping.bundles(from: files)
@@ -60,13 +83,23 @@ public struct RecordImportService: Sendable {
         let source = files.map(\.name).joined(separator: "+")
         var summaries: [Summary] = []
         for (_, bundle) in bundles {
-            summaries.append(try await importBundle(BundleImportPlan(bundle: bundle), source: source, into: organization, by: actor, info: info))
+            summaries.append(try await importBundle(BundleImportPlan(bundle: bundle), source: source, into: organization, by: actor, info: info,
+                                                    options: options))
         }
         return summaries
     }
 
     func importBundle(_ plan: BundleImportPlan, source: String, into chosenOrganization: OrganizationID?,
-                      by actor: Account?, info: RequestInfo) async throws -> Summary {
+                      by actor: Account?, info: RequestInfo, options: Options = Options()) async throws -> Summary {
+        do {
+            return try await store(plan, source: source, into: chosenOrganization, by: actor, info: info, options: options)
+        } catch let rollback as DryRunRollback {
+            return rollback.summary
+        }
+    }
+
+    private func store(_ plan: BundleImportPlan, source: String, into chosenOrganization: OrganizationID?,
+                       by actor: Account?, info: RequestInfo, options: Options) async throws -> Summary {
         let now = Date()
         let lastUpdated = now.formatted(.iso8601)  // once: each formatting builds ICU objects
         return try await env.database.write { sql in
@@ -75,15 +108,12 @@ public struct RecordImportService: Sendable {
             let rules = try await RecordReleaseRepository(sql).rules()
             let arrival = Clock.milliseconds(now)
             let organization = if let chosenOrganization { chosenOrganization } else { try await patients.defaultOrganization() }
-            var patient = try await patients.find(mrn: plan.mrn, organization: organization)
-            let patientCreated = patient == nil
-            if patient == nil {
-                let new = Patient(organization: organization, mrn: plan.mrn, givenName: plan.givenName, familyName: plan.familyName,
-                                  birthDate: plan.birthDate, email: nil, createdAt: now)
-                try await patients.insert(new)
-                patient = new
+            let match = try await PatientMatch.find(plan, organization: organization, samePerson: options.samePerson, in: patients, now: now)
+            let patientCreated = match.created, patient = match.patient
+            if match.confirmedDespite != nil {
+                try await env.audit.record(AuditEvent(.importMatchConfirmed, info: info, actor: actor, patient: match.patient.id,
+                                                      resourceType: "Patient", resourceID: match.patient.id.description), on: sql)
             }
-            guard let patient else { throw DatabaseError.unexpectedResult("patient") }
             let scope = patient.id.description
 
             // Ids: the patient's own record id for the Patient; the stored id for anything seen before; else new.
@@ -152,8 +182,14 @@ public struct RecordImportService: Sendable {
             try await env.audit.record(AuditEvent(.recordImported, info: info, actor: actor, patient: patient.id,
                                                   resourceType: "Provenance", resourceID: provenanceID), on: sql)
             let counts = Dictionary(plan.entries.map { ($0.resourceType, 1) }, uniquingKeysWith: +)
-            return Summary(patient: patient, patientCreated: patientCreated, counts: counts,
-                           created: created, updated: updated, unchanged: unchanged, unknownElements: plan.unknownElements)
+            var summary = Summary(patient: patient, patientCreated: patientCreated, counts: counts,
+                                  created: created, updated: updated, unchanged: unchanged, unknownElements: plan.unknownElements)
+            summary.demographicChanges = match.changes
+            if options.dryRun {
+                summary.dryRun = true
+                throw DryRunRollback(summary: summary)  // rolls the transaction back: nothing stays
+            }
+            return summary
         }
     }
 

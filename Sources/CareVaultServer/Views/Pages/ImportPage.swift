@@ -11,6 +11,19 @@ public struct ImportPage: Page {
     public let fileError: String?
     public let results: [Result]
     public let hasResults: Bool
+    /// Patient IDs whose bundle was refused because the name or birth date differ: ticked, the next
+    /// import of the same file treats the record as the same person.
+    public var samePersonChoices: [SamePersonChoice] = [] { didSet { hasSamePersonChoices = !samePersonChoices.isEmpty } }
+    /// Stored, not computed: templates see only what the model encodes.
+    public var hasSamePersonChoices = false
+
+    /// One tick box: "Yes, patient ID 12345 is the same person".
+    public struct SamePersonChoice: Sendable, Encodable {
+        public let patientID: String
+        public let fieldID: String
+        /// "name and birth date"
+        public let differences: String
+    }
 
     /// What happened to one bundle (a file, or one patient's share of the NDJSON files).
     public struct Result: Sendable, Encodable {
@@ -29,5 +42,8 @@ public struct ImportPage: Page {
         /// Elements R4 does not define, kept as they were ("entry 266, Observation, effectivePeriod.stop").
         public let unknownElements: [String]
         public let hasUnknownElements: Bool
+        /// What a confirmed same-person import changed ("name: Ana Lima → Ana Souza").
+        public var demographicChanges: [String] = [] { didSet { hasDemographicChanges = !demographicChanges.isEmpty } }
+        public var hasDemographicChanges = false
     }
 }
