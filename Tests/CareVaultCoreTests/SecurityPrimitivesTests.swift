@@ -47,14 +47,24 @@ struct SecurityPrimitivesTests {
         #expect(!hasher.verify(composed, against: "garbage"))
     }
 
-    @Test("Activation and recovery codes: forgiving input, hashed storage")
-    func humanCodes() {
+    @Test("Activation and recovery codes: forgiving input, stored as a hash keyed by the master key")
+    func humanCodes() throws {
         let code = HumanCode.activationCode()
         #expect(code.display.count == 14)
         #expect(code.display.split(separator: "-").count == 3)
-        #expect(HumanCode.storageHash(of: code.display.lowercased().replacingOccurrences(of: "-", with: " ")) == code.storageHash)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("codes-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let hasher = CodeHasher(masterKey: try MasterKey.loadOrCreate(at: folder.appendingPathComponent("a.key")))
+        let other = CodeHasher(masterKey: try MasterKey.loadOrCreate(at: folder.appendingPathComponent("b.key")))
+        let stored = hasher.hash(code.display)
+        #expect(hasher.hash(code.display.lowercased().replacingOccurrences(of: "-", with: " ")) == stored)
         #expect(HumanCode.normalize("o0-il") == "0011")
-        #expect(!code.storageHash.contains(HumanCode.normalize(code.display)))
+        #expect(stored.hasPrefix(CodeHasher.prefix) && !stored.contains(HumanCode.normalize(code.display)))
+        // Without the key, the database alone does not let anyone try codes: neither plain SHA-256 nor another key gives it.
+        #expect(stored != SecretToken.hash(HumanCode.normalize(code.display)) && other.hash(code.display) != stored)
+        // What was stored unkeyed before re-keys to what the code now hashes to.
+        #expect(hasher.rekey(SecretToken.hash(HumanCode.normalize(code.display))) == stored)
         #expect(Set((0..<200).map { _ in HumanCode.recoveryCode().display }).count == 200)
     }
 

@@ -107,6 +107,9 @@ struct TemplateSnapshotTests {
                                     error: "MockRuleError"),
                   hours: field("Hours"))])),
         ("import", Self.importPage),
+        ("identity-checks", IdentityChecksPage(layout: layout("IdentityChecks"), checks: [
+            .init(patientName: "MockCheckPatient", mrn: "MockCheckMRN", birthDate: "MockCheckBirthDate", typedEmail: "MockTypedEmail",
+                  requested: "MockCheckRequested", patientLink: "/mock-check-patient", dismissAction: "/mock-check-dismiss")], isEmpty: false)),
         ("uploads", UploadsPage(layout: layout("Uploads"), patientName: "MockUploadsPatient", errorSummary: ErrorSummary(failure),
                                 action: "/mock-uploads", title: field("UploadTitle"),
                                 category: SelectField(name: "mockcategory", label: "MockCategoryLabel",

@@ -50,6 +50,7 @@ public enum AuditOutcome: String, Sendable, Equatable {
 public enum AuditAction: String, Sendable, Equatable, CaseIterable {
     case signIn = "auth.sign-in"
     case signInFailed = "auth.sign-in.failed"
+    case passwordCheckFailed = "auth.password-check.failed"
     case secondFactorFailed = "auth.second-factor.failed"
     case recoveryCodeUsed = "auth.recovery-code.used"
     case lockedOut = "auth.locked-out"
@@ -71,6 +72,8 @@ public enum AuditAction: String, Sendable, Equatable, CaseIterable {
     case recordImported = "record.imported"
     case importMatchConfirmed = "record.import-same-person-confirmed"
     case patientIDSystemChanged = "settings.patient-id-system-changed"
+    case identityCheckRequested = "patient.identity-check-requested"
+    case identityCheckResolved = "patient.identity-check-resolved"
     case recordDownloaded = "record.downloaded"
     case recordReleased = "record.released"
     case releaseRuleChanged = "settings.release-rule-changed"
@@ -90,6 +93,7 @@ public enum AuditAction: String, Sendable, Equatable, CaseIterable {
         switch self {
         case .signIn: "Signed in"
         case .signInFailed: "Failed sign-in attempt"
+        case .passwordCheckFailed: "Wrong password entered to confirm a change"
         case .secondFactorFailed: "Wrong authenticator code entered"
         case .recoveryCodeUsed: "Signed in with a recovery code"
         case .lockedOut: "Sign-in paused after too many failed attempts"
@@ -111,6 +115,8 @@ public enum AuditAction: String, Sendable, Equatable, CaseIterable {
         case .recordImported: "Records imported"
         case .importMatchConfirmed: "Import confirmed as the same person despite different details"
         case .patientIDSystemChanged: "Patient-ID system changed"
+        case .identityCheckRequested: "Sign-up waiting for an identity check by staff"
+        case .identityCheckResolved: "Identity check by staff completed"
         case .recordDownloaded: "Record downloaded"
         case .recordReleased: "Record released to the patient"
         case .recordUploaded: "File added to the record"
@@ -130,8 +136,8 @@ public enum AuditAction: String, Sendable, Equatable, CaseIterable {
     /// Events a patient sees on their "Account activity" page.
     public var isSecurityEvent: Bool {
         switch self {
-        case .recordRead, .recordAccessDenied, .recordImported, .importMatchConfirmed, .patientIDSystemChanged,
-             .recordDownloaded, .recordReleased, .releaseRuleChanged, .recordUploaded, .uploadRefused,
+        case .recordRead, .recordAccessDenied, .recordImported, .importMatchConfirmed, .patientIDSystemChanged, .identityCheckRequested,
+             .identityCheckResolved, .recordDownloaded, .recordReleased, .releaseRuleChanged, .recordUploaded, .uploadRefused,
              .uploadChanged, .uploadDeleted, .uploadErased, .readingsRecorded, .entryReported, .contributionRemoved, .reviewStatusChanged,
              .retentionChanged, .patientRegistered, .activationCodeIssued: false
         default: true

@@ -3,7 +3,8 @@ import Foundation
 /// Codes people read aloud or type from paper: activation codes and recovery codes.
 ///
 /// Crockford base32 (no I, L, O, U), grouped with dashes. Input is forgiving: case, spaces and
-/// dashes are ignored, and O/I/L are read as 0/1/1. Only the SHA-256 of the normalized code is stored.
+/// dashes are ignored, and O/I/L are read as 0/1/1. Only a keyed hash of the normalized code is stored
+/// (``CodeHasher``).
 public struct HumanCode: Sendable, Equatable {
     private static let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ")
 
@@ -38,10 +39,4 @@ public struct HumanCode: Sendable, Equatable {
         })
     }
 
-    /// What is stored for a code typed as `input`.
-    public static func storageHash(of input: String) -> String {
-        SecretToken.hash(normalize(input))
-    }
-
-    public var storageHash: String { Self.storageHash(of: display) }
 }

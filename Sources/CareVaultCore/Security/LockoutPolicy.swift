@@ -34,6 +34,12 @@ public struct LockoutPolicy: Sendable {
         return State(failedAttempts: 0, lockouts: state.lockouts + 1, lockedUntil: now.addingTimeInterval(duration))
     }
 
+    /// The state once the ``threshold``th failure in a row locks the account (`lockouts` before it).
+    public func locked(lockouts: Int, at now: Date) -> State {
+        let duration = Self.durations[min(lockouts, Self.durations.count - 1)]
+        return State(failedAttempts: 0, lockouts: lockouts + 1, lockedUntil: now.addingTimeInterval(duration))
+    }
+
     /// A plain-language message for a locked account.
     public static func message(lockedUntil: Date, now: Date) -> String {
         let minutes = max(1, Int((lockedUntil.timeIntervalSince(now) / 60).rounded(.up)))

@@ -42,6 +42,9 @@ public struct AppEnvironment: Sendable {
     public static let productName = "CareVault"
 
     public var audit: AuditRecorder { AuditRecorder(database: database, batcher: auditBatcher) }
+    /// The stored form of an activation or recovery code (a keyed hash).
+    public func codeHash(_ code: String) -> String { CodeHasher(masterKey: masterKey).hash(code) }
+
     public var mailer: Mailer { Mailer(masterKey: masterKey, logger: logger, logBodies: configuration.mailLogBodies) }
     public var sessions: SessionService { SessionService(database: database) }
 

@@ -56,6 +56,7 @@ public func buildApplication(
     )
     app.beforeServerStarts {
         try await Migrator(database: env.database).migrate(logger: logger)
+        try await CodeRekeying(env: env).run()
         try await BlobRepair(env: env).run()
         try await UploadRetention(env: env).sweep()
         if let link = try await SetupController.issueLinkIfNeeded(env: env) {
@@ -108,6 +109,7 @@ func makeRouter(env: AppEnvironment) -> Router<AppRequestContext> {
     AccountSecurityController(env: env).addRoutes(to: router)
     PatientRecordController(env: env).addRoutes(to: router)
     StaffPatientsController(env: env).addRoutes(to: router)
+    IdentityChecksController(env: env).addRoutes(to: router)
     SetupController(env: env).addRoutes(to: router)
     FHIRController(env: env).addRoutes(to: router)
     LabResultsController(env: env).addRoutes(to: router)

@@ -12,6 +12,7 @@ public func withCommandEnvironment<T: Sendable>(
         group.addTask { await env.database.run() }
         defer { group.cancelAll() }
         try await Migrator(database: env.database).migrate(logger: logger)
+        try await CodeRekeying(env: env).run()
         return try await body(env)
     }
 }

@@ -28,6 +28,7 @@ public enum Paths {
     public static let releaseQueue = "/staff/release-queue"
     public static let releaseRules = "/admin/release-rules"
     public static let staffImport = "/staff/import"
+    public static let identityChecks = "/staff/identity-checks"
     public static let reviewQueue = "/staff/review"
     public static let uploadRetention = "/admin/upload-retention"
 
@@ -80,6 +81,7 @@ public enum Paths {
     public static func fhirResource(type: String, id: String) -> String { "/fhir/\(type)/\(id)" }
     public static func visitsWith(_ patient: String, from: String) -> String { "/patients/\(patient)/visits?from=\(from)" }
     public static func staffPatient(_ id: String) -> String { "/staff/patients/\(id)" }
+    public static func dismissIdentityCheck(_ id: String) -> String { "/staff/identity-checks/\(id)/dismiss" }
     public static func staffPatientCode(_ id: String) -> String { "/staff/patients/\(id)/activation-code" }
     public static func revokeDevice(_ handle: String) -> String { "/account/devices/\(handle)/revoke" }
 

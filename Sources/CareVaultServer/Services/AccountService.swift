@@ -74,7 +74,7 @@ public struct AccountService: Sendable {
             let patient = Patient(organization: org, mrn: mrn, givenName: given, familyName: family,
                                   birthDate: birthDate, email: email, createdAt: now)
             try await patients.insert(patient)
-            try await patients.replaceActivationCode(patient: patient.id, codeHash: code.storageHash, at: now,
+            try await patients.replaceActivationCode(patient: patient.id, codeHash: env.codeHash(code.display), at: now,
                                                      expiresAt: now.addingTimeInterval(Self.activationCodeLifetime))
             try await env.audit.record(AuditEvent(.patientRegistered, info: info, actor: actor, patient: patient.id,
                                                   resourceType: "Patient", resourceID: patient.id.description), on: sql)
@@ -84,7 +84,8 @@ public struct AccountService: Sendable {
         return (patient, code)
     }
 
-    /// Issues a fresh activation code for an existing patient, voiding earlier unused ones.
+    /// Issues a fresh activation code for an existing patient, voiding earlier unused ones and any
+    /// pending sign-up requests.
     public func issueActivationCode(for patient: Patient, by actor: Account?, info: RequestInfo) async throws -> HumanCode {
         let code = HumanCode.activationCode()
         let now = Date()
@@ -93,8 +94,10 @@ public struct AccountService: Sendable {
                 throw ValidationFailure([FieldError(field: "mrn", message: "This patient already has an account. They can reset their password from the sign-in page.")])
             }
             try await PatientRepository(sql).replaceActivationCode(
-                patient: patient.id, codeHash: code.storageHash, at: now,
+                patient: patient.id, codeHash: env.codeHash(code.display), at: now,
                 expiresAt: now.addingTimeInterval(Self.activationCodeLifetime))
+            // Sign-up requests waiting for a link or an identity check end here: the code is the way in now.
+            try await RegistrationRequestRepository(sql).voidPending(patient: patient.id, at: now, by: actor?.id)
             try await env.audit.record(AuditEvent(.activationCodeIssued, info: info, actor: actor, patient: patient.id), on: sql)
         }
         return code

@@ -59,9 +59,7 @@ public struct PasswordService: Sendable {
     /// Changes the password of a signed-in account; other sessions are signed out.
     public func change(for session: ActiveSession, current: String, new: String, info: RequestInfo) async throws {
         let account = session.account
-        guard try await env.verifyPassword(current, against: account.passwordHash) else {
-            throw ValidationFailure([FieldError(field: "currentPassword", message: "Your current password is not right.")])
-        }
+        try await AttemptThrottle(env: env).confirmPassword(current, of: account, field: "currentPassword", info: info)
         do { try env.passwordPolicy.validate(new, field: "newPassword", context: [account.email]) } catch { throw ValidationFailure([error]) }
         let hash = try await env.hashPassword(new)
         try await env.database.write { sql in

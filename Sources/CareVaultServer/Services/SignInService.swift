@@ -11,7 +11,8 @@ public enum SignInOutcome: Sendable {
     case secondFactorRequired(SecretToken)
     /// Wrong details. The message never says which part was wrong.
     case failed(String)
-    /// Too many failures; the message says for how long.
+    /// Too many failures at the second step; the message says for how long. (A locked account's
+    /// password step answers `failed`, like a wrong password.)
     case locked(String)
     /// The email address has not been confirmed yet.
     case emailNotConfirmed
@@ -23,7 +24,6 @@ public struct SignInService: Sendable {
     public static let wrongCode = "That code is not right, or it was already used. Enter the newest code from your authenticator app."
 
     let env: AppEnvironment
-    let lockout = LockoutPolicy()
 
     public init(env: AppEnvironment) { self.env = env }
 
@@ -35,12 +35,13 @@ public struct SignInService: Sendable {
             try await env.verifyDecoyPassword(password)
             return .failed(Self.wrongDetails)
         }
-        if let until = account.lockedUntil, until > now {
-            return .locked(LockoutPolicy.message(lockedUntil: until, now: now))
+        // A locked account answers as a wrong password does, after the same work: the lock-out is
+        // told to the owner by email, not to whoever is guessing.
+        let result = try await AttemptThrottle(env: env).attempt(account, failure: .signInFailed, info: info,
+                                                                 decoy: { try await env.verifyDecoyPassword(password) }) {
+            try await env.verifyPassword(password, against: account.passwordHash)
         }
-        guard try await env.verifyPassword(password, against: account.passwordHash) else {
-            return try await recordFailure(account, action: .signInFailed, info: info, message: Self.wrongDetails)
-        }
+        guard case .passed = result else { return .failed(Self.wrongDetails) }
         guard account.emailVerifiedAt != nil else { return .emailNotConfirmed }
 
         let upgraded = env.passwordHasher.needsUpgrade(account.passwordHash) ? try await env.hashPassword(password) : nil
@@ -48,6 +49,8 @@ public struct SignInService: Sendable {
             let accounts = AccountRepository(sql)
             if let upgraded { try await accounts.updatePasswordHash(account.id, hash: upgraded, at: now) }
             if account.hasSecondFactor {
+                // The second step's failures must keep adding to the password's: take this attempt back, do not clear them.
+                try await accounts.releaseAttempt(account.id)
                 let token = try await env.sessions.create(for: account.id, stage: .awaitingSecondFactor, info: info, on: sql)
                 return .secondFactorRequired(token)
             }
@@ -63,28 +66,38 @@ public struct SignInService: Sendable {
     public func completeSecondFactor(session: ActiveSession, code rawCode: String, info: RequestInfo) async throws -> SignInOutcome {
         let now = Date()
         let account = session.account
-        if let until = account.lockedUntil, until > now {
-            return .locked(LockoutPolicy.message(lockedUntil: until, now: now))
-        }
         let digits = rawCode.filter { !$0.isWhitespace }
         let isTOTP = digits.count == 6 && digits.allSatisfy(\.isNumber)
         var step: Int64?
-        if isTOTP {
-            guard let sealed = account.totpSecretSealed, let secret = try? openSecret(sealed, account: account.id) else {
-                return .failed(Self.wrongCode)
+        var outcome: SignInOutcome?
+        // The person here has shown the password already, so saying the account is paused tells them nothing new.
+        let result = try await AttemptThrottle(env: env).attempt(account, failure: .secondFactorFailed, info: info) {
+            if isTOTP {
+                guard let sealed = account.totpSecretSealed, let secret = try? openSecret(sealed, account: account.id) else { return false }
+                step = TOTPVerifier.matchingStep(secret: secret, code: digits, at: now)
+                if step == nil { return false }
             }
-            step = TOTPVerifier.matchingStep(secret: secret, code: digits, at: now)
-            if step == nil {
-                return try await recordFailure(account, action: .secondFactorFailed, info: info, message: Self.wrongCode)
-            }
+            outcome = try await finishSecondFactor(session: session, step: step, code: rawCode, info: info, at: now)
+            return outcome != nil
         }
-        let outcome = try await env.database.write { sql -> SignInOutcome? in
+        switch result {
+        case .passed: return outcome ?? .failed(Self.wrongCode)
+        case .failed: return .failed(Self.wrongCode)
+        case .locked(let until): return .locked(LockoutPolicy.message(lockedUntil: until, now: now))
+        }
+    }
+
+    /// Uses the TOTP step or the recovery code and starts the signed-in session; nil when the step
+    /// was already used or the recovery code is unknown.
+    private func finishSecondFactor(session: ActiveSession, step: Int64?, code rawCode: String, info: RequestInfo, at now: Date) async throws -> SignInOutcome? {
+        let account = session.account
+        return try await env.database.write { sql -> SignInOutcome? in
             let accounts = AccountRepository(sql)
             if let step {
                 guard try await accounts.claimTOTPStep(account.id, step: step) else { return nil }
             } else {
                 let used = try await AccountTokenRepository(sql).consumeRecoveryCode(
-                    account: account.id, hash: HumanCode.storageHash(of: rawCode), at: now)
+                    account: account.id, hash: env.codeHash(rawCode), at: now)
                 guard used else { return nil }
                 try await env.audit.record(AuditEvent(.recoveryCodeUsed, info: info, actor: account), on: sql)
             }
@@ -93,26 +106,6 @@ public struct SignInService: Sendable {
             let token = try await env.sessions.create(for: account.id, stage: .signedIn, info: info, on: sql)
             try await env.audit.record(AuditEvent(.signIn, info: info, actor: account), on: sql)
             return .signedIn(token, account)
-        }
-        if let outcome { return outcome }
-        return try await recordFailure(account, action: .secondFactorFailed, info: info, message: Self.wrongCode)
-    }
-
-    /// Counts a failure against the account, locking it when the policy says so.
-    private func recordFailure(_ account: Account, action: AuditAction, info: RequestInfo, message: String) async throws -> SignInOutcome {
-        let now = Date()
-        return try await env.database.write { sql in
-            let accounts = AccountRepository(sql)
-            guard let current = try await accounts.find(id: account.id) else { return .failed(message) }
-            let before = LockoutPolicy.State(failedAttempts: current.failedAttempts, lockouts: current.lockouts, lockedUntil: current.lockedUntil)
-            let after = lockout.afterFailure(before, at: now)
-            try await accounts.updateThrottle(account.id, failedAttempts: after.failedAttempts, lockouts: after.lockouts, lockedUntil: after.lockedUntil)
-            try await env.audit.record(AuditEvent(action, info: info, outcome: .failure, patient: account.patient, subject: account.id), on: sql)
-            if after.lockouts > before.lockouts, let until = after.lockedUntil {
-                try await env.audit.record(AuditEvent(.lockedOut, info: info, outcome: .denied, patient: account.patient, subject: account.id), on: sql)
-                return .locked(LockoutPolicy.message(lockedUntil: until, now: now))
-            }
-            return .failed(message)
         }
     }
 

@@ -49,7 +49,7 @@ public struct TwoFactorService: Sendable {
         let codes = (0..<Self.recoveryCodeCount).map { _ in HumanCode.recoveryCode() }
         try await env.database.write { sql in
             try await AccountRepository(sql).enableTOTP(account.id, sealed: try seal(secret, account: account.id), step: step, at: Date())
-            try await AccountTokenRepository(sql).replaceRecoveryCodes(account: account.id, hashes: codes.map(\.storageHash), at: Date())
+            try await AccountTokenRepository(sql).replaceRecoveryCodes(account: account.id, hashes: codes.map { env.codeHash($0.display) }, at: Date())
             try await env.audit.record(AuditEvent(.secondFactorEnrolled, info: info, actor: account), on: sql)
         }
         return codes
@@ -60,9 +60,7 @@ public struct TwoFactorService: Sendable {
         guard !account.role.requiresSecondFactor else {
             throw ValidationFailure([FieldError(field: "password", message: "Staff accounts must keep two-step sign-in on.")])
         }
-        guard try await env.verifyPassword(password, against: account.passwordHash) else {
-            throw ValidationFailure([FieldError(field: "password", message: "That password is not right.")])
-        }
+        try await AttemptThrottle(env: env).confirmPassword(password, of: account, field: "password", info: info)
         try await env.database.write { sql in
             try await AccountRepository(sql).disableTOTP(account.id, at: Date())
             try await AccountTokenRepository(sql).replaceRecoveryCodes(account: account.id, hashes: [], at: Date())
@@ -75,12 +73,10 @@ public struct TwoFactorService: Sendable {
         guard account.hasSecondFactor else {
             throw ValidationFailure([FieldError(field: "password", message: "Turn on two-step sign-in first.")])
         }
-        guard try await env.verifyPassword(password, against: account.passwordHash) else {
-            throw ValidationFailure([FieldError(field: "password", message: "That password is not right.")])
-        }
+        try await AttemptThrottle(env: env).confirmPassword(password, of: account, field: "password", info: info)
         let codes = (0..<Self.recoveryCodeCount).map { _ in HumanCode.recoveryCode() }
         try await env.database.write { sql in
-            try await AccountTokenRepository(sql).replaceRecoveryCodes(account: account.id, hashes: codes.map(\.storageHash), at: Date())
+            try await AccountTokenRepository(sql).replaceRecoveryCodes(account: account.id, hashes: codes.map { env.codeHash($0.display) }, at: Date())
             try await env.audit.record(AuditEvent(.recoveryCodesRegenerated, info: info, actor: account), on: sql)
         }
         return codes

@@ -86,6 +86,7 @@ public struct Layout: Sendable, Encodable {
         public let isAdmin: Bool
         public let homeLink: String
         public let staffPatientsLink = Paths.staffPatients
+        public let identityChecksLink = Paths.identityChecks
         public let releaseQueueLink = Paths.releaseQueue
         public let importLink = Paths.staffImport
         public let releaseRulesLink = Paths.releaseRules

@@ -50,6 +50,26 @@ public struct AccountRepository: Sendable {
             """).run()
     }
 
+    /// Counts one attempt before the secret is checked, in one statement so concurrent attempts each
+    /// get their own number. Nil while the account is locked (nothing is counted then).
+    public func claimAttempt(_ id: AccountID, at now: Date) async throws -> (attempt: Int, lockouts: Int)? {
+        guard let row = try await sql.raw("""
+            UPDATE accounts SET failed_attempts = failed_attempts + 1
+            WHERE id = \(bind: id.description) AND (locked_until IS NULL OR locked_until <= \(bind: now.ms))
+            RETURNING failed_attempts, lockouts
+            """).first() else { return nil }
+        return (Int(try row.decode(column: "failed_attempts", as: Int64.self)), Int(try row.decode(column: "lockouts", as: Int64.self)))
+    }
+
+    /// Takes back one claimed attempt that succeeded without ending the sign-in (the password before
+    /// the second step, or a password confirming a change), so failures around it still add up.
+    public func releaseAttempt(_ id: AccountID) async throws {
+        try await sql.raw("""
+            UPDATE accounts SET failed_attempts = CASE WHEN failed_attempts > 0 THEN failed_attempts - 1 ELSE 0 END
+            WHERE id = \(bind: id.description)
+            """).run()
+    }
+
     /// Stores the counters that ``SignInThrottle`` computed after a failed or successful attempt.
     public func updateThrottle(_ id: AccountID, failedAttempts: Int, lockouts: Int, lockedUntil: Date?) async throws {
         try await sql.raw("""

@@ -19,6 +19,7 @@ public struct Migrator: Sendable {
         M011UnopenedIndex(),
         M012EncounterItemsIndex(),
         M013PatientIDSystems(),
+        M014RegistrationRequests(),
     ]
 
     private let database: Database

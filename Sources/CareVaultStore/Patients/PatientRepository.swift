@@ -113,6 +113,26 @@ public struct PatientRepository: Sendable {
             """).first() != nil
     }
 
+    /// Counts a wrong birth date against an unused code; the `limit`th spends it, so a code cannot be
+    /// tried against every birth date.
+    public func countFailedAttempt(hash: String, at now: Date, limit: Int) async throws {
+        try await sql.raw("""
+            UPDATE activation_codes SET failed_attempts = failed_attempts + 1,
+                used_at = CASE WHEN failed_attempts + 1 >= \(bind: limit) THEN \(bind: now.ms) ELSE used_at END
+            WHERE code_hash = \(bind: hash) AND used_at IS NULL
+            """).run()
+    }
+
+    /// Every stored activation-code hash not yet in the keyed form (`prefix`), for re-keying at start-up.
+    public func activationCodeHashes(notStartingWith prefix: String) async throws -> [String] {
+        try await sql.raw("SELECT code_hash FROM activation_codes WHERE code_hash NOT LIKE \(bind: prefix + "%")").all()
+            .map { try $0.string("code_hash") }
+    }
+
+    public func replaceActivationCodeHash(_ old: String, with new: String) async throws {
+        try await sql.raw("UPDATE activation_codes SET code_hash = \(bind: new) WHERE code_hash = \(bind: old)").run()
+    }
+
     static func patient(_ row: any SQLRow) throws -> Patient {
         guard let birthDate = BirthDate(try row.string("birth_date")) else {
             throw DatabaseError.unexpectedResult("bad birth date")

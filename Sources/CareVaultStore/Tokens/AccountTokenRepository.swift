@@ -85,4 +85,16 @@ public struct AccountTokenRepository: Sendable {
             SELECT COUNT(*) AS n FROM recovery_codes WHERE account_id = \(bind: account.description) AND used_at IS NULL
             """).first().map { try $0.int("n") } ?? 0
     }
+
+    /// Every stored recovery-code hash not yet in the keyed form (`prefix`), for re-keying at start-up.
+    public func recoveryCodeHashes(notStartingWith prefix: String) async throws -> [(account: AccountID, hash: String)] {
+        try await sql.raw("SELECT account_id, code_hash FROM recovery_codes WHERE code_hash NOT LIKE \(bind: prefix + "%")").all()
+            .map { (try $0.id("account_id"), try $0.string("code_hash")) }
+    }
+
+    public func replaceRecoveryCodeHash(account: AccountID, _ old: String, with new: String) async throws {
+        try await sql.raw("""
+            UPDATE recovery_codes SET code_hash = \(bind: new) WHERE account_id = \(bind: account.description) AND code_hash = \(bind: old)
+            """).run()
+    }
 }

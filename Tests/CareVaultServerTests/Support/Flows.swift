@@ -11,9 +11,10 @@ enum Flows {
 
     /// Registers a patient record (as staff would, through the service) and returns its code.
     static func patientRecord(_ env: AppEnvironment, mrn: String = "MRN-\(Int.random(in: 10000...99999))",
-                              given: String = "Ana", family: String = "Lopez", birthDate: String = "1984-02-29") async throws -> (Patient, String) {
+                              given: String = "Ana", family: String = "Lopez", birthDate: String = "1984-02-29",
+                              email: String? = nil) async throws -> (Patient, String) {
         let (patient, code) = try await AccountService(env: env).createPatient(
-            mrn: mrn, givenName: given, familyName: family, birthDate: birthDate, email: nil, organization: nil,
+            mrn: mrn, givenName: given, familyName: family, birthDate: birthDate, email: email, organization: nil,
             by: nil, info: .commandLine)
         return (patient, code.display)
     }
