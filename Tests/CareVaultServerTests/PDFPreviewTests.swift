@@ -38,6 +38,7 @@ struct PDFPreviewTests {
             let image = try await browser.get(Paths.uploadPreview(id, letter.id))
             #expect(image.status == .ok)
             #expect(image.headers[.contentType] == "image/png")
+            #expect(image.headers[.cacheControl] == "no-store", "a preview of a health document was cacheable")
             let size = try #require(Self.pngSize(image.bytes))
             #expect(max(size.width, size.height) == PDFPreviewRenderer.size && size.width < size.height)  // a portrait page, scaled to 800
             #expect(try await PatientUploadTests.rowCount(env, "audit_log WHERE action = 'record.read' AND resource_type = 'Binary' AND resource_id = '\(letter.id)'") == before + 1)

@@ -78,8 +78,10 @@ public func buildApplication(
 /// Creates the data folder and key, and opens (lazily) the database.
 public func makeEnvironment(configuration: CareVaultConfiguration, logger: Logger) async throws -> AppEnvironment {
     let fm = FileManager.default
+    DataFolderPermissions.restrictNewFiles()
     try fm.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true,
                            attributes: [.posixPermissions: 0o700])
+    DataFolderPermissions.repair(configuration.dataDirectory, logger: logger)
     let masterKey = try MasterKey.loadOrCreate(at: configuration.dataDirectory.appendingPathComponent("master.key"))
     let database = Database(location: try configuration.databaseLocation, logger: logger)
     return AppEnvironment(

@@ -11,7 +11,6 @@ struct CSRFMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     static let fieldName = "_csrf"
     static let headerName = HTTPField.Name("X-CSRF-Token")!
-    static let maxFormSize = 1 << 20
 
     let key: SymmetricKey
     let cookies: SessionCookie
@@ -34,8 +33,7 @@ struct CSRFMiddleware: RouterMiddleware {
             var provided = request.headers[Self.headerName]
             if provided == nil,
                request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true {
-                let body = try await request.collectBody(upTo: Self.maxFormSize)
-                request.body = .init(buffer: body)
+                let body = try await request.collectFormBody()
                 provided = FormData(String(buffer: body))[Self.fieldName]
             }
             // Upload forms carry the token as their first multipart field; the route's

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NIOCore
 
 /// The fields of an `application/x-www-form-urlencoded` body. Missing fields read as "".
 struct FormData: Sendable {
@@ -30,9 +31,20 @@ struct FormData: Sendable {
 }
 
 extension Request {
+    /// The largest form body read (no form of ours comes near it; files go as multipart, streamed).
+    static let maxFormBytes = 1 << 20
+
     /// Reads a form body (up to 1 MiB).
     mutating func form() async throws -> FormData {
-        let buffer = try await collectBody(upTo: 1 << 20)
-        return FormData(String(buffer: buffer))
+        FormData(String(buffer: try await collectFormBody()))
+    }
+
+    /// The whole form body; a larger one is answered 413 with a page that says so, not a server error.
+    mutating func collectFormBody() async throws -> ByteBuffer {
+        do {
+            return try await collectBody(upTo: Self.maxFormBytes)
+        } catch is NIOTooManyBytesError {
+            throw HTTPError(.contentTooLarge, message: "This form is larger than 1 MB, more than any CareVault form needs. Nothing was saved. Go back and shorten what you typed.")
+        }
     }
 }

@@ -36,6 +36,12 @@ public struct StoredResource: Sendable {
         self.openedAt = openedAt
     }
 
+    /// The same row with other JSON (a view of it trimmed for a reader; never stored).
+    public func with(json: String) -> StoredResource {
+        StoredResource(resourceType: resourceType, id: id, patientScope: patientScope, matchKey: matchKey, versionID: versionID,
+                       lastUpdated: lastUpdated, source: source, json: json, section: section, availableAt: availableAt, openedAt: openedAt)
+    }
+
     /// Whether the patient may see it at `time` (milliseconds since 1970).
     public func isReleased(at time: Int64) -> Bool { availableAt.map { $0 <= time } ?? false }
 }

@@ -34,7 +34,7 @@ struct UploadItemController: Sendable {
                                         actor: context.account, basis: basis, info: context.info)
         let png = try await UploadPreviewCache(env: env).png(for: upload, render: render)
         guard let png else { throw HTTPError(.notFound, message: "This file has no preview.") }
-        return Response(status: .ok, headers: [.contentType: "image/png", .cacheControl: "private, max-age=3600"], body: .init(byteBuffer: ByteBuffer(bytes: png)))
+        return Response(status: .ok, headers: [.contentType: "image/png", .cacheControl: "no-store"], body: .init(byteBuffer: ByteBuffer(bytes: png)))
     }
 
     @Sendable func change(_ request: Request, context: SignedInRequestContext) async throws -> Response {

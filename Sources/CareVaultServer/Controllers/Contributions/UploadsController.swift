@@ -169,6 +169,9 @@ struct UploadsController: Sendable {
             return (uploads, reviews)
         }
         let shown = uploads.prefix(Self.pageSize)
+        // Titles, file names and scans' identifying details are shown: one audited read per file listed.
+        try await env.audit.recordReads(shown.map { ("DocumentReference", $0.documentID) }, patient: patient.id, actor: context.account,
+                                        basis: basis, info: context.info)
         let base = Paths.uploads(patient.id.description)
         let summary = failure ?? fileError.map { ValidationFailure([FieldError(field: "files", message: $0)]) }
         return UploadsPage(

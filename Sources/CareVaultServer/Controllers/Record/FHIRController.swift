@@ -20,6 +20,7 @@ struct FHIRController: Sendable {
         guard type.allSatisfy({ $0.isLetter }), type.count <= 64, id.count <= 64,
               let resource = try await env.database.read({ try await FHIRResourceRepository($0).find(type: type, id: id) })
         else { throw HTTPError(.notFound) }
+        var trimmedJSON: String?
         if resource.patientScope.isEmpty {
             // Shared resources (practitioners, organizations, places, medicines) hold no patient's data.
             switch context.actor {
@@ -31,11 +32,32 @@ struct FHIRController: Sendable {
             let (_, basis) = try await PatientAccess(env: env).open(
                 resource.patientScope, for: .downloadRecord, actor: context.actor, account: context.account, info: context.info,
                 resource: ResourceRef(type: type, id: id))
-            guard basis.seesUnreleased || resource.isReleased(at: Clock.milliseconds(Date())) else { throw HTTPError(.notFound) }
+            let now = Clock.milliseconds(Date())
+            guard basis.seesUnreleased || resource.isReleased(at: now) else { throw HTTPError(.notFound) }
+            if type == "Provenance", !basis.seesUnreleased, let json = try? JSONParser.parse(resource.json) {
+                // Its targets follow the release rules like everything else: held items are not named.
+                let visible = try await visibleTargets(ProvenanceTargets.references(in: json), patientScope: resource.patientScope, at: now)
+                guard let kept = ProvenanceTargets.visible(json, isVisible: visible.contains) else { throw HTTPError(.notFound) }
+                trimmedJSON = kept.jsonText
+            }
         }
         return Response(status: .ok, headers: [.contentType: "application/fhir+json",
                                                .contentDisposition: "inline; filename=\"\(type)-\(id.prefix(36)).json\""],
-                        body: .init(byteBuffer: ByteBuffer(string: resource.json)))
+                        body: .init(byteBuffer: ByteBuffer(string: trimmedJSON ?? resource.json)))
+    }
+
+    /// Which of `references` (`Type/id`) are the patient's and released by `now`.
+    private func visibleTargets(_ references: [String], patientScope: String, at now: Int64) async throws -> Set<String> {
+        try await env.database.read { sql in
+            var visible = Set<String>()
+            for reference in references.prefix(1000) {
+                let parts = reference.split(separator: "/", maxSplits: 1).map(String.init)
+                guard parts.count == 2, let found = try await FHIRResourceRepository(sql).find(type: parts[0], id: parts[1]),
+                      found.patientScope == patientScope, found.isReleased(at: now) else { continue }
+                visible.insert(reference)
+            }
+            return visible
+        }
     }
 
     /// `Patient/{id}/$everything`: the patient's whole record as a searchset Bundle, with the shared

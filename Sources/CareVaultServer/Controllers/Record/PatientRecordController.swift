@@ -20,7 +20,11 @@ struct PatientRecordController: Sendable {
         let (patient, basis) = try await PatientAccess(env: env).open(
             try context.parameters.require("patient"), for: .downloadRecord, actor: context.actor,
             account: context.account, info: context.info, resource: ResourceRef(type: "Bundle", id: "export"))
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("carevault-export-\(UUID().uuidString).zip")
+        // The ZIP holds decrypted files: it is written in the data folder's private tmp/ (0700; the file
+        // 0600 like everything the server creates), never the shared temporary folder, and removed on every path.
+        let folder = env.configuration.temporaryDirectory
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let file = folder.appendingPathComponent("export-\(UUID().uuidString).zip")
         defer { try? FileManager.default.removeItem(at: file) }
         _ = try await RecordExportService(env: env).export(patient, basis: basis, actor: context.account, info: context.info, to: file)
         let data = try Data(contentsOf: file)

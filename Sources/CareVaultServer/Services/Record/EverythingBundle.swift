@@ -8,7 +8,16 @@ enum EverythingBundle {
     /// The patient's resources this basis may see, and the shared ones they refer to.
     static func load(_ store: FHIRResourceRepository, patientScope: String, basis: Basis, at now: Int64)
         async throws -> (own: [StoredResource], shared: [StoredResource]) {
-        let own = try await store.all(patientScope: patientScope).filter { basis.seesUnreleased || $0.isReleased(at: now) }
+        var own = try await store.all(patientScope: patientScope).filter { basis.seesUnreleased || $0.isReleased(at: now) }
+        if !basis.seesUnreleased {
+            // A Provenance names what its import brought, held items too: it may name only what this reader sees.
+            let visible = Set(own.map { "\($0.resourceType)/\($0.id)" })
+            own = own.compactMap { resource in
+                guard resource.resourceType == "Provenance", let json = try? JSONParser.parse(resource.json) else { return resource }
+                guard let kept = ProvenanceTargets.visible(json, isVisible: visible.contains) else { return nil }
+                return kept == json ? resource : resource.with(json: kept.jsonText)
+            }
+        }
         var shared: [StoredResource] = []
         var seen = Set<String>()
         for resource in own {

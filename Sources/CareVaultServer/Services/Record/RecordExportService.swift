@@ -36,6 +36,8 @@ public struct RecordExportService: Sendable {
 
         try? FileManager.default.removeItem(at: url)
         let archive = try Archive(url: url, accessMode: .create)
+        // Private before a byte of the record is in it, whatever umask the caller runs under.
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: url.path)
         func add(_ path: String, _ data: Data) throws {
             try archive.addEntry(with: path, type: .file, uncompressedSize: Int64(data.count), modificationDate: now,
                                  compressionMethod: .deflate) { position, size in
