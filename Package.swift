@@ -11,6 +11,9 @@ let package = Package(
     products: [
         .executable(name: "carevault", targets: ["carevault"]),
         .library(name: "CareVaultServer", targets: ["CareVaultServer"]),
+        // For the fuzz targets (Fuzz/), which build these with sanitizers but not the server.
+        .library(name: "CareVaultCore", targets: ["CareVaultCore"]),
+        .library(name: "CareVaultMultipart", targets: ["CareVaultMultipart"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -42,6 +45,12 @@ let package = Package(
             resources: [.copy("Resources/common-passwords.txt"), .copy("Resources/Fonts"), .copy("Resources/fhir-r4-elements.json")],
             swiftSettings: swiftSettings
         ),
+        /// The streaming multipart/form-data reader: apart from the server so it can be fuzzed without building it.
+        .target(
+            name: "CareVaultMultipart",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
         /// All SQL: connections, migrations, repositories.
         .target(
             name: "CareVaultStore",
@@ -63,6 +72,7 @@ let package = Package(
             dependencies: [
                 "CareVaultCore",
                 "CareVaultStore",
+                "CareVaultMultipart",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -103,6 +113,7 @@ let package = Package(
             name: "CareVaultServerTests",
             dependencies: [
                 "CareVaultServer",
+                "CareVaultMultipart",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 // The reference writer our multipart reader is tested against.
                 .product(name: "MultipartKit", package: "multipart-kit"),

@@ -1,4 +1,5 @@
 @testable import CareVaultServer
+import CareVaultMultipart
 import Foundation
 import MultipartKit
 import NIOCore

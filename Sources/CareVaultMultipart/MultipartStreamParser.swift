@@ -8,9 +8,9 @@ import NIOCore
 /// the bytes in between on as slices of that chunk, without copying them. It keeps back only what
 /// could be the start of a delimiter split across two chunks. Tested against bodies written by
 /// MultipartKit's serializer and by curl.
-struct MultipartStreamParser {
+public struct MultipartStreamParser {
     /// What the body holds, in order.
-    enum Event {
+    public enum Event {
         case partBegin(headers: [(name: String, value: String)])
         /// The next bytes of the current part's body (a slice of the received chunk).
         case body(ByteBuffer)
@@ -19,7 +19,7 @@ struct MultipartStreamParser {
         case end
     }
 
-    enum Failure: Error, Equatable {
+    public enum Failure: Error, Equatable {
         case malformed
         case headersTooLarge
     }
@@ -31,17 +31,17 @@ struct MultipartStreamParser {
     private var state = State.preamble
     private var buffer: ByteBuffer
 
-    init(boundary: String) {
+    public init(boundary: String) {
         delimiter = Array("\r\n--\(boundary)".utf8)
         // The first delimiter has no line break before it; pretend it had.
         buffer = ByteBuffer(bytes: [0x0D, 0x0A])
     }
 
     /// Whether the closing delimiter has been read.
-    var isComplete: Bool { state == .epilogue }
+    public var isComplete: Bool { state == .epilogue }
 
     /// Reads the next chunk, calling `handle` for every event it completes.
-    mutating func feed(_ chunk: ByteBuffer, _ handle: (Event) throws -> Void) throws {
+    public mutating func feed(_ chunk: ByteBuffer, _ handle: (Event) throws -> Void) throws {
         if buffer.readableBytes == 0 { buffer = chunk } else { var chunk = chunk; buffer.writeBuffer(&chunk) }
         while try step(handle) {}
         if buffer.readableBytes == 0 { buffer = ByteBuffer() }  // let go of the chunk's storage
