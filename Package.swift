@@ -105,7 +105,8 @@ let package = Package(
         ),
         .testTarget(
             name: "CareVaultCoreTests",
-            dependencies: ["CareVaultCore"],
+            // CareVaultMultipart and NIOCore: FuzzRegressionTests replays inputs for every fuzz target.
+            dependencies: ["CareVaultCore", "CareVaultMultipart", .product(name: "NIOCore", package: "swift-nio")],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
