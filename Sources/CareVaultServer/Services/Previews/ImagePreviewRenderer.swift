@@ -47,10 +47,20 @@ struct ImagePreviewRenderer: Sendable {
     /// The copy as a PNG, or nil when it cannot be drawn. `load` supplies the image once a
     /// converter is free, so waiting requests hold no image in memory.
     func render(_ load: () async throws -> [UInt8]) async throws -> [UInt8]? {
-        try await SandboxedConverter.convert(arguments(size: Self.size), maxInputBytes: Self.maxInputBytes, load)
+        Self.renders.withLock { $0[thumbnailer, default: 0] += 1 }
+        return try await SandboxedConverter.convert(arguments(size: Self.size), maxInputBytes: Self.maxInputBytes, load)
     }
 
     private static let probed = Mutex<[String: Set<UploadKind>]>([:])
+
+    /// How many copies each thumbnailer was asked to draw in this process (samples not counted): what
+    /// shows that a kept copy spares the converter. Counted here because the sandboxed converter can
+    /// leave no trace outside it.
+    static func renderCount(of thumbnailer: String) -> Int {
+        renders.withLock { $0[thumbnailer, default: 0] }
+    }
+
+    private static let renders = Mutex<[String: Int]>([:])
 
     /// A 16 × 16 HEIC (libheif's heif-enc) and a 2 × 2 TIFF (Pillow), both without metadata.
     private static let samples: [(UploadKind, [UInt8])] = [
