@@ -25,7 +25,7 @@ struct ExportCommand: AsyncParsableCommand {
                 try await PatientRepository(sql).find(mrn: mrn, organization: try await PatientRepository(sql).defaultOrganization())
             }
             guard let patient else { throw CLIError("--mrn: no patient has the patient ID \(mrn).") }
-            return try await RecordExportService(env: env).export(patient, basis: .administration, actor: nil, info: .commandLine, to: target)
+            return try await RecordExportService(env: env).export(patient, operatorInfo: .commandLine, to: target)
         }
         print("Wrote \(out): \(summary.resources) records, \(summary.attachments) original files, \(summary.bytes) bytes.")
     }

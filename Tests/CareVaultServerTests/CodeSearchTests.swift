@@ -24,26 +24,29 @@ struct CodeSearchTests {
             """).run()
     }
 
+    /// Two patients' ids (stored ids are UUIDs; record reads take nothing else).
+    static let p = "00000000-0000-4000-8000-00000000000a", q = "00000000-0000-4000-8000-00000000000b"
+
     @Test("Migration 9 gives every stored code its patient and date: a search by code finds that patient's rows, newest first, and no one else's",
           arguments: testDatabases)
     func backfill(kind: DatabaseKind) async throws {
         try await TestApp.withDatabase(kind, migratedTo: 8) { database in
             try await database.write { sql in
-                try await Self.insertBeforeMigration9(sql, id: "p-hr", patient: "p", code: Self.heartRate.code)
-                try await Self.insertBeforeMigration9(sql, id: "p-hr-newer", patient: "p", code: Self.heartRate.code, date: 30)
-                try await Self.insertBeforeMigration9(sql, id: "p-hr-older", patient: "p", code: Self.heartRate.code, date: 1)
-                try await Self.insertBeforeMigration9(sql, id: "p-other", patient: "p", code: "29463-7")
-                try await Self.insertBeforeMigration9(sql, id: "q-hr", patient: "q", code: Self.heartRate.code)
+                try await Self.insertBeforeMigration9(sql, id: "p-hr", patient: Self.p, code: Self.heartRate.code)
+                try await Self.insertBeforeMigration9(sql, id: "p-hr-newer", patient: Self.p, code: Self.heartRate.code, date: 30)
+                try await Self.insertBeforeMigration9(sql, id: "p-hr-older", patient: Self.p, code: Self.heartRate.code, date: 1)
+                try await Self.insertBeforeMigration9(sql, id: "p-other", patient: Self.p, code: "29463-7")
+                try await Self.insertBeforeMigration9(sql, id: "q-hr", patient: Self.q, code: Self.heartRate.code)
             }
             #expect(try await TestApp.migrate(database, to: 9) == [9])
             let query = RecordQuery(resourceType: "Observation", codeSystem: Self.heartRate.system, code: Self.heartRate.code)
             var newestTwo = query
             newestTwo.limit = 2
             let found = try await database.read { sql in
-                (p: try await FHIRResourceRepository(sql).search(patientScope: "p", query).map(\.id),
-                 q: try await FHIRResourceRepository(sql).search(patientScope: "q", query).map(\.id),
-                 newest: try await FHIRResourceRepository(sql).search(patientScope: "p", newestTwo).map(\.id),
-                 dates: try await sql.raw("SELECT id, effective_start FROM fhir_resource_codes WHERE patient_scope = 'p' ORDER BY id").all().map {
+                (p: try await FHIRResourceRepository(sql).search(patientScope: Self.p, query).map(\.id),
+                 q: try await FHIRResourceRepository(sql).search(patientScope: Self.q, query).map(\.id),
+                 newest: try await FHIRResourceRepository(sql).search(patientScope: Self.p, newestTwo).map(\.id),
+                 dates: try await sql.raw("SELECT id, effective_start FROM fhir_resource_codes WHERE patient_scope = \(bind: Self.p) ORDER BY id").all().map {
                      "\(try $0.decode(column: "id", as: String.self))=\(try $0.decode(column: "effective_start", as: Int64?.self) ?? -1)"
                  })
             }

@@ -28,22 +28,22 @@ struct ImagePreviewTests {
                 .init(name: "scan.tif", bytes: try PatientUploadTests.fixture("scan-gps.tif")),
                 .init(name: "arm.jpg", bytes: try PatientUploadTests.fixture("pillow_hopper_orientation_6.jpg")),
             ])
-            let uploads = try await env.database.read { try await UploadRepository($0).list(patient: patient.id, limit: 10, offset: 0) }
+            let uploads = try await env.database.read { try await UploadRepository($0).list(patient: patient.id, visibility: .wholeRecord, limit: 10, offset: 0) }
             #expect(uploads.count == 3)
             var checked = 0
             for upload in uploads where upload.kind != .jpeg && drawn.contains(upload.kind) {
                 let page = try await browser.get(Paths.upload(id, upload.id))
                 #expect(page.body.contains(#"<img src="\#(Paths.uploadPreview(id, upload.id))" alt="The uploaded image: \#(upload.title)">"#))
                 #expect(page.body.contains("A copy made for viewing in the browser. The download is the original file."))
-                let audited = "audit_log WHERE action = 'record.read' AND resource_type = 'Binary' AND resource_id = '\(upload.id)'"
-                let before = try await PatientUploadTests.rowCount(env, audited)
+                let audited = { try await AuditTrail.shown(env).filter { $0 == "Binary/\(upload.id)" }.count }
+                let before = try await audited()
                 let image = try await browser.get(Paths.uploadPreview(id, upload.id))
                 #expect(image.status == .ok)
                 #expect(image.headers[.contentType] == "image/png")
                 // Both fixtures are 96 × 64 pixels stored with "rotate 90° clockwise": the copy stands upright, scaled to 1024.
                 let size = try #require(PDFPreviewTests.pngSize(image.bytes))
                 #expect(size.height == ImagePreviewRenderer.size && size.width == 683, "\(upload.kind): \(size)")
-                #expect(try await PatientUploadTests.rowCount(env, audited) == before + 1)
+                #expect(try await audited() == before + 1)
 
                 let other = Browser(browser.client)
                 let (otherPatient, _) = try await Flows.signedInPatient(other, env)
@@ -76,11 +76,10 @@ struct ImagePreviewTests {
             #expect(page.body.contains(#"<img src="\#(Paths.uploadPreview(id, upload.id))" alt="The uploaded image: Rash on the arm">"#))
             let image = try await doctor.get(Paths.uploadPreview(id, upload.id))
             #expect(image.status == .ok && image.headers[.contentType] == "image/png")
-            let reads = try await PatientUploadTests.rowCount(env, """
-                audit_log WHERE action = 'record.read' AND resource_type = 'Binary' AND resource_id = '\(upload.id)' \
-                AND basis LIKE 'care-team:clinician:%'
-                """)
-            #expect(reads == 1)
+            let reads = try await AuditTrail.events(env, action: .recordRead).filter {
+                $0.basis?.hasPrefix("care-team:clinician:") == true && $0.entities.contains("Binary/\(upload.id)")
+            }
+            #expect(reads.count == 1)
         }
     }
 

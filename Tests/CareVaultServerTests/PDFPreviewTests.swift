@@ -27,21 +27,21 @@ struct PDFPreviewTests {
                 .init(name: "broken.pdf", bytes: Array("%PDF-1.7\n1 0 obj << /Type /Catalog >> garbage".utf8)),
                 .init(name: "rash.jpg", bytes: try PatientUploadTests.fixture("pillow_hopper_orientation_6.jpg")),
             ])
-            let uploads = try await env.database.read { try await UploadRepository($0).list(patient: patient.id, limit: 10, offset: 0) }
+            let uploads = try await env.database.read { try await UploadRepository($0).list(patient: patient.id, visibility: .wholeRecord, limit: 10, offset: 0) }
             let letter = try #require(uploads.first { $0.fileName == "letter.pdf" })
             let broken = try #require(uploads.first { $0.fileName == "broken.pdf" })
             let photo = try #require(uploads.first { $0.fileName == "rash.jpg" })
 
             let page = try await browser.get(Paths.upload(id, letter.id))
             #expect(page.body.contains(#"<img src="\#(Paths.uploadPreview(id, letter.id))" alt="First page of the document “letter”">"#))
-            let before = try await PatientUploadTests.rowCount(env, "audit_log WHERE action = 'record.read' AND resource_type = 'Binary' AND resource_id = '\(letter.id)'")
+            let before = try await AuditTrail.shown(env).filter { $0 == "Binary/\(letter.id)" }.count
             let image = try await browser.get(Paths.uploadPreview(id, letter.id))
             #expect(image.status == .ok)
             #expect(image.headers[.contentType] == "image/png")
             #expect(image.headers[.cacheControl] == "no-store", "a preview of a health document was cacheable")
             let size = try #require(Self.pngSize(image.bytes))
             #expect(max(size.width, size.height) == PDFPreviewRenderer.size && size.width < size.height)  // a portrait page, scaled to 800
-            #expect(try await PatientUploadTests.rowCount(env, "audit_log WHERE action = 'record.read' AND resource_type = 'Binary' AND resource_id = '\(letter.id)'") == before + 1)
+            #expect(try await AuditTrail.shown(env).filter { $0 == "Binary/\(letter.id)" }.count == before + 1)
 
             #expect(try await browser.get(Paths.uploadPreview(id, broken.id)).status == .notFound)
             #expect(try await browser.get(Paths.uploadPreview(id, photo.id)).status == .notFound)

@@ -62,7 +62,7 @@ struct PatientUploadTests {
             #expect(page.body.contains("Patient&#39;s name: CompressedSamples CT1") || page.body.contains("Patient's name: CompressedSamples CT1"))
             #expect(page.body.contains("They will be removed from any copy you share."))
             #expect(page.body.contains("rash.jpg was added to your record as “From City Lab (2)”. Hidden details that could identify you or where it was taken (EXIF) were removed from the stored copy."))
-            let uploads = try await env.database.read { try await UploadRepository($0).list(patient: patient.id, limit: 10, offset: 0) }
+            let uploads = try await env.database.read { try await UploadRepository($0).list(patient: patient.id, visibility: .wholeRecord, limit: 10, offset: 0) }
             #expect(uploads.count == 5)
             #expect(Set(uploads.map(\.kind)) == [.pdf, .jpeg, .dicom, .csv, .text])
 
@@ -149,7 +149,7 @@ struct PatientUploadTests {
             let again = try await browser.postMultipart(Paths.uploads(patient.id.description), files: [.init(name: "b.pdf", bytes: pdf)])
             #expect(again.body.contains("b.pdf is already in your files as “a”"))
             #expect(try await Self.storedBytes(env).count == 1)
-            let upload = try #require(try await env.database.read { try await UploadRepository($0).list(patient: patient.id, limit: 5, offset: 0) }.first)
+            let upload = try #require(try await env.database.read { try await UploadRepository($0).list(patient: patient.id, visibility: .wholeRecord, limit: 5, offset: 0) }.first)
 
             let other = Browser(browser.client)
             let (otherPatient, _) = try await Flows.signedInPatient(other, env)
@@ -229,7 +229,7 @@ extension PatientUploadTests {
             #expect(created.status == .created && created.headers[.contentType] == "application/json")
             let json = try JSONParser.parse(created.body)
             let stored = try #require(json["stored"]?.arrayValue?.first)
-            let upload = try #require(try await env.database.read { try await UploadRepository($0).list(patient: patient.id, limit: 5, offset: 0) }.first)
+            let upload = try #require(try await env.database.read { try await UploadRepository($0).list(patient: patient.id, visibility: .wholeRecord, limit: 5, offset: 0) }.first)
             #expect(stored["documentReference"]?.stringValue == "DocumentReference/\(upload.documentID)")
             #expect(stored["binary"]?.stringValue == "Binary/\(upload.id)" && stored["contentType"]?.stringValue == "image/jpeg")
             #expect(stored["removedMetadata"]?.arrayValue?.compactMap(\.stringValue) == ["EXIF"])

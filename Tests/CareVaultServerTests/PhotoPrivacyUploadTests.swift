@@ -29,7 +29,7 @@ struct PhotoPrivacyUploadTests {
             #expect(page.status == .ok, "\(page.body)")
             #expect(page.body.contains("Hidden details that could identify you or where it was taken (EXIF, XMP) were removed"))
             #expect(page.body.contains("Hidden details that could identify you or where it was taken (EXIF, GPS, IPTC, XMP) were removed"))
-            let uploads = try await env.database.read { try await UploadRepository($0).list(patient: patient.id, limit: 10, offset: 0) }
+            let uploads = try await env.database.read { try await UploadRepository($0).list(patient: patient.id, visibility: .wholeRecord, limit: 10, offset: 0) }
             #expect(Set(uploads.map(\.kind)) == [.heif, .tiff, .png])
             #expect(page.body.contains("chart.png was added") && uploads.first { $0.kind == .png }?.removedMetadata.contains("EXIF") == true)
             for upload in uploads where upload.kind != .png {

@@ -46,7 +46,7 @@ struct PreviewCacheTests {
             #expect(second.status == .ok && second.bytes == first.bytes)
             #expect(draws() == before + 1, "the second view drew the file again")
             // Each view is still an audited read.
-            #expect(try await PatientUploadTests.rowCount(env, "audit_log WHERE action = 'record.read' AND resource_type = 'Binary' AND resource_id = '\(upload.id)'") == 2)
+            #expect(try await AuditTrail.shown(env).filter { $0 == "Binary/\(upload.id)" }.count == 2)
 
             // Kept encrypted: no stored blob holds the PNG.
             let kept = try #require(try await env.database.read { try await UploadPreviewRepository($0).find(source: upload.blobID) })

@@ -24,7 +24,7 @@ struct QueryPlanTests {
     @Test("A test's history reads that test's rows through the patient's code index, whatever else the record holds")
     func historyUsesThePatientsCodeIndex() async throws {
         let query = RecordQuery(resourceType: "Observation", codeSystem: CodeSearchTests.heartRate.system, code: CodeSearchTests.heartRate.code)
-        let plan = try await Self.plan { _ = try await FHIRResourceRepository($0).search(patientScope: "p", query) }
+        let plan = try await Self.plan { _ = try await FHIRResourceRepository($0).search(patient: PatientID(), query) }
         // Walking the patient's rows (fhir_resources_patient) and checking each one's codes is what this replaced.
         #expect(plan.contains { $0.contains("fhir_resource_codes_patient") }, "\(plan)")
         #expect(!plan.contains { $0.contains("fhir_resources_patient") }, "\(plan)")
@@ -42,7 +42,7 @@ struct QueryPlanTests {
 
     @Test("What a record still holds back is found through the release index, not by walking the patient's items")
     func pendingUsesTheReleaseIndex() async throws {
-        let plan = try await Self.plan { _ = try await RecordReleaseRepository($0).pending(patientScope: "p", at: 1) }
+        let plan = try await Self.plan { _ = try await RecordReleaseRepository($0).pending(patient: PatientID(), visibility: RecordVisibility(release: .releasedBy(1)), at: 1) }
         #expect(plan.contains { $0.contains("fhir_resources_release") }, "\(plan)")
         #expect(!plan.contains { $0.contains("fhir_resources_section") || $0.hasPrefix("SCAN") }, "\(plan)")
     }
@@ -50,7 +50,7 @@ struct QueryPlanTests {
     @Test("A list's visit choices check each visit through the visit index, not by reading the patient's items")
     func visitChoicesUseTheEncounterIndex() async throws {
         let plan = try await Self.plan {
-            _ = try await FHIRResourceRepository($0).visits(having: .labs, patientScope: "p", releasedBy: 1, limit: 30)
+            _ = try await FHIRResourceRepository($0).visits(having: .labs, patient: PatientID(), visibility: RecordVisibility(release: .releasedBy(1)), limit: 30)
         }
         #expect(plan.contains { $0.contains("USING COVERING INDEX fhir_resources_encounter_items") }, "\(plan)")
         #expect(!plan.contains { $0.hasPrefix("SCAN") }, "\(plan)")
@@ -59,7 +59,7 @@ struct QueryPlanTests {
     @Test("A visit's page reads that visit's items through the visit's index, not every item of the patient")
     func visitItemsUseTheEncounterIndex() async throws {
         let plan = try await Self.plan {
-            _ = try await FHIRResourceRepository($0).linked(patientScope: "p", encounterReference: "Encounter/e")
+            _ = try await FHIRResourceRepository($0).linked(patient: PatientID(), encounterReference: "Encounter/e", visibility: RecordVisibility(release: .releasedBy(1)))
         }
         #expect(plan.contains { $0.contains("fhir_resources_encounter_items (encounter_ref=?)") }, "\(plan)")
         #expect(!plan.contains { $0.contains("fhir_resources_patient") }, "\(plan)")
@@ -67,14 +67,14 @@ struct QueryPlanTests {
 
     @Test("Home's count of what is new reads only the index of unopened items")
     func unopenedUsesItsIndex() async throws {
-        let plan = try await Self.plan { _ = try await RecordReleaseRepository($0).unopened(patientScope: "p", at: 1) }
+        let plan = try await Self.plan { _ = try await RecordReleaseRepository($0).unopened(patient: PatientID(), visibility: RecordVisibility(release: .releasedBy(1))) }
         #expect(plan.contains { $0.contains("fhir_resources_unopened") }, "\(plan)")
     }
 
     @Test("Lists read through the index made for them: a section through the section index, lab results through the category index")
     func listsKeepTheirIndexes() async throws {
         func plan(_ query: RecordQuery) async throws -> [String] {
-            try await Self.plan { _ = try await FHIRResourceRepository($0).search(patientScope: "p", query) }
+            try await Self.plan { _ = try await FHIRResourceRepository($0).search(patient: PatientID(), query) }
         }
         // "Released by now" must not steer a list onto the release index (it read every item of the patient).
         let medicines = try await plan(RecordQuery(section: .medications, releasedBy: 1, limit: 26))

@@ -63,11 +63,10 @@ struct RecordExportTests {
             // Another patient cannot export this record.
             let (other, _) = try await RecordSectionTests.clinicPatient(client, env, mrn: "CLINIC-2")
             #expect(try await other.get(Paths.exportZIP(id)).status == .notFound)
-            let audited = try await env.database.read { sql in
-                try await sql.raw("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'record.downloaded' AND patient_id = \(bind: id)")
-                    .first()!.decode(column: "n", as: Int64.self)
-            }
-            #expect(audited == Int64(stored.values.reduce(0, +)))
+            // One event for the export, naming every record in it.
+            let events = try await AuditTrail.events(env, action: .recordDownloaded, patient: PatientID(id))
+            #expect(events.count == 1 && events.first?.resourceID == "export")
+            #expect(events.first?.entities.count == stored.values.reduce(0, +))
         }
     }
 

@@ -71,11 +71,8 @@ struct RecordPDFTests {
             #expect(try await buster.0.get(pdfLink).status == .notFound)
             #expect(try await buster.0.get(Paths.labResultsPDF(busterID) + "?from=never").status == .badRequest)
 
-            let downloads = try await env.database.read { sql in
-                try await sql.raw("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'record.downloaded' AND patient_id = \(bind: id)")
-                    .first()!.decode(column: "n", as: Int64.self)
-            }
-            #expect(downloads > 5)
+            let downloads = try await AuditTrail.shown(env, action: .recordDownloaded, patient: PatientID(id))
+            #expect(downloads.count > 5)
         }
     }
 }

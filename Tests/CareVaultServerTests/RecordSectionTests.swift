@@ -104,10 +104,7 @@ struct RecordSectionTests {
             #expect(try JSONParser.parse(json.body)["id"] == .string(docID))
 
             // Every view and download is audited with the resource ids.
-            let downloads = try await env.database.read { sql in
-                try await sql.raw("SELECT resource_type FROM audit_log WHERE action = 'record.downloaded' AND basis = 'self'").all()
-                    .map { try $0.decode(column: "resource_type", as: String.self) }
-            }
+            let downloads = try await AuditTrail.shown(env, action: .recordDownloaded, basis: "self").map { String($0.split(separator: "/")[0]) }
             #expect(downloads.sorted() == ["Binary", "DocumentReference", "DocumentReference"])
 
             // Another patient: the list, the item, the file and the FHIR read are all 404.
@@ -187,12 +184,12 @@ struct RecordSectionTests {
                 for (i, pair) in pairs.enumerated() {
                     try await sql.raw("""
                         INSERT INTO fhir_resources (resource_type, id, patient_scope, match_key, version_id, last_updated, source, category, json)
-                        VALUES (\(bind: pair.0), \(bind: "r\(i)"), 'p', \(bind: "k\(i)"), 1, 5, 'test', \(bind: pair.1), '{}')
+                        VALUES (\(bind: pair.0), \(bind: "r\(i)"), \(bind: CodeSearchTests.p), \(bind: "k\(i)"), 1, 5, 'test', \(bind: pair.1), '{}')
                         """).run()
                 }
             }
             try await Migrator(database: database).migrate(logger: TestApp.logger)
-            let stored = try await database.read { try await FHIRResourceRepository($0).all(patientScope: "p") }
+            let stored = try await database.read { try await FHIRResourceRepository($0).all(patientScope: CodeSearchTests.p) }
             for (i, pair) in pairs.enumerated() {
                 let row = try #require(stored.first { $0.id == "r\(i)" })
                 #expect(row.section == RecordSection.of(resourceType: pair.0, category: pair.1), "\(pair)")

@@ -83,7 +83,7 @@ struct ReviewTests {
             let files = try await patientBrowser.get(Paths.uploads(id))
             #expect(files.body.contains("Returned") && files.body.contains("Please upload page 2 as well."))
             // Changing the returned file sends it back to the queue.
-            let upload = try #require(try await env.database.read { try await UploadRepository($0).list(patient: patient.id, limit: 5, offset: 0) }.first)
+            let upload = try #require(try await env.database.read { try await UploadRepository($0).list(patient: patient.id, visibility: .wholeRecord, limit: 5, offset: 0) }.first)
             _ = try await patientBrowser.get(Paths.upload(id, upload.id))
             _ = try await patientBrowser.post(Paths.upload(id, upload.id), ["do": "save", "title": "Scan from City Lab, both pages", "category": "lab-report"])
             #expect(try await patientBrowser.get(Paths.uploads(id)).body.contains("Submitted"))
@@ -110,7 +110,7 @@ struct ReviewTests {
             let id = patient.id.description
             let photo = try PatientUploadTests.fixture("derived_r_canon_gps.jpg")
             _ = try await browser.postMultipart(Paths.uploads(id), files: [.init(name: "rash.jpg", type: "image/jpeg", bytes: photo)])
-            let upload = try #require(try await env.database.read { try await UploadRepository($0).list(patient: patient.id, limit: 5, offset: 0) }.first)
+            let upload = try #require(try await env.database.read { try await UploadRepository($0).list(patient: patient.id, visibility: .wholeRecord, limit: 5, offset: 0) }.first)
             let page = try await browser.get(Paths.upload(id, upload.id))
             #expect(page.status == .ok)
             #expect(page.body.contains(##"<img src="\##(Paths.uploadFile(id, upload.id))""##))

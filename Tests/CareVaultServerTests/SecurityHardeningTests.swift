@@ -98,13 +98,14 @@ struct SecurityHardeningTests {
                 .init(name: "a.txt", type: "text/plain", bytes: Array("first note".utf8)),
                 .init(name: "b.txt", type: "text/plain", bytes: Array("second note".utf8)),
             ])
-            let uploads = try await env.database.read { try await UploadRepository($0).list(patient: patient.id, limit: 10, offset: 0) }
+            let uploads = try await env.database.read { try await UploadRepository($0).list(patient: patient.id, visibility: .wholeRecord, limit: 10, offset: 0) }
             #expect(uploads.count == 2)
             let before = try await env.database.read { try await AuditLogRepository($0, kind: kind).latest(limit: 500) }.count
             _ = try await browser.get(Paths.uploads(patient.id.description))
             let after = try await env.database.read { try await AuditLogRepository($0, kind: kind).latest(limit: 500) }
             let reads = after.prefix(after.count - before).filter { $0.event.action == .recordRead && $0.event.resourceType == "DocumentReference" }
-            #expect(Set(reads.compactMap(\.event.resourceID)).isSuperset(of: uploads.map(\.documentID)))
+            #expect(reads.count == 1, "one event for the request")
+            #expect(Set(reads.flatMap(\.event.entities)).isSuperset(of: uploads.map { "DocumentReference/\($0.documentID)" }))
         }
     }
 
@@ -152,7 +153,7 @@ struct SecurityHardeningTests {
             // The service writes its ZIP private whatever the umask.
             let zip = folder.appendingPathComponent("tmp/check.zip")
             try FileManager.default.createDirectory(at: zip.deletingLastPathComponent(), withIntermediateDirectories: true)
-            _ = try await RecordExportService(env: env).export(patient, basis: .ownRecord, actor: nil, info: .commandLine, to: zip)
+            _ = try await RecordExportService(env: env).export(patient, operatorInfo: .commandLine, to: zip)
             #expect(try Self.mode(zip.path) == 0o600)
             let sqlite = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.contains(".sqlite") }
             #expect(!sqlite.isEmpty)

@@ -21,7 +21,7 @@ public enum AuditChain {
     }
 
     static func canonicalBytes(sequence: Int64, event: AuditEvent) -> [UInt8] {
-        let fields: [String?] = [
+        var fields: [String?] = [
             String(sequence),
             String(event.occurredAtMilliseconds),
             event.actorAccount?.description,
@@ -36,6 +36,8 @@ public enum AuditChain {
             event.userAgent,
             event.subjectAccount?.description,
         ]
+        // Rows written before events listed their entities hash as they always did.
+        if !event.entities.isEmpty { fields.append(event.entities.joined(separator: "\n")) }
         var out: [UInt8] = []
         out.reserveCapacity(256)
         for field in fields {

@@ -18,11 +18,15 @@ public struct AuditEvent: Sendable, Equatable {
     public var userAgent: String?
     /// The account the event is about when that is not the actor (e.g. a failed sign-in's target).
     public var subjectAccount: AccountID?
+    /// Everything of the record one request showed or sent (`Type/id`, in the order shown): one event
+    /// per request names them all, as a FHIR AuditEvent's `entity` list does.
+    public var entities: [String]
 
     public init(
         occurredAt: Date = Date(), actorAccount: AccountID? = nil, actorRole: Role? = nil, patient: PatientID? = nil,
         action: AuditAction, resourceType: String? = nil, resourceID: String? = nil, basis: String? = nil,
-        outcome: AuditOutcome = .success, clientIP: String? = nil, userAgent: String? = nil, subjectAccount: AccountID? = nil
+        outcome: AuditOutcome = .success, clientIP: String? = nil, userAgent: String? = nil, subjectAccount: AccountID? = nil,
+        entities: [String] = []
     ) {
         self.occurredAt = occurredAt
         self.actorAccount = actorAccount
@@ -36,6 +40,7 @@ public struct AuditEvent: Sendable, Equatable {
         self.clientIP = clientIP
         self.userAgent = userAgent.map { String($0.prefix(512)) }
         self.subjectAccount = subjectAccount
+        self.entities = entities
     }
 
     /// Milliseconds since 1970 (UTC), the precision the log keeps.

@@ -59,4 +59,15 @@ public enum AuthorizationPolicy {
             return .permit(.grant(kind: grant.kind, id: grant.id))
         }
     }
+
+    /// Whether `actor` may read shared resources (practitioners, organizations, places, medicines),
+    /// which hold no patient's data: anyone who may read some record — patients, delegates, and staff
+    /// who enrolled a second factor; administrators have no clinical access.
+    public static func mayReadSharedResources(_ actor: Actor) -> Bool {
+        switch actor {
+        case .patient, .delegate: true
+        case .staffMember(_, _, _, let enrolled): enrolled
+        case .admin: false
+        }
+    }
 }

@@ -101,6 +101,7 @@ func makeRouter(env: AppEnvironment) -> Router<AppRequestContext> {
     router.add(middleware: RateLimitMiddleware(limiter: RateLimiter(limit: configuration.rateLimit.requests, per: configuration.rateLimit.per)))
     router.add(middleware: SessionMiddleware(sessions: env.sessions, cookies: cookies))
     router.add(middleware: CSRFMiddleware(key: env.masterKey.derivedKey(purpose: "csrf"), cookies: cookies))
+    router.add(middleware: RecordAuditMiddleware(audit: env.audit))
 
     HealthController(env: env).addRoutes(to: router)
     StaticAssetsController().addRoutes(to: router)

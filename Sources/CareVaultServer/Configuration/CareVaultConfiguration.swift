@@ -49,6 +49,9 @@ public struct CareVaultConfiguration: Sendable {
     public var pdfPreviewCommand: String?
     /// `gdk-pixbuf-thumbnailer`, for viewable copies of uploaded HEIC and TIFF images (run sandboxed); nil for none.
     public var imagePreviewCommand: String?
+    /// Tests only (not settable outside the module): narrows every reader's visibility, standing in for
+    /// the reader kinds to come (a proxy without some categories, an app limited to some types).
+    var visibilityRestriction: (@Sendable (RecordVisibility) -> RecordVisibility)?
 
     public enum BlobStoreKind: String, Sendable {
         /// Files under the data folder (the default).

@@ -9,6 +9,8 @@ public struct SignedInRequestContext: ChildRequestContext {
     public let session: ActiveSession
     public let csrfToken: String
     public let info: RequestInfo
+    /// Where the record's door notes what this request opened and showed.
+    let recordAudit: RecordAccessAudit
 
     public var account: Account { session.account }
 
@@ -21,6 +23,7 @@ public struct SignedInRequestContext: ChildRequestContext {
         self.session = session
         self.csrfToken = context.csrfToken
         self.info = context.info
+        self.recordAudit = context.recordAudit
     }
 
     /// The actor the authorization policy judges.
@@ -51,12 +54,14 @@ public struct StaffRequestContext: ChildRequestContext {
     public let session: ActiveSession
     public let csrfToken: String
     public let info: RequestInfo
+    let recordAudit: RecordAccessAudit
 
     public var account: Account { session.account }
     public var actor: Actor { Actor(account: account) }
 
     public init(context: AppRequestContext) throws {
         let signedIn = try SignedInRequestContext(context: context)
+        self.recordAudit = signedIn.recordAudit
         guard signedIn.account.role != .patient else { throw HTTPError(.notFound) }
         guard signedIn.account.hasSecondFactor else { throw Redirect.to(Paths.twoFactor + "?notice=enrol-required") }
         self.coreContext = signedIn.coreContext

@@ -80,8 +80,7 @@ struct StaffPatientsController: Sendable {
 
     @Sendable func issueCode(_ request: Request, context: StaffRequestContext) async throws -> Response {
         let id = try context.parameters.require("patient")
-        let (patient, _) = try await PatientAccess(env: env).open(id, for: .issueActivationCode, actor: context.actor,
-                                                                 account: context.account, info: context.info)
+        let patient = try await env.records.open(id, for: .issueActivationCode, context: context).patient
         do {
             let code = try await AccountService(env: env).issueActivationCode(for: patient, by: context.account, info: context.info)
             return try await detail(id, context: context, newCode: code)
@@ -91,8 +90,9 @@ struct StaffPatientsController: Sendable {
     }
 
     private func detail(_ id: String, context: StaffRequestContext, newCode: HumanCode?, status: HTTPResponse.Status = .ok) async throws -> Response {
-        let (patient, _) = try await PatientAccess(env: env).open(id, for: .readRecord, actor: context.actor,
-                                                                 account: context.account, info: context.info)
+        let record = try await env.records.open(id, for: .readRecord, context: context)
+        let patient = record.patient
+        record.shown([("Patient", patient.id.description)])
         let hasAccount = try await env.database.read { try await AccountRepository($0).find(patient: patient.id) } != nil
         return env.renderer.response(StaffPatientPage(
             layout: context.layout(patient.fullName), name: patient.fullName, mrn: patient.mrn,

@@ -45,11 +45,11 @@ extension AuditEvent {
     /// An event with the request's origin filled in.
     init(_ action: AuditAction, info: RequestInfo, actor: Account? = nil, outcome: AuditOutcome = .success,
          patient: PatientID? = nil, subject: AccountID? = nil, resourceType: String? = nil, resourceID: String? = nil,
-         basis: String? = nil) {
+         basis: String? = nil, entities: [String] = []) {
         self.init(
             occurredAt: Date(), actorAccount: actor?.id, actorRole: actor?.role, patient: patient ?? actor?.patient,
             action: action, resourceType: resourceType, resourceID: resourceID, basis: basis, outcome: outcome,
-            clientIP: info.clientIP, userAgent: info.userAgent, subjectAccount: subject
+            clientIP: info.clientIP, userAgent: info.userAgent, subjectAccount: subject, entities: entities
         )
     }
 }

@@ -153,7 +153,7 @@ public struct RegistrationService: Sendable {
     /// The addresses on file for a patient: the one staff recorded and those in the record's Patient.
     static func emailsOnFile(_ patient: Patient, sql: any SQLDatabase) async throws -> [String] {
         var found = patient.email.map { [$0.lowercased()] } ?? []
-        if let stored = try await FHIRResourceRepository(sql).find(type: "Patient", id: patient.id.description),
+        if let stored = try await FHIRResourceRepository(sql).findWhole(type: "Patient", id: patient.id.description),
            stored.patientScope == patient.id.description, let json = try? JSONParser.parse(stored.json) {
             found += PatientContact.emails(in: json).filter { !found.contains($0) }
         }

@@ -54,15 +54,16 @@ public struct AuditLogRepository: Sendable {
                 sequence, event.occurredAtMilliseconds, event.actorAccount?.description, event.actorRole?.rawValue,
                 event.patient?.description, event.action.rawValue, event.resourceType, event.resourceID, event.basis,
                 event.outcome.rawValue, event.clientIP, event.userAgent, event.subjectAccount?.description, previous, hash,
+                event.entities.isEmpty ? nil : event.entities.joined(separator: "\n"),
             ]
             rows.append(SQLGroupExpression(SQLList(values.map { SQLBind($0) })))
             previous = hash
         }
-        // PostgreSQL allows 65,535 bound values per statement; a row has 15.
+        // PostgreSQL allows 65,535 bound values per statement; a row has 16.
         for start in stride(from: 0, to: rows.count, by: 1000) {
             try await sql.raw("""
                 INSERT INTO audit_log (seq, occurred_at, actor_account, actor_role, patient_id, action, resource_type, resource_id,
-                    basis, outcome, client_ip, user_agent, subject_account, prev_hash, hash)
+                    basis, outcome, client_ip, user_agent, subject_account, prev_hash, hash, entities)
                 VALUES \(SQLList(Array(rows[start..<min(start + 1000, rows.count)])))
                 """).run()
         }
@@ -136,7 +137,8 @@ public struct AuditLogRepository: Sendable {
             patient: try row.optionalID("patient_id"), action: action,
             resourceType: try row.optionalString("resource_type"), resourceID: try row.optionalString("resource_id"),
             basis: try row.optionalString("basis"), outcome: outcome, clientIP: try row.optionalString("client_ip"),
-            userAgent: try row.optionalString("user_agent"), subjectAccount: try row.optionalID("subject_account")
+            userAgent: try row.optionalString("user_agent"), subjectAccount: try row.optionalID("subject_account"),
+            entities: try row.optionalString("entities").map { $0.split(separator: "\n").map(String.init) } ?? []
         )
         return AuditEntry(sequence: try row.decode(column: "seq", as: Int64.self), event: event,
                           previousHash: try row.string("prev_hash"), hash: try row.string("hash"))

@@ -20,6 +20,7 @@ public struct Migrator: Sendable {
         M012EncounterItemsIndex(),
         M013PatientIDSystems(),
         M014RegistrationRequests(),
+        M015AuditEntities(),
     ]
 
     private let database: Database

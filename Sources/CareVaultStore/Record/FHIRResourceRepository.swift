@@ -49,8 +49,34 @@ public struct FHIRResourceRepository: Sendable {
         return found
     }
 
-    public func find(type: String, id: String) async throws -> StoredResource? {
+    /// One resource by type and id, whoever's record it is in, held or not: for writers (imports,
+    /// reviews, releases) and the care team's organization queues, which work on the whole record.
+    /// Readers of one record use ``find(type:id:patient:visibility:)`` (through ``PatientRecordReader``).
+    public func findWhole(type: String, id: String) async throws -> StoredResource? {
         try await sql.raw("SELECT * FROM fhir_resources WHERE resource_type = \(bind: type) AND id = \(bind: id)").first().map(Self.stored)
+    }
+
+    /// One resource of `patient`'s record that `visibility` allows; nil for an unknown id, another
+    /// patient's resource, or one hidden from this reader alike.
+    public func find(type: String, id: String, patient: PatientID, visibility: RecordVisibility) async throws -> StoredResource? {
+        try await sql.raw("""
+            SELECT * FROM fhir_resources r WHERE r.resource_type = \(bind: type) AND r.id = \(bind: id)
+            AND r.patient_scope = \(bind: patient.description)\(visibility.sqlConditions(alias: "r"))
+            """).first().map(Self.stored).flatMap { visibility.allows($0, category: $0.category) ? $0 : nil }
+    }
+
+    /// A shared resource (a practitioner, an organization, a place, a medicine): in nobody's record.
+    public func findShared(type: String, id: String) async throws -> StoredResource? {
+        try await sql.raw("""
+            SELECT * FROM fhir_resources WHERE resource_type = \(bind: type) AND id = \(bind: id) AND patient_scope = ''
+            """).first().map(Self.stored)
+    }
+
+    /// Whose record a resource is in ("" for shared resources), without reading it: how a request that
+    /// names only a resource finds the door to open.
+    public func owner(type: String, id: String) async throws -> String? {
+        try await sql.raw("SELECT patient_scope FROM fhir_resources WHERE resource_type = \(bind: type) AND id = \(bind: id)")
+            .first().map { try $0.decode(column: "patient_scope", as: String.self) }
     }
 
     /// Stores a new resource, or a new version of an existing one (the old version goes to the history).
@@ -134,49 +160,38 @@ public struct FHIRResourceRepository: Sendable {
     /// Earlier versions of a resource, oldest first.
     public func history(type: String, id: String) async throws -> [StoredResource] {
         try await sql.raw("""
-            SELECT v.*, r.patient_scope, r.match_key, r.section, r.available_at, r.opened_at FROM fhir_resource_versions v
+            SELECT v.*, r.patient_scope, r.match_key, r.section, r.available_at, r.opened_at, r.category FROM fhir_resource_versions v
             JOIN fhir_resources r ON r.resource_type = v.resource_type AND r.id = v.id
             WHERE v.resource_type = \(bind: type) AND v.id = \(bind: id) ORDER BY v.version_id
             """).all().map(Self.stored)
     }
 
-    /// How many resources of each type a patient's record holds.
-    public func counts(patientScope: String) async throws -> [String: Int] {
-        var result: [String: Int] = [:]
-        for row in try await sql.raw("""
-            SELECT resource_type, COUNT(*) AS n FROM fhir_resources WHERE patient_scope = \(bind: patientScope) GROUP BY resource_type
-            """).all() {
-            result[try row.decode(column: "resource_type", as: String.self)] = Int(try row.decode(column: "n", as: Int64.self))
-        }
-        return result
-    }
-
-    /// Every resource of a patient's record, in a stable order (for `$everything` and exports).
-    public func all(patientScope: String) async throws -> [StoredResource] {
+    /// Every resource of a patient's record that `visibility` allows, in a stable order (for `$everything` and exports).
+    public func all(patient: PatientID, visibility: RecordVisibility) async throws -> [StoredResource] {
         try await sql.raw("""
-            SELECT * FROM fhir_resources WHERE patient_scope = \(bind: patientScope) ORDER BY resource_type, effective_start, id
-            """).all().map(Self.stored)
+            SELECT * FROM fhir_resources r WHERE r.patient_scope = \(bind: patient.description)\(visibility.sqlConditions(alias: "r"))
+            ORDER BY r.resource_type, r.effective_start, r.id
+            """).all().map(Self.stored).filter { visibility.allows($0, category: $0.category) }
     }
 
     /// The patient's visits, newest first, that have at least one item of `section` recorded in them
-    /// (released by `releasedBy`, when given): what a list's visit filter offers, so no choice leads to
+    /// that `visibility` allows: what a list's visit filter offers, so no choice leads to
     /// an empty list. Each visit is checked through the visit index alone, not by reading its items:
     /// `|| ''` keeps SQLite (which plans without statistics) off the patient's indexes, which would
     /// read every item of the patient once per visit.
-    public func visits(having section: RecordSection, patientScope: String, releasedBy: Int64?,
+    public func visits(having section: RecordSection, patient: PatientID, visibility: RecordVisibility,
                        limit: Int) async throws -> [StoredResource] {
-        let released = releasedBy.map { time -> SQLQueryString in " AND e.available_at <= \(bind: time)" } ?? ""
-        let itemReleased = releasedBy.map { time -> SQLQueryString in " AND o.available_at <= \(bind: time)" } ?? ""
-        return try await sql.raw("""
-            SELECT e.* FROM fhir_resources e WHERE e.patient_scope = \(bind: patientScope) AND e.resource_type = 'Encounter'\(released)
+        try await sql.raw("""
+            SELECT e.* FROM fhir_resources e WHERE e.patient_scope = \(bind: patient.description) AND e.resource_type = 'Encounter'\(visibility.sqlConditions(alias: "e"))
             AND EXISTS (SELECT 1 FROM fhir_resources o WHERE o.encounter_ref = 'Encounter/' || e.id AND o.section = \(bind: section.rawValue)
-                AND o.patient_scope || '' = e.patient_scope AND (o.status IS NULL OR o.status <> 'entered-in-error')\(itemReleased))
+                AND o.patient_scope || '' = e.patient_scope AND (o.status IS NULL OR o.status <> 'entered-in-error')\(visibility.sqlConditions(alias: "o")))
             ORDER BY e.effective_start DESC, e.resource_type, e.id LIMIT \(bind: limit)
-            """).all().map(Self.stored)
+            """).all().map(Self.stored).filter { visibility.allows($0, category: $0.category) }
     }
 
     /// One page of a patient's resources matching `query`, newest first.
-    public func search(patientScope: String, _ query: RecordQuery) async throws -> [StoredResource] {
+    public func search(patient: PatientID, _ query: RecordQuery) async throws -> [StoredResource] {
+        let patientScope = patient.description
         var sqlText: SQLQueryString
         if let code = query.code {
             // From the patient's rows of that code to their resources: the code index leads with the patient and ends
@@ -205,7 +220,7 @@ public struct FHIRResourceRepository: Sendable {
         if let from = query.from { and("r.effective_end >=", from) }
         if let to = query.to { and("r.effective_start <=", to) }
         if let encounter = query.encounterReference { and("r.encounter_ref =", encounter) }
-        if let time = query.releasedBy { and("r.available_at <=", time) }
+        sqlText.appendInterpolation(query.visibility.sqlConditions(alias: "r"))
         if let patientProvided = query.patientProvided {
             sqlText.appendInterpolation(unsafeRaw: patientProvided ? " AND (r.source LIKE 'patient:%' OR r.source LIKE 'proxy:%')"
                                                                    : " AND r.source NOT LIKE 'patient:%' AND r.source NOT LIKE 'proxy:%'")
@@ -233,16 +248,18 @@ public struct FHIRResourceRepository: Sendable {
         sqlText.appendInterpolation(bind: query.limit)
         sqlText.appendInterpolation(unsafeRaw: " OFFSET ")
         sqlText.appendInterpolation(bind: query.offset)
-        return try await sql.raw(sqlText).all().map(Self.stored)
+        return try await sql.raw(sqlText).all().map(Self.stored).filter { query.visibility.allows($0, category: $0.category) }
     }
 
-    /// Everything in a patient's record that belongs to one encounter, by type then date. Found through
-    /// the visit's index (`|| ''` keeps SQLite, which has no statistics, from walking every item of the patient).
-    public func linked(patientScope: String, encounterReference: String, limit: Int = 500) async throws -> [StoredResource] {
+    /// Everything in a patient's record that belongs to one encounter and that `visibility` allows, by
+    /// type then date. Found through the visit's index (`|| ''` keeps SQLite, which has no statistics,
+    /// from walking every item of the patient).
+    public func linked(patient: PatientID, encounterReference: String, visibility: RecordVisibility,
+                       limit: Int = 500) async throws -> [StoredResource] {
         try await sql.raw("""
-            SELECT * FROM fhir_resources WHERE encounter_ref = \(bind: encounterReference) AND patient_scope || '' = \(bind: patientScope)
-            ORDER BY resource_type, effective_start, id LIMIT \(bind: limit)
-            """).all().map(Self.stored)
+            SELECT * FROM fhir_resources r WHERE r.encounter_ref = \(bind: encounterReference) AND r.patient_scope || '' = \(bind: patient.description)
+            \(visibility.sqlConditions(alias: "r")) ORDER BY r.resource_type, r.effective_start, r.id LIMIT \(bind: limit)
+            """).all().map(Self.stored).filter { visibility.allows($0, category: $0.category) }
     }
 
     static func stored(_ row: any SQLRow) throws -> StoredResource {
@@ -254,6 +271,7 @@ public struct FHIRResourceRepository: Sendable {
             source: try row.decode(column: "source", as: String.self), json: try row.decode(column: "json", as: String.self),
             section: try row.decode(column: "section", as: String?.self).flatMap(RecordSection.init(rawValue:)),
             availableAt: try row.decode(column: "available_at", as: Int64?.self),
-            openedAt: try row.decode(column: "opened_at", as: Int64?.self))
+            openedAt: try row.decode(column: "opened_at", as: Int64?.self),
+            category: row.contains(column: "category") ? try row.decode(column: "category", as: String?.self) : nil)
     }
 }

@@ -19,16 +19,16 @@ public struct RecordQuery: Sendable, Equatable {
     /// Only resources coded with this system and code (one test's history).
     public var codeSystem: String?
     public var code: String?
-    /// Only what was released to the patient by this time (milliseconds since 1970); nil for clinicians, who see held items too.
-    public var releasedBy: Int64?
+    /// What the reader may see: required, so no query reads a record without saying for whom.
+    public let visibility: RecordVisibility
     /// Only what the patient's side provided, or only what the clinic did (nil: both).
     public var patientProvided: Bool?
     public var limit: Int
     public var offset: Int
 
-    public init(resourceType: String? = nil, section: RecordSection? = nil, category: String? = nil, from: Int64? = nil,
+    public init(visibility: RecordVisibility, resourceType: String? = nil, section: RecordSection? = nil, category: String? = nil, from: Int64? = nil,
                 to: Int64? = nil, encounterReference: String? = nil, text: String? = nil, codeSystem: String? = nil,
-                code: String? = nil, status: String? = nil, releasedBy: Int64? = nil, limit: Int = 50, offset: Int = 0) {
+                code: String? = nil, status: String? = nil, limit: Int = 50, offset: Int = 0) {
         self.resourceType = resourceType
         self.section = section
         self.category = category
@@ -39,7 +39,7 @@ public struct RecordQuery: Sendable, Equatable {
         self.codeSystem = codeSystem
         self.code = code
         self.status = status
-        self.releasedBy = releasedBy
+        self.visibility = visibility
         self.limit = min(max(limit, 1), 500)
         self.offset = max(offset, 0)
     }

@@ -46,17 +46,18 @@ public struct RecordReleaseRepository: Sendable {
             """).run()
     }
 
-    /// What a patient cannot see yet at `time`, per section (counts and timing only, never contents).
+    /// What a patient cannot see yet at `time`, per section (counts and timing only, never contents), of
+    /// what `visibility` would show once released (a hidden category is not even counted).
     ///
     /// "Held, or released after `time`" is written as migration 10's indexed expression, so the
     /// statement seeks just those items instead of walking all of the patient's.
-    public func pending(patientScope: String, at time: Int64) async throws -> [Pending] {
+    public func pending(patient: PatientID, visibility: RecordVisibility, at time: Int64) async throws -> [Pending] {
         try await sql.raw("""
             SELECT section, COUNT(*) AS n, MIN(available_at) AS next_release,
                 SUM(CASE WHEN available_at IS NULL THEN 1 ELSE 0 END) AS awaiting
-            FROM fhir_resources
-            WHERE patient_scope = \(bind: patientScope) AND \(unsafeRaw: M010ReleaseIndex.releaseTime) > \(bind: time)
-                AND section IS NOT NULL
+            FROM fhir_resources r
+            WHERE patient_scope = \(bind: patient.description) AND \(unsafeRaw: M010ReleaseIndex.releaseTime) > \(bind: time)
+                AND section IS NOT NULL\(visibility.sqlConditions(alias: "r", release: false))
             GROUP BY section ORDER BY section
             """).all().compactMap { row in
             guard let section = RecordSection(rawValue: try row.decode(column: "section", as: String.self)) else { return nil }
@@ -110,12 +111,12 @@ public struct RecordReleaseRepository: Sendable {
         }
     }
 
-    /// How many released items of each section the patient has not opened yet.
-    public func unopened(patientScope: String, at time: Int64) async throws -> [RecordSection: Int] {
+    /// How many items of each section that `visibility` allows the patient has not opened yet.
+    public func unopened(patient: PatientID, visibility: RecordVisibility) async throws -> [RecordSection: Int] {
         var result: [RecordSection: Int] = [:]
         for row in try await sql.raw("""
-            SELECT section, COUNT(*) AS n FROM fhir_resources WHERE patient_scope = \(bind: patientScope) AND section IS NOT NULL
-                AND opened_at IS NULL AND available_at <= \(bind: time) GROUP BY section
+            SELECT section, COUNT(*) AS n FROM fhir_resources r WHERE patient_scope = \(bind: patient.description) AND section IS NOT NULL
+                AND opened_at IS NULL AND available_at IS NOT NULL\(visibility.sqlConditions(alias: "r")) GROUP BY section
             """).all() {
             if let section = RecordSection(rawValue: try row.decode(column: "section", as: String.self)) {
                 result[section] = Int(try row.decode(column: "n", as: Int64.self))

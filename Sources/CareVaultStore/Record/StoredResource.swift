@@ -19,10 +19,12 @@ public struct StoredResource: Sendable {
     public let availableAt: Int64?
     /// When the patient first opened it; nil shows it as new.
     public let openedAt: Int64?
+    /// Its category code as indexed (e.g. `laboratory`), which a reader's visibility may hide.
+    public let category: String?
 
     public init(resourceType: String, id: String, patientScope: String, matchKey: String, versionID: Int64,
                 lastUpdated: Date, source: String, json: String, section: RecordSection? = nil, availableAt: Int64? = nil,
-                openedAt: Int64? = nil) {
+                openedAt: Int64? = nil, category: String? = nil) {
         self.resourceType = resourceType
         self.id = id
         self.patientScope = patientScope
@@ -34,12 +36,14 @@ public struct StoredResource: Sendable {
         self.section = section
         self.availableAt = availableAt
         self.openedAt = openedAt
+        self.category = category
     }
 
     /// The same row with other JSON (a view of it trimmed for a reader; never stored).
     public func with(json: String) -> StoredResource {
         StoredResource(resourceType: resourceType, id: id, patientScope: patientScope, matchKey: matchKey, versionID: versionID,
-                       lastUpdated: lastUpdated, source: source, json: json, section: section, availableAt: availableAt, openedAt: openedAt)
+                       lastUpdated: lastUpdated, source: source, json: json, section: section, availableAt: availableAt, openedAt: openedAt,
+                       category: category)
     }
 
     /// Whether the patient may see it at `time` (milliseconds since 1970).

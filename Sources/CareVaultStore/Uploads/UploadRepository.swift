@@ -67,11 +67,19 @@ public struct UploadRepository: Sendable {
             """).run()
     }
 
-    /// One of the patient's uploads (deleted ones are as absent as unknown ids).
-    public func find(id: String, patient: PatientID) async throws -> PatientUpload? {
+    /// One of the patient's uploads whose DocumentReference `visibility` allows (deleted ones are as
+    /// absent as unknown ids).
+    public func find(id: String, patient: PatientID, visibility: RecordVisibility) async throws -> PatientUpload? {
         try await sql.raw("""
             SELECT * FROM uploads WHERE id = \(bind: id) AND patient_id = \(bind: patient.description) AND deleted_at IS NULL
+            \(Self.visible(visibility))
             """).first().map(Self.upload)
+    }
+
+    /// The condition that an upload's DocumentReference is visible: uploads are what their
+    /// DocumentReference is, for every rule of a reader's visibility.
+    static func visible(_ visibility: RecordVisibility) -> SQLQueryString {
+        "AND EXISTS (SELECT 1 FROM fhir_resources r WHERE r.resource_type = 'DocumentReference' AND r.id = uploads.document_id AND r.patient_scope = uploads.patient_id\(visibility.sqlConditions(alias: "r")))"
     }
 
     /// The upload behind a DocumentReference of the patient's record (deleted ones too).
@@ -88,10 +96,10 @@ public struct UploadRepository: Sendable {
             """).first().map(Self.upload)
     }
 
-    /// The patient's uploads, newest first.
-    public func list(patient: PatientID, limit: Int, offset: Int) async throws -> [PatientUpload] {
+    /// The patient's uploads whose DocumentReference `visibility` allows, newest first.
+    public func list(patient: PatientID, visibility: RecordVisibility, limit: Int, offset: Int) async throws -> [PatientUpload] {
         try await sql.raw("""
-            SELECT * FROM uploads WHERE patient_id = \(bind: patient.description) AND deleted_at IS NULL
+            SELECT * FROM uploads WHERE patient_id = \(bind: patient.description) AND deleted_at IS NULL \(Self.visible(visibility))
             ORDER BY created_at DESC, id LIMIT \(bind: limit) OFFSET \(bind: offset)
             """).all().map(Self.upload)
     }

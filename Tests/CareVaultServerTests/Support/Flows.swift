@@ -26,7 +26,7 @@ enum Flows {
         let id = patient.id.description
         _ = try await browser.get(Paths.uploads(id))
         _ = try await browser.postMultipart(Paths.uploads(id), fields: fields, files: [.init(name: fileName, bytes: try PatientUploadTests.fixture(fixture))])
-        let upload = try #require(try await env.database.read { try await UploadRepository($0).list(patient: patient.id, limit: 1, offset: 0) }.first)
+        let upload = try #require(try await env.database.read { try await UploadRepository($0).list(patient: patient.id, visibility: .wholeRecord, limit: 1, offset: 0) }.first)
         return (patient, upload)
     }
 

@@ -30,10 +30,9 @@ struct ContributionRemovalController: Sendable {
     /// Removes the entry named in the path; returns the patient's id for the way back.
     private func remove(_ resourceType: String, _ context: SignedInRequestContext) async throws -> String {
         let entry = try context.parameters.require("entry")
-        let (patient, basis) = try await PatientAccess(env: env).open(try context.parameters.require("patient"), for: .contributeToRecord,
-                                                                      actor: context.actor, account: context.account, info: context.info,
-                                                                      resource: ResourceRef(type: resourceType, id: entry))
-        switch try await ContributionRemoval(env: env).remove(resourceType: resourceType, id: entry, patient: patient, basis: basis,
+        let record = try await env.records.open(try context.parameters.require("patient"), for: .contributeToRecord, context: context, target: ResourceRef(type: resourceType, id: entry))
+        let patient = record.patient
+        switch try await ContributionRemoval(env: env).remove(resourceType: resourceType, id: entry, patient: patient, basis: record.basis,
                                                               account: context.account, info: context.info) {
         case .removed: return patient.id.description
         case .notFound: throw HTTPError(.notFound)

@@ -20,12 +20,12 @@ struct ReadingImportController: Sendable {
     }
 
     @Sendable func form(_ request: Request, context: SignedInRequestContext) async throws -> Response {
-        let (patient, _) = try await open(context, .contributeToRecord)
+        let patient = try await open(context, .contributeToRecord).patient
         return env.renderer.response(page(context, patient: patient, fileError: nil, fileName: "", text: "", rows: []))
     }
 
     @Sendable func preview(_ request: Request, context: SignedInRequestContext) async throws -> Response {
-        let (patient, _) = try await open(context, .contributeToRecord)
+        let patient = try await open(context, .contributeToRecord).patient
         let receiver = MultipartFormReceiver(maxFileSize: ReadingsCSV.maximumBytes, maxFiles: 1)
         let folder = env.configuration.temporaryDirectory
         let received: MultipartFormReceiver.ReceivedForm<URL>
@@ -50,7 +50,8 @@ struct ReadingImportController: Sendable {
 
     @Sendable func confirm(_ request: Request, context: SignedInRequestContext) async throws -> Response {
         var request = request
-        let (patient, basis) = try await open(context, .contributeToRecord)
+        let record = try await open(context, .contributeToRecord)
+        let (patient, basis) = (record.patient, record.basis)
         let form = try await request.form()
         let text = form.value("csv"), fileName = form.value("fileName")
         let rows: [ReadingsCSV.Row]
@@ -71,13 +72,11 @@ struct ReadingImportController: Sendable {
 
     /// Every reading of every measure (the patient's and the clinic's), newest first, as CSV.
     @Sendable func download(_ request: Request, context: SignedInRequestContext) async throws -> Response {
-        let (patient, basis) = try await open(context, .downloadRecord)
-        let loader = ReadingsLoader(env: env)
+        let record = try await open(context, .downloadRecord)
         var all: [ReadingsLoader.Found] = []
-        for measure in ReadingMeasure.allCases { all += try await loader.load(patient: patient, basis: basis, measure: measure, limit: 5000) }
+        for measure in ReadingMeasure.allCases { all += try await ReadingsLoader().load(record, measure: measure, limit: 5000) }
         all.sort { $0.point.time > $1.point.time }
-        try await env.audit.recordReads(all.map { ("Observation", $0.resource.id) }, patient: patient.id, actor: context.account, basis: basis,
-                                        info: context.info, action: .recordDownloaded)
+        record.shown(all.map(\.resource))
         let csv = ReadingsCSV.text(all.map { ($0.point, $0.origin.isPatientProvided ? "patient" : "clinic") })
         return Response(status: .ok, headers: [
             .contentType: "text/csv; charset=utf-8",
@@ -97,9 +96,8 @@ struct ReadingImportController: Sendable {
         }
     }
 
-    private func open(_ context: SignedInRequestContext, _ action: Action) async throws -> (Patient, Basis) {
-        try await PatientAccess(env: env).open(try context.parameters.require("patient"), for: action, actor: context.actor,
-                                               account: context.account, info: context.info, resource: ResourceRef(type: "Observation", id: "readings:csv"))
+    private func open(_ context: SignedInRequestContext, _ action: Action) async throws -> PatientRecord {
+        try await env.records.open(try context.parameters.require("patient"), for: action, context: context, target: ResourceRef(type: "Observation", id: "readings:csv"))
     }
 
     private func page(_ context: SignedInRequestContext, patient: Patient, fileError: String?, fileName: String, text: String,

@@ -17,40 +17,42 @@ struct ReadingsController: Sendable {
     }
 
     @Sendable func overview(_ request: Request, context: SignedInRequestContext) async throws -> Response {
-        let (patient, basis) = try await open(context, .readRecord, "readings")
-        let loader = ReadingsLoader(env: env)
+        let record = try await open(context, .readRecord, "readings")
+        let patient = record.patient
+        let loader = ReadingsLoader()
         var measures: [ReadingsPage.Measure] = []
         var shown: [(type: String, id: String)] = []
         for measure in ReadingMeasure.allCases {
-            let latest = try await loader.load(patient: patient, basis: basis, measure: measure, limit: 1).first
+            let latest = try await loader.load(record, measure: measure, limit: 1).first
             if let latest { shown.append(("Observation", latest.resource.id)) }
             measures.append(.init(title: measure.title, latest: latest?.point.display, latestDate: latest.map { Self.when($0.point.effective) },
                                   link: Paths.readings(patient.id.description, measure), attention: measure.attentionText))
         }
-        try await env.audit.recordReads(shown, patient: patient.id, actor: context.account, basis: basis, info: context.info)
+        record.shown(shown)
         let id = patient.id.description
         return env.renderer.response(ReadingsPage(
-            layout: context.layout(basis == .ownRecord ? "Your readings" : "Readings – \(patient.fullName)", request: request),
+            layout: context.layout(record.isOwn ? "Your readings" : "Readings – \(patient.fullName)", request: request),
             patientName: patient.fullName, measures: measures, importLink: Paths.readingsImport(id), csvLink: Paths.readingsCSV(id),
             backLink: Paths.patientHome(id)))
     }
 
     @Sendable func measurePage(_ request: Request, context: SignedInRequestContext) async throws -> Response {
         let measure = try Self.measure(context)
-        let (patient, basis) = try await open(context, .readRecord, measure.rawValue)
-        return env.renderer.response(try await page(request, context, patient: patient, basis: basis, measure: measure, form: nil, failure: nil))
+        let record = try await open(context, .readRecord, measure.rawValue)
+        return env.renderer.response(try await page(request, context, record: record, measure: measure, form: nil, failure: nil))
     }
 
     @Sendable func add(_ request: Request, context: SignedInRequestContext) async throws -> Response {
         var request = request
         let measure = try Self.measure(context)
-        let (patient, basis) = try await open(context, .contributeToRecord, measure.rawValue)
+        let record = try await open(context, .contributeToRecord, measure.rawValue)
+        let (patient, basis) = (record.patient, record.basis)
         let form = try await request.form()
         let input = ReadingInput(measure: measure, value: form.value("value"), diastolic: form.value("diastolic"), unit: form.value("unit"),
                                  date: form.value("date"), time: form.value("time"), context: form.value("context"))
         switch input.check(now: Date(), timeZone: env.configuration.timeZone) {
         case .failure(let failure):
-            return env.renderer.response(try await page(request, context, patient: patient, basis: basis, measure: measure, form: form, failure: failure),
+            return env.renderer.response(try await page(request, context, record: record, measure: measure, form: form, failure: failure),
                                          status: .badRequest)
         case .success(let reading):
             let reason = reading.attentionReason
@@ -72,9 +74,9 @@ struct ReadingsController: Sendable {
         return .init(json: json, resourceType: "Observation", id: id, kind: .reading, queued: reason != nil, reason: reason)
     }
 
-    private func open(_ context: SignedInRequestContext, _ action: Action, _ what: String) async throws -> (Patient, Basis) {
-        try await PatientAccess(env: env).open(try context.parameters.require("patient"), for: action, actor: context.actor,
-                                               account: context.account, info: context.info, resource: ResourceRef(type: "Observation", id: "readings:\(what)"))
+    private func open(_ context: SignedInRequestContext, _ action: Action, _ what: String) async throws -> PatientRecord {
+        try await env.records.open(try context.parameters.require("patient"), for: action, context: context,
+                                   target: ResourceRef(type: "Observation", id: "readings:\(what)"))
     }
 
     static func measure(_ context: SignedInRequestContext) throws -> ReadingMeasure {
@@ -85,12 +87,12 @@ struct ReadingsController: Sendable {
     /// "November 20, 2026, 7:30 AM" (the local time as recorded), or the day alone.
     static func when(_ effective: String) -> String { PlainDate.dayAndTime(effective) }
 
-    private func page(_ request: Request, _ context: SignedInRequestContext, patient: Patient, basis: Basis, measure: ReadingMeasure,
+    private func page(_ request: Request, _ context: SignedInRequestContext, record: PatientRecord, measure: ReadingMeasure,
                       form: FormData?, failure: ValidationFailure?) async throws -> ReadingMeasurePage {
-        let found = try await ReadingsLoader(env: env).load(patient: patient, basis: basis, measure: measure)
-        try await env.audit.recordReads(found.map { ("Observation", $0.resource.id) }, patient: patient.id, actor: context.account,
-                                        basis: basis, info: context.info)
-        let own = basis == .ownRecord
+        let patient = record.patient
+        let found = try await ReadingsLoader().load(record, measure: measure)
+        record.shown(found.map(\.resource))
+        let own = record.isOwn
         let chart = found.isEmpty ? nil : Self.chart(measure, found, toPatient: own)
         let id = patient.id.description
         var fields: [FormField] = [], selects: [SelectField] = []

@@ -6,7 +6,6 @@ import Foundation
 /// of the measure's LOINC codes — newest first, with each patient reading's review status.
 struct ReadingsLoader: Sendable {
     static let limit = 200
-    let env: AppEnvironment
 
     struct Found: Sendable {
         let resource: StoredResource
@@ -15,17 +14,13 @@ struct ReadingsLoader: Sendable {
         let review: ReviewItem?
     }
 
-    func load(patient: Patient, basis: Basis, measure: ReadingMeasure, limit: Int = Self.limit) async throws -> [Found] {
-        let scope = patient.id.description
-        let releasedBy = basis.releasedBy(Clock.milliseconds(Date()))
-        let (stored, reviews) = try await env.database.read { sql in
+    func load(_ record: PatientRecord, measure: ReadingMeasure, limit: Int = Self.limit) async throws -> [Found] {
+        let (stored, reviews) = try await record.read { r in
             var stored: [StoredResource] = []
             for code in measure.recognizedCodes {
-                stored += try await FHIRResourceRepository(sql).search(patientScope: scope, RecordQuery(
-                    resourceType: "Observation", codeSystem: ReadingMeasure.loinc, code: code, releasedBy: releasedBy, limit: limit))
+                stored += try await r.search(r.query(resourceType: "Observation", codeSystem: ReadingMeasure.loinc, code: code, limit: limit))
             }
-            let reviews = try await ReviewRepository(sql).items(resourceType: "Observation", ids: stored.map(\.id), patient: patient.id)
-            return (stored, reviews)
+            return (stored, try await r.reviews(resourceType: "Observation", ids: stored.map(\.id)))
         }
         var seen = Set<String>()
         let found = stored.compactMap { resource -> Found? in

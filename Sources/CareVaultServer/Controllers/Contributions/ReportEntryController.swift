@@ -17,14 +17,15 @@ struct ReportEntryController: Sendable {
 
     @Sendable func form(_ request: Request, context: SignedInRequestContext) async throws -> Response {
         let kind = try Self.kind(context)
-        let (patient, _) = try await open(context, kind)
+        let patient = try await open(context, kind).patient
         return env.renderer.response(page(context, patient: patient, kind: kind, form: nil, failure: nil))
     }
 
     @Sendable func add(_ request: Request, context: SignedInRequestContext) async throws -> Response {
         var request = request
         let kind = try Self.kind(context)
-        let (patient, basis) = try await open(context, kind)
+        let record = try await open(context, kind)
+        let (patient, basis) = (record.patient, record.basis)
         let form = try await request.form()
         let id = UUID().uuidString.lowercased()
         let input = ReportedEntryInput(kind: kind, name: form.value("name"), detail: form.value("detail"), since: form.value("since"))
@@ -51,9 +52,8 @@ struct ReportEntryController: Sendable {
         return kind
     }
 
-    private func open(_ context: SignedInRequestContext, _ kind: ReportedEntryKind) async throws -> (Patient, Basis) {
-        try await PatientAccess(env: env).open(try context.parameters.require("patient"), for: .contributeToRecord, actor: context.actor,
-                                               account: context.account, info: context.info, resource: ResourceRef(type: kind.resourceType, id: "reported"))
+    private func open(_ context: SignedInRequestContext, _ kind: ReportedEntryKind) async throws -> PatientRecord {
+        try await env.records.open(try context.parameters.require("patient"), for: .contributeToRecord, context: context, target: ResourceRef(type: kind.resourceType, id: "reported"))
     }
 
     private func page(_ context: SignedInRequestContext, patient: Patient, kind: ReportedEntryKind, form: FormData?, failure: ValidationFailure?) -> ReportEntryPage {

@@ -19,8 +19,9 @@ struct UploadItemController: Sendable {
     }
 
     @Sendable func show(_ request: Request, context: SignedInRequestContext) async throws -> Response {
-        let (patient, basis, upload, review) = try await load(context, .readRecord)
-        try await env.audit.recordReads([("DocumentReference", upload.documentID)], patient: patient.id, actor: context.account, basis: basis, info: context.info)
+        let (record, upload, review) = try await load(context, .readRecord)
+        let (patient, basis) = (record.patient, record.basis)
+        record.shown([("DocumentReference", upload.documentID)])
         return env.renderer.response(page(context, request: request, patient: patient, basis: basis, upload: upload, review: review,
                                           preview: await UploadPreview.of(upload, env: env), form: nil, failure: nil))
     }
@@ -28,10 +29,9 @@ struct UploadItemController: Sendable {
     /// A PDF's first page, or a HEIC or TIFF image, as a PNG drawn by a sandboxed converter (once, then
     /// kept); 404 where there is none.
     @Sendable func preview(_ request: Request, context: SignedInRequestContext) async throws -> Response {
-        let (patient, basis, upload, _) = try await load(context, .readRecord)
+        let (record, upload, _) = try await load(context, .readRecord)
         guard let render = await UploadPreview.converter(for: upload, env: env) else { throw HTTPError(.notFound) }
-        try await env.audit.recordReads([("DocumentReference", upload.documentID), ("Binary", upload.id)], patient: patient.id,
-                                        actor: context.account, basis: basis, info: context.info)
+        record.shown([("DocumentReference", upload.documentID), ("Binary", upload.id)])
         let png = try await UploadPreviewCache(env: env).png(for: upload, render: render)
         guard let png else { throw HTTPError(.notFound, message: "This file has no preview.") }
         return Response(status: .ok, headers: [.contentType: "image/png", .cacheControl: "no-store"], body: .init(byteBuffer: ByteBuffer(bytes: png)))
@@ -39,7 +39,8 @@ struct UploadItemController: Sendable {
 
     @Sendable func change(_ request: Request, context: SignedInRequestContext) async throws -> Response {
         var request = request
-        let (patient, basis, upload, review) = try await load(context, .contributeToRecord)
+        let (record, upload, review) = try await load(context, .contributeToRecord)
+        let (patient, basis) = (record.patient, record.basis)
         let form = try await request.form()
         let base = Paths.uploads(patient.id.description)
         switch form.value("do") {
@@ -64,17 +65,15 @@ struct UploadItemController: Sendable {
         }
     }
 
-    private func load(_ context: SignedInRequestContext, _ action: Action) async throws -> (Patient, Basis, PatientUpload, ReviewItem?) {
+    private func load(_ context: SignedInRequestContext, _ action: Action) async throws -> (PatientRecord, PatientUpload, ReviewItem?) {
         let uploadID = try context.parameters.require("upload")
-        let (patient, basis) = try await PatientAccess(env: env).open(try context.parameters.require("patient"), for: action, actor: context.actor,
-                                                                      account: context.account, info: context.info,
-                                                                      resource: ResourceRef(type: "DocumentReference", id: uploadID))
-        let found = try await env.database.read { sql -> (PatientUpload, ReviewItem?)? in
-            guard let upload = try await UploadRepository(sql).find(id: uploadID, patient: patient.id) else { return nil }
-            return (upload, try await ReviewRepository(sql).find(resourceType: "DocumentReference", resourceID: upload.documentID, patient: patient.id))
+        let record = try await env.records.open(try context.parameters.require("patient"), for: action, context: context, target: ResourceRef(type: "DocumentReference", id: uploadID))
+        let found = try await record.read { r -> (PatientUpload, ReviewItem?)? in
+            guard let upload = try await r.upload(id: uploadID) else { return nil }
+            return (upload, try await r.review(resourceType: "DocumentReference", id: upload.documentID))
         }
         guard let (upload, review) = found else { throw HTTPError(.notFound) }
-        return (patient, basis, upload, review)
+        return (record, upload, review)
     }
 
     /// Saves the new title and kind; a file the care team returned goes back to them with the change.
@@ -113,7 +112,7 @@ struct UploadItemController: Sendable {
 
     /// Writes the upload's DocumentReference again, changed by `change`, as a new version.
     static func updateDocument(_ upload: PatientUpload, on sql: any SQLDatabase, _ change: (inout JSONValue) -> Void) async throws {
-        guard let stored = try await FHIRResourceRepository(sql).find(type: "DocumentReference", id: upload.documentID),
+        guard let stored = try await FHIRResourceRepository(sql).findWhole(type: "DocumentReference", id: upload.documentID),
               var json = try? JSONParser.parse(stored.json) else { return }
         change(&json)
         try await RecordVersioning.saveNextVersion(of: stored, json, at: Date(), on: sql)

@@ -19,12 +19,13 @@ struct UploadsController: Sendable {
     }
 
     @Sendable func list(_ request: Request, context: SignedInRequestContext) async throws -> Response {
-        let (patient, basis) = try await open(context, for: .readRecord, resource: ResourceRef(type: "DocumentReference", id: "uploads"))
-        return env.renderer.response(try await page(request, context, patient: patient, basis: basis, results: [], failure: nil, fileError: nil))
+        let record = try await open(context, for: .readRecord, resource: ResourceRef(type: "DocumentReference", id: "uploads"))
+        return env.renderer.response(try await page(request, context, record: record, results: [], failure: nil, fileError: nil))
     }
 
     @Sendable func upload(_ request: Request, context: SignedInRequestContext) async throws -> Response {
-        let (patient, basis) = try await open(context, for: .contributeToRecord, resource: ResourceRef(type: "DocumentReference", id: "upload"))
+        let record = try await open(context, for: .contributeToRecord, resource: ResourceRef(type: "DocumentReference", id: "upload"))
+        let patient = record.patient
         let receiver = MultipartFormReceiver(maxFileSize: env.configuration.maxUploadBytes)
         let store = env.blobStore, masterKey = env.masterKey
         let spoolDirectory = env.configuration.temporaryDirectory
@@ -36,7 +37,7 @@ struct UploadsController: Sendable {
             let (message, status) = failure.explanation(nothingKept: "Nothing was stored.")
             try await auditRefusal(context, patient: patient, reason: message)
             if request.wantsJSON { throw HTTPError(status, message: message) }
-            return env.renderer.response(try await page(request, context, patient: patient, basis: basis, results: [], failure: nil, fileError: message),
+            return env.renderer.response(try await page(request, context, record: record, results: [], failure: nil, fileError: message),
                                          status: status)
         }
         let (details, failure) = Self.details(received)
@@ -47,12 +48,12 @@ struct UploadsController: Sendable {
         if let failure {
             for file in received.files { try? await env.blobStore.delete(id: file.stored.blobID) }
             if request.wantsJSON { throw failure }
-            return env.renderer.response(try await page(request, context, patient: patient, basis: basis, results: [], failure: failure, fileError: nil),
+            return env.renderer.response(try await page(request, context, record: record, results: [], failure: failure, fileError: nil),
                                          status: .badRequest)
         }
         guard let details, !files.isEmpty || !refused.isEmpty else {
             if request.wantsJSON { throw ValidationFailure([FieldError(field: "files", message: "Choose at least one file.")]) }
-            return env.renderer.response(try await page(request, context, patient: patient, basis: basis, results: [], failure: nil,
+            return env.renderer.response(try await page(request, context, record: record, results: [], failure: nil,
                                                         fileError: "Choose at least one file."), status: .badRequest)
         }
         for reason in refused { try await auditRefusal(context, patient: patient, reason: reason) }
@@ -65,7 +66,7 @@ struct UploadsController: Sendable {
             + outcome.alreadyThere.map { "\($0.fileName) is already in your files as “\($0.existing.title)”, so it was not stored again." }
             + refused
         let status: HTTPResponse.Status = outcome.stored.isEmpty && outcome.alreadyThere.isEmpty ? .unprocessableContent : .ok
-        return env.renderer.response(try await page(request, context, patient: patient, basis: basis, results: results, failure: nil,
+        return env.renderer.response(try await page(request, context, record: record, results: results, failure: nil,
                                                     fileError: status == .ok ? nil : "None of the files could be stored."), status: status)
     }
 
@@ -102,12 +103,9 @@ struct UploadsController: Sendable {
     /// that fails its check ends the response early: its declared length then tells the client it is incomplete.
     @Sendable func download(_ request: Request, context: SignedInRequestContext) async throws -> Response {
         let uploadID = try context.parameters.require("upload")
-        let (patient, basis) = try await open(context, for: .downloadRecord, resource: ResourceRef(type: "DocumentReference", id: uploadID))
-        guard let upload = try await env.database.read({ try await UploadRepository($0).find(id: uploadID, patient: patient.id) }) else {
-            throw HTTPError(.notFound)
-        }
-        try await env.audit.recordReads([("DocumentReference", upload.documentID), ("Binary", upload.id)], patient: patient.id,
-                                        actor: context.account, basis: basis, info: context.info, action: .recordDownloaded)
+        let record = try await open(context, for: .downloadRecord, resource: ResourceRef(type: "DocumentReference", id: uploadID))
+        guard let upload = try await record.read({ try await $0.upload(id: uploadID) }) else { throw HTTPError(.notFound) }
+        record.shown([("DocumentReference", upload.documentID), ("Binary", upload.id)])
         let store = env.blobStore, masterKey = env.masterKey, logger = env.logger
         let body = ResponseBody(contentLength: Int(upload.size)) { writer in
             var decryptor = BlobDecryptor(masterKey: masterKey, blobID: upload.blobID)
@@ -131,9 +129,8 @@ struct UploadsController: Sendable {
         ], body: body)
     }
 
-    private func open(_ context: SignedInRequestContext, for action: Action, resource: ResourceRef) async throws -> (Patient, Basis) {
-        try await PatientAccess(env: env).open(try context.parameters.require("patient"), for: action, actor: context.actor,
-                                               account: context.account, info: context.info, resource: resource)
+    private func open(_ context: SignedInRequestContext, for action: Action, resource: ResourceRef) async throws -> PatientRecord {
+        try await env.records.open(try context.parameters.require("patient"), for: action, context: context, target: resource)
     }
 
     private func auditRefusal(_ context: SignedInRequestContext, patient: Patient, reason: String) async throws {
@@ -160,22 +157,21 @@ struct UploadsController: Sendable {
         return (PatientUploadService.Details(title: title, category: category, serviceDate: date.isEmpty ? nil : date), nil)
     }
 
-    private func page(_ request: Request, _ context: SignedInRequestContext, patient: Patient, basis: Basis, results: [String],
+    private func page(_ request: Request, _ context: SignedInRequestContext, record: PatientRecord, results: [String],
                       failure: ValidationFailure?, fileError: String?) async throws -> UploadsPage {
         let page = Paging.page(of: request)
-        let (uploads, reviews) = try await env.database.read { sql in
-            let uploads = try await UploadRepository(sql).list(patient: patient.id, limit: Self.pageSize + 1, offset: page * Self.pageSize)
-            let reviews = try await ReviewRepository(sql).items(resourceType: "DocumentReference", ids: uploads.map(\.documentID), patient: patient.id)
-            return (uploads, reviews)
+        let patient = record.patient
+        let (uploads, reviews) = try await record.read { r in
+            let uploads = try await r.uploads(limit: Self.pageSize + 1, offset: page * Self.pageSize)
+            return (uploads, try await r.reviews(resourceType: "DocumentReference", ids: uploads.map(\.documentID)))
         }
         let shown = uploads.prefix(Self.pageSize)
-        // Titles, file names and scans' identifying details are shown: one audited read per file listed.
-        try await env.audit.recordReads(shown.map { ("DocumentReference", $0.documentID) }, patient: patient.id, actor: context.account,
-                                        basis: basis, info: context.info)
+        // Titles, file names and scans' identifying details are shown: each file listed is named in the audit event.
+        record.shown(shown.map { ("DocumentReference", $0.documentID) })
         let base = Paths.uploads(patient.id.description)
         let summary = failure ?? fileError.map { ValidationFailure([FieldError(field: "files", message: $0)]) }
         return UploadsPage(
-            layout: context.layout(basis == .ownRecord ? "Your files" : "Files – \(patient.fullName)"), patientName: patient.fullName,
+            layout: context.layout(record.isOwn ? "Your files" : "Files – \(patient.fullName)"), patientName: patient.fullName,
             errorSummary: ErrorSummary(summary), action: base,
             title: FormField(name: "title", label: "Title (optional)", type: "text", value: "", hint: "for example Blood test from City Lab",
                              error: failure?.error("title"), required: false),

@@ -26,18 +26,15 @@ struct LabResultsController: Sendable {
         guard parts.count == 2, !parts[1].isEmpty, raw.count <= 300 else {
             throw HTTPError(.badRequest, message: "Choose a test from your results to see its history.")
         }
-        let (patient, basis) = try await PatientAccess(env: env).open(
-            try context.parameters.require("patient"), for: .readRecord, actor: context.actor, account: context.account, info: context.info,
-            resource: ResourceRef(type: "Observation", id: "trend"))
-        let stored = try await env.database.read {
-            try await FHIRResourceRepository($0).search(patientScope: patient.id.description, RecordQuery(
-                resourceType: "Observation", codeSystem: parts[0], code: parts[1], releasedBy: basis.releasedBy(Clock.milliseconds(Date())),
-                limit: Self.trendLimit))
+        let record = try await env.records.open(try context.parameters.require("patient"), for: .readRecord, context: context,
+                                                target: ResourceRef(type: "Observation", id: "trend"))
+        let patient = record.patient
+        let stored = try await record.read { r in
+            try await r.search(r.query(resourceType: "Observation", codeSystem: parts[0], code: parts[1], limit: Self.trendLimit))
         }
         let results = stored.compactMap { resource in (try? JSONParser.parse(resource.json)).flatMap { LabResult(id: resource.id, json: $0) } }
         guard let latest = results.first else { throw HTTPError(.notFound) }
-        try await env.audit.recordReads(results.map { ("Observation", $0.id) }, patient: patient.id, actor: context.account,
-                                        basis: basis, info: context.info)
+        record.shown(results.map { ("Observation", $0.id) })
         let points = results.compactMap { r -> TrendChart.Point? in
             guard let value = r.numericValue, let time = r.effective.flatMap(FHIRInstant.range)?.lowerBound else { return nil }
             // The table's flag decides the dot too, so the two never disagree (a lab may call a value
@@ -56,8 +53,7 @@ struct LabResultsController: Sendable {
     /// What one request for results read: the patient, the results shown, and (for the page) what its
     /// filters and notes need.
     private struct Loaded {
-        let patient: Patient
-        let basis: Basis
+        let record: PatientRecord
         let filters: RecordFilters
         let results: [LabResult]
         let hasMore: Bool
@@ -71,29 +67,22 @@ struct LabResultsController: Sendable {
 
     private func results(_ request: Request, context: SignedInRequestContext, action: Action, limit: Int, offset: Int,
                          forPage: Bool = false) async throws -> Loaded {
-        let (patient, basis) = try await PatientAccess(env: env).open(
-            try context.parameters.require("patient"), for: action, actor: context.actor, account: context.account, info: context.info,
-            resource: ResourceRef(type: "Observation", id: "laboratory"))
+        let record = try await env.records.open(try context.parameters.require("patient"), for: action, context: context,
+                                                target: ResourceRef(type: "Observation", id: "laboratory"))
         let filters = RecordFilters(request)
-        let now = Clock.milliseconds(Date())
-        let scope = patient.id.description
-        let (stored, visits, pending) = try await env.database.read { sql in
-            let store = FHIRResourceRepository(sql)
-            let stored = try await store.search(patientScope: scope, filters.query(
-                type: "Observation", category: "laboratory", releasedBy: basis.releasedBy(now), limit: limit + 1, offset: offset))
+        let now = record.now
+        let (stored, visits, pending) = try await record.read { r in
+            let stored = try await r.search(filters.query(r, type: "Observation", category: "laboratory", limit: limit + 1, offset: offset))
             guard forPage else { return (stored, [StoredResource](), [RecordReleaseRepository.Pending]()) }
-            let visits = try await RecordSectionsController.loadVisitChoices(store, section: .labs, patientScope: scope,
-                                                                               releasedBy: basis.releasedBy(now), chosen: filters.visit)
-            let pending = basis.seesUnreleased ? [] : try await RecordReleaseRepository(sql).pending(patientScope: scope, at: now)
-            return (stored, visits, pending.filter { $0.section == .labs })
+            let visits = try await r.visitChoices(section: .labs, chosen: filters.visit, limit: RecordSectionsController.visitChoices)
+            return (stored, visits, try await r.pending(at: now).filter { $0.section == .labs })
         }
         let shown = stored.prefix(limit)
         let results = shown.compactMap { resource in
             (try? JSONParser.parse(resource.json)).flatMap { LabResult(id: resource.id, json: $0) }
         }
-        try await env.audit.recordReads(results.map { ("Observation", $0.id) }, patient: patient.id, actor: context.account,
-                                        basis: basis, info: context.info, action: action == .downloadRecord ? .recordDownloaded : .recordRead)
-        return Loaded(patient: patient, basis: basis, filters: filters, results: Array(results), hasMore: stored.count > limit,
+        record.shown(results.map { ("Observation", $0.id) })
+        return Loaded(record: record, filters: filters, results: Array(results), hasMore: stored.count > limit,
                       unopened: Set(shown.filter { $0.openedAt == nil }.map(\.id)),
                       held: Set(shown.filter { !$0.isReleased(at: now) }.map(\.id)), visits: visits, pending: pending)
     }
@@ -102,28 +91,24 @@ struct LabResultsController: Sendable {
         let page = Paging.page(of: request)
         let loaded = try await results(request, context: context, action: .readRecord, limit: Self.pageSize, offset: page * Self.pageSize,
                                        forPage: true)
-        let (patient, basis, filters) = (loaded.patient, loaded.basis, loaded.filters)
-        if basis == .ownRecord && !loaded.unopened.isEmpty {
-            // The table shows each result whole, so the patient has seen them: they are no longer new
-            // (this once, the table still marks them New).
-            try await env.database.write {
-                try await RecordReleaseRepository($0).markOpened(loaded.unopened.sorted().map { ("Observation", $0) },
-                                                                 patientScope: patient.id.description, at: Clock.milliseconds(Date()))
-            }
-        }
+        let (record, filters) = (loaded.record, loaded.filters)
+        let patient = record.patient
+        // The table shows each result whole, so the patient has seen them: they are no longer new
+        // (this once, the table still marks them New).
+        try await record.markOpened(loaded.unopened.sorted().map { ("Observation", $0) })
         let base = Paths.labResults(patient.id.description)
         let failure = filters.failure
         let rows = loaded.results.map {
-            LabResultsPage.Row($0, patient: patient.id, isNew: basis == .ownRecord && loaded.unopened.contains($0.id),
+            LabResultsPage.Row($0, patient: patient.id, isNew: record.isOwn && loaded.unopened.contains($0.id),
                                isHeld: loaded.held.contains($0.id))
         }
         let page_ = LabResultsPage(
-            layout: context.layout(basis == .ownRecord ? "Your test results" : "Test results – \(patient.fullName)", request: request),
-            patientName: patient.fullName, pending: loaded.pending.map { RecordSectionsController.note($0, zone: env.configuration.timeZone) },
+            layout: context.layout(record.isOwn ? "Your test results" : "Test results – \(patient.fullName)", request: request),
+            patientName: patient.fullName, pending: loaded.pending.map { PendingWords.note($0, zone: env.configuration.timeZone) },
             errorSummary: ErrorSummary(failure), filterAction: base,
             from: FormField(name: "from", label: "From", type: "date", value: filters.from, error: failure?.error("from"), required: false),
             to: FormField(name: "to", label: "To", type: "date", value: filters.to, error: failure?.error("to"), required: false),
-            visit: RecordSectionsController.visitField(loaded.visits, selected: filters.visit, error: failure?.error("visit")),
+            visit: VisitChoiceField.make(loaded.visits, selected: filters.visit, error: failure?.error("visit")),
             query: FormField(name: "q", label: "Test name", type: "search", value: filters.text, hint: "for example cholesterol", required: false),
             rows: rows, isEmpty: rows.isEmpty, csvLink: filters.link(Paths.labResultsCSV(patient.id.description)),
             pdfLink: filters.link(Paths.labResultsPDF(patient.id.description)),
@@ -136,7 +121,7 @@ struct LabResultsController: Sendable {
     /// The same results as the page shows (same filters, all pages up to 5,000 rows) as a PDF report.
     @Sendable func labResultsPDF(_ request: Request, context: SignedInRequestContext) async throws -> Response {
         let loaded = try await results(request, context: context, action: .downloadRecord, limit: Self.csvLimit, offset: 0)
-        let (patient, filters, results) = (loaded.patient, loaded.filters, loaded.results)
+        let (patient, filters, results) = (loaded.record.patient, loaded.filters, loaded.results)
         if let failure = filters.failure { throw HTTPError(.badRequest, message: failure.errors.map(\.message).joined(separator: " ")) }
         let shown = [filters.from.isEmpty ? nil : "from \(filters.from)", filters.to.isEmpty ? nil : "to \(filters.to)",
                      filters.text.isEmpty ? nil : "matching \u{201C}\(filters.text)\u{201D}"].compactMap { $0 }.joined(separator: ", ")

@@ -17,16 +17,16 @@ struct PatientRecordController: Sendable {
 
     /// The whole record as one ZIP (FHIR Bundle, NDJSON, health-summary PDF, lab CSV, original files, README).
     @Sendable func export(_ request: Request, context: SignedInRequestContext) async throws -> Response {
-        let (patient, basis) = try await PatientAccess(env: env).open(
-            try context.parameters.require("patient"), for: .downloadRecord, actor: context.actor,
-            account: context.account, info: context.info, resource: ResourceRef(type: "Bundle", id: "export"))
+        let record = try await env.records.open(try context.parameters.require("patient"), for: .downloadRecord, context: context,
+                                                target: ResourceRef(type: "Bundle", id: "export"))
+        let patient = record.patient
         // The ZIP holds decrypted files: it is written in the data folder's private tmp/ (0700; the file
         // 0600 like everything the server creates), never the shared temporary folder, and removed on every path.
         let folder = env.configuration.temporaryDirectory
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let file = folder.appendingPathComponent("export-\(UUID().uuidString).zip")
         defer { try? FileManager.default.removeItem(at: file) }
-        _ = try await RecordExportService(env: env).export(patient, basis: basis, actor: context.account, info: context.info, to: file)
+        _ = try await RecordExportService(env: env).export(record, to: file)
         let data = try Data(contentsOf: file)
         return Response(status: .ok, headers: [
             .contentType: "application/zip",
@@ -36,40 +36,29 @@ struct PatientRecordController: Sendable {
 
     /// "My health summary" as a PDF: current problems, medicines, allergies, vaccinations, recent results.
     @Sendable func healthSummary(_ request: Request, context: SignedInRequestContext) async throws -> Response {
-        let (patient, basis) = try await PatientAccess(env: env).open(
-            try context.parameters.require("patient"), for: .downloadRecord, actor: context.actor,
-            account: context.account, info: context.info, resource: ResourceRef(type: "Composition", id: "health-summary"))
-        let scope = patient.id.description
-        let released = basis.releasedBy(Clock.milliseconds(Date()))
-        let summary = try await env.database.read { try await HealthSummary.load(FHIRResourceRepository($0), patientScope: scope, releasedBy: released) }
-        try await env.audit.recordReads(summary.resources.map { ($0.resourceType, $0.id) }, patient: patient.id, actor: context.account,
-                                        basis: basis, info: context.info, action: .recordDownloaded)
-        let pdf = try summary.pdf(patient: patient, printed: Date(), zone: env.configuration.timeZone)
+        let record = try await env.records.open(try context.parameters.require("patient"), for: .downloadRecord, context: context,
+                                                target: ResourceRef(type: "Composition", id: "health-summary"))
+        let summary = try await record.read { try await HealthSummary.load($0) }
+        record.shown(summary.resources)
+        let pdf = try summary.pdf(patient: record.patient, printed: Date(), zone: env.configuration.timeZone)
         return PDFResponse.make(pdf, fileName: "health-summary.pdf")
     }
 
     @Sendable func home(_ request: Request, context: SignedInRequestContext) async throws -> Response {
-        let (patient, basis) = try await PatientAccess(env: env).open(
-            try context.parameters.require("patient"), for: .readRecord, actor: context.actor,
-            account: context.account, info: context.info)
-        let isOwn = basis == .ownRecord
-        let scope = patient.id.description
-        let now = Clock.milliseconds(Date())
-        let released = basis.releasedBy(now)
+        let record = try await env.records.open(try context.parameters.require("patient"), for: .readRecord, context: context)
+        let (patient, isOwn, scope, now) = (record.patient, record.isOwn, record.scope, record.now)
         let limit = Self.summaryLimit
-        let (labs, medications, allergies, problems, unopened, pending) = try await env.database.read { sql in
-            let store = FHIRResourceRepository(sql), release = RecordReleaseRepository(sql)
-            return (
-                try await store.search(patientScope: scope, RecordQuery(resourceType: "Observation", category: "laboratory", releasedBy: released, limit: 5)),
-                try await store.search(patientScope: scope, RecordQuery(section: .medications, status: "active", releasedBy: released, limit: limit)),
-                try await store.search(patientScope: scope, RecordQuery(section: .allergies, status: "active", releasedBy: released, limit: limit)),
-                try await store.search(patientScope: scope, RecordQuery(section: .problems, status: "active", releasedBy: released, limit: limit)),
-                isOwn ? try await release.unopened(patientScope: scope, at: now) : [:],
-                basis.seesUnreleased ? [] : try await release.pending(patientScope: scope, at: now))
+        let (labs, medications, allergies, problems, unopened, pending) = try await record.read { r in
+            (
+                try await r.search(r.query(resourceType: "Observation", category: "laboratory", limit: 5)),
+                try await r.search(r.query(section: .medications, status: "active", limit: limit)),
+                try await r.search(r.query(section: .allergies, status: "active", limit: limit)),
+                try await r.search(r.query(section: .problems, status: "active", limit: limit)),
+                isOwn ? try await r.unopened() : [:],
+                try await r.pending(at: now))
         }
         let recent = labs.compactMap { resource in (try? JSONParser.parse(resource.json)).flatMap { LabResult(id: resource.id, json: $0) } }
-        try await env.audit.recordReads((labs + medications + allergies + problems).map { ($0.resourceType, $0.id) }, patient: patient.id,
-                                        actor: context.account, basis: basis, info: context.info)
+        record.shown(labs + medications + allergies + problems)
         func links(_ resources: [StoredResource]) -> [Link] {
             resources.compactMap { r in
                 (try? JSONParser.parse(r.json)).map { json in
@@ -85,7 +74,7 @@ struct PatientRecordController: Sendable {
             return Link(href: Paths.recordSection(scope, section), text: "\(n) new in \(section.title)")
         }
         let pendingNotes = pending.map { p in
-            let note = RecordSectionsController.note(p, zone: env.configuration.timeZone)
+            let note = PendingWords.note(p, zone: env.configuration.timeZone)
             return PendingNote(text: "\(p.section.title): \(note.text)")
         }
         return env.renderer.response(PatientHomePage(

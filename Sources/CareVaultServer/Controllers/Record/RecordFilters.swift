@@ -4,7 +4,7 @@ import Foundation
 import Hummingbird
 
 /// The filters a record list was asked for (`from`, `to`, `q`, `visit`, `page`), checked; the same on every list.
-struct RecordFilters {
+struct RecordFilters: Sendable {
     var from: String
     var to: String
     var text: String
@@ -42,13 +42,13 @@ struct RecordFilters {
         return (FHIRInstant.range(from)?.lowerBound, FHIRInstant.range(to)?.upperBound)
     }
 
-    /// The query for these filters; `releasedBy` hides what the patient may not see yet.
-    func query(type: String? = nil, section: RecordSection? = nil, category: String? = nil, releasedBy: Int64?,
+    /// The query for these filters, of what `record`'s reader may see.
+    func query(_ record: PatientRecordReader, type: String? = nil, section: RecordSection? = nil, category: String? = nil,
                limit: Int, offset: Int) -> RecordQuery {
         let valid = failure == nil
-        return RecordQuery(resourceType: type, section: section, category: category, from: range.from, to: range.to,
-                           encounterReference: valid && !visit.isEmpty ? "Encounter/\(visit)" : nil,
-                           text: text.isEmpty ? nil : text, releasedBy: releasedBy, limit: limit, offset: offset)
+        return record.query(resourceType: type, section: section, category: category, from: range.from, to: range.to,
+                            encounterReference: valid && !visit.isEmpty ? "Encounter/\(visit)" : nil,
+                            text: text.isEmpty ? nil : text, limit: limit, offset: offset)
     }
 
     /// This list's URL with the same filters (and another page).
@@ -58,16 +58,4 @@ struct RecordFilters {
         let query = items.map { "\($0.0)=\(Paths.queryValue($0.1))" }.joined(separator: "&")
         return query.isEmpty ? base : base + "?" + query
     }
-}
-
-extension Basis {
-    /// Clinicians and staff of the patient's organization see items still held for release; the patient
-    /// and anyone acting for them see only what has been released.
-    var seesUnreleased: Bool {
-        if case .careTeam = self { return true }
-        return false
-    }
-
-    /// The `releasedBy` bound for queries made on this basis at `time`.
-    func releasedBy(_ time: Int64) -> Int64? { seesUnreleased ? nil : time }
 }

@@ -14,39 +14,28 @@ struct RecordItemController: Sendable {
         group.get("/patients/:patient/items/:type/:id/files/:index", use: file)
     }
 
-    /// The resource, after the policy's permit, if it is in this patient's record and visible on this basis.
-    private func load(_ context: SignedInRequestContext, action: Action) async throws -> (Patient, Basis, StoredResource) {
+    /// The resource, after the policy's permit, if it is in this patient's record, listed, and visible to this reader.
+    private func load(_ context: SignedInRequestContext, action: Action) async throws -> (PatientRecord, StoredResource) {
         let type = try context.parameters.require("type"), id = try context.parameters.require("id")
-        let (patient, basis) = try await PatientAccess(env: env).open(
-            try context.parameters.require("patient"), for: action, actor: context.actor, account: context.account,
-            info: context.info, resource: ResourceRef(type: type, id: id))
-        guard type.count <= 64, id.count <= 64,
-              let resource = try await env.database.read({ try await FHIRResourceRepository($0).find(type: type, id: id) }),
-              resource.patientScope == patient.id.description, resource.section != nil,
-              basis.seesUnreleased || resource.isReleased(at: Clock.milliseconds(Date()))
-        else { throw HTTPError(.notFound) }
-        // What the patient deleted (entered in error) is gone from their view; clinicians still see it, marked.
-        if !basis.seesUnreleased, (try? JSONParser.parse(resource.json)).map(ReportedEntryInput.isEnteredInError) == true { throw HTTPError(.notFound) }
-        return (patient, basis, resource)
+        let record = try await env.records.open(try context.parameters.require("patient"), for: action, context: context,
+                                                target: ResourceRef(type: type, id: id))
+        guard let resource = try await record.read({ try await $0.item(type: type, id: id) }), resource.section != nil else {
+            throw HTTPError(.notFound)
+        }
+        return (record, resource)
     }
 
     @Sendable func show(_ request: Request, context: SignedInRequestContext) async throws -> Response {
-        let (patient, basis, resource) = try await load(context, action: .readRecord)
+        let (record, resource) = try await load(context, action: .readRecord)
         guard let json = try? JSONParser.parse(resource.json) else { throw HTTPError(.notFound) }
         let entry = RecordEntry(resourceType: resource.resourceType, id: resource.id, json: json)
-        let scope = patient.id.description
-        let now = Clock.milliseconds(Date())
-        try await env.audit.recordReads([(resource.resourceType, resource.id)], patient: patient.id, actor: context.account,
-                                        basis: basis, info: context.info)
-        if basis == .ownRecord && resource.openedAt == nil {
-            try await env.database.write {
-                try await RecordReleaseRepository($0).markOpened([(resource.resourceType, resource.id)], patientScope: scope, at: now)
-            }
-        }
+        let (patient, scope, now) = (record.patient, record.scope, record.now)
+        record.shown([resource])
+        if resource.openedAt == nil { try await record.markOpened([(resource.resourceType, resource.id)]) }
         let section = resource.section ?? .documents
         let origin = RecordOrigin(source: resource.source)
         let review = origin.isPatientProvided
-            ? try await env.database.read { try await ReviewRepository($0).find(resourceType: resource.resourceType, resourceID: resource.id, patient: patient.id) }
+            ? try await record.read { try await $0.review(resourceType: resource.resourceType, id: resource.id) }
             : nil
         let elsewhere = RecordAttachment.external(in: json)
         let visitID = entry.encounterReference.flatMap { $0.hasPrefix("Encounter/") ? String($0.dropFirst(10)) : nil }
@@ -61,7 +50,7 @@ struct RecordItemController: Sendable {
                                           link: Paths.attachment(scope, type: resource.resourceType, id: resource.id, index: a.index))
             },
             hasAttachments: !entry.attachments.isEmpty,
-            externalFiles: elsewhere, hasExternalFiles: !elsewhere.isEmpty, source: origin.text(toPatient: basis == .ownRecord), review: review.map { ReviewWords.status($0, zone: env.configuration.timeZone) },
+            externalFiles: elsewhere, hasExternalFiles: !elsewhere.isEmpty, source: origin.text(toPatient: record.isOwn), review: review.map { ReviewWords.status($0, zone: env.configuration.timeZone) },
             lastUpdated: PlainDate.instant(resource.lastUpdated, in: env.configuration.timeZone), version: String(resource.versionID),
             visitLink: visitID.map { Paths.visit(scope, $0) }, fhirLink: Paths.fhirResource(type: resource.resourceType, id: resource.id),
             isHeld: !resource.isReleased(at: now)))
@@ -69,30 +58,28 @@ struct RecordItemController: Sendable {
 
     /// The original bytes of an attachment (inline or in a Binary of the same record), with a safe type and name.
     @Sendable func file(_ request: Request, context: SignedInRequestContext) async throws -> Response {
-        let (patient, basis, resource) = try await load(context, action: .downloadRecord)
+        let (record, resource) = try await load(context, action: .downloadRecord)
         guard let index = Int(try context.parameters.require("index")), let json = try? JSONParser.parse(resource.json),
               let attachment = RecordAttachment.all(in: json).first(where: { $0.index == index })
         else { throw HTTPError(.notFound) }
-        var audited = [(type: resource.resourceType, id: resource.id)]
+        var audited = [resource]
         var bytes = attachment.inlineData
         if bytes == nil, let reference = attachment.binaryReference {
             let binaryID = String(reference.dropFirst("Binary/".count))
-            let binary = try await env.database.read { try await FHIRResourceRepository($0).find(type: "Binary", id: binaryID) }
-            if let binary, binary.patientScope == patient.id.description, let body = try? JSONParser.parse(binary.json) {
+            if let binary = try await record.read({ try await $0.item(type: "Binary", id: binaryID) }), let body = try? JSONParser.parse(binary.json) {
                 bytes = body["data"]?.stringValue.flatMap { Data(base64Encoded: $0, options: .ignoreUnknownCharacters) }
-                audited.append((type: "Binary", id: binaryID))
+                audited.append(binary)
             }
         }
         if bytes == nil, let reference = attachment.binaryReference {
             // A patient's upload: its bytes are in the encrypted vault, which streams them (and audits the download).
             let uploadID = String(reference.dropFirst("Binary/".count))
-            if try await env.database.read({ try await UploadRepository($0).find(id: uploadID, patient: patient.id) }) != nil {
-                return Response(status: .seeOther, headers: [.location: Paths.uploadFile(patient.id.description, uploadID)])
+            if try await record.read({ try await $0.upload(id: uploadID) }) != nil {
+                return Response(status: .seeOther, headers: [.location: Paths.uploadFile(record.scope, uploadID)])
             }
         }
         guard let bytes else { throw HTTPError(.notFound) }
-        try await env.audit.recordReads(audited, patient: patient.id, actor: context.account, basis: basis, info: context.info,
-                                        action: .recordDownloaded)
+        record.shown(audited)
         let name = attachment.fileName(fallback: RecordEntry(resourceType: resource.resourceType, id: resource.id, json: json).name)
         return Response(status: .ok, headers: [
             .contentType: attachment.servedContentType,

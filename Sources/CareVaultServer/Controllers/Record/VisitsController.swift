@@ -15,25 +15,21 @@ struct VisitsController: Sendable {
         group.get("/patients/:patient/visits/:visit/summary.pdf", use: summaryPDF)
     }
 
-    private func open(_ context: SignedInRequestContext, resource: ResourceRef) async throws -> (Patient, Basis) {
-        try await PatientAccess(env: env).open(try context.parameters.require("patient"), for: .readRecord, actor: context.actor,
-                                              account: context.account, info: context.info, resource: resource)
-    }
-
     @Sendable func list(_ request: Request, context: SignedInRequestContext) async throws -> Response {
-        let (patient, basis) = try await open(context, resource: ResourceRef(type: "Encounter", id: "list"))
+        let record = try await env.records.open(try context.parameters.require("patient"), for: .readRecord, context: context,
+                                                target: ResourceRef(type: "Encounter", id: "list"))
+        let patient = record.patient
         let filters = RecordFilters(request)
         let page = filters.page
-        let stored = try await env.database.read {
-            try await FHIRResourceRepository($0).search(patientScope: patient.id.description, filters.query(
-                type: "Encounter", releasedBy: basis.releasedBy(Clock.milliseconds(Date())), limit: Self.pageSize + 1, offset: page * Self.pageSize))
+        let stored = try await record.read { r in
+            try await r.search(filters.query(r, type: "Encounter", limit: Self.pageSize + 1, offset: page * Self.pageSize))
         }
         let visits = stored.prefix(Self.pageSize).compactMap { r in (try? JSONParser.parse(r.json)).flatMap { Visit(id: r.id, json: $0) } }
-        try await env.audit.recordReads(visits.map { ("Encounter", $0.id) }, patient: patient.id, actor: context.account, basis: basis, info: context.info)
+        record.shown(visits.map { ("Encounter", $0.id) })
         let base = Paths.visits(patient.id.description)
         let failure = filters.failure
         return env.renderer.response(VisitsPage(
-            layout: context.layout(basis == .ownRecord ? "Your visits" : "Visits – \(patient.fullName)", request: request),
+            layout: context.layout(record.isOwn ? "Your visits" : "Visits – \(patient.fullName)", request: request),
             patientName: patient.fullName, errorSummary: ErrorSummary(failure), filterAction: base,
             from: FormField(name: "from", label: "From", type: "date", value: filters.from, error: failure?.error("from"), required: false),
             to: FormField(name: "to", label: "To", type: "date", value: filters.to, error: failure?.error("to"), required: false),
@@ -48,35 +44,26 @@ struct VisitsController: Sendable {
             status: failure == nil ? .ok : .badRequest)
     }
 
-    /// The visit and what is linked to it that this basis may see, audited as `audit`.
-    private func load(_ context: SignedInRequestContext, action: Action, audit: AuditAction)
-        async throws -> (Patient, Basis, Visit, [StoredResource]) {
+    /// The visit and what is linked to it that this reader may see.
+    private func load(_ context: SignedInRequestContext, action: Action) async throws -> (Patient, Visit, [StoredResource]) {
         let visitID = try context.parameters.require("visit")
-        let (patient, basis) = try await PatientAccess(env: env).open(
-            try context.parameters.require("patient"), for: action, actor: context.actor, account: context.account, info: context.info,
-            resource: ResourceRef(type: "Encounter", id: visitID))
-        let scope = patient.id.description
-        let (encounter, allLinked) = try await env.database.read { sql in
-            let store = FHIRResourceRepository(sql)
-            let encounter = try await store.find(type: "Encounter", id: visitID)
-            // An encounter of another patient's record is as absent as one that does not exist.
-            guard let encounter, encounter.patientScope == scope else { return (nil as StoredResource?, [StoredResource]()) }
-            return (encounter, try await store.linked(patientScope: scope, encounterReference: "Encounter/\(visitID)"))
+        let record = try await env.records.open(try context.parameters.require("patient"), for: action, context: context,
+                                                target: ResourceRef(type: "Encounter", id: visitID))
+        // An encounter of another patient's record, or one this reader may not see, is as absent as one that does not exist.
+        let (encounter, linked) = try await record.read { r -> (StoredResource?, [StoredResource]) in
+            guard let encounter = try await r.item(type: "Encounter", id: visitID) else { return (nil, []) }
+            return (encounter, try await r.linked(to: "Encounter/\(visitID)"))
         }
-        let now = Clock.milliseconds(Date())
-        // Held items stay out of the patient's view of the visit as of every list.
-        let linked = basis.seesUnreleased ? allLinked : allLinked.filter { $0.isReleased(at: now) }
         guard let encounter, let visit = (try? JSONParser.parse(encounter.json)).flatMap({ Visit(id: visitID, json: $0) }) else {
             throw HTTPError(.notFound)
         }
-        try await env.audit.recordReads([("Encounter", visitID)] + linked.map { ($0.resourceType, $0.id) }, patient: patient.id,
-                                        actor: context.account, basis: basis, info: context.info, action: audit)
-        return (patient, basis, visit, linked)
+        record.shown([encounter] + linked)
+        return (record.patient, visit, linked)
     }
 
     /// The visit summary as a PDF: the visit, its tests, and everything else recorded in it.
     @Sendable func summaryPDF(_ request: Request, context: SignedInRequestContext) async throws -> Response {
-        let (patient, _, visit, linked) = try await load(context, action: .downloadRecord, audit: .recordDownloaded)
+        let (patient, visit, linked) = try await load(context, action: .downloadRecord)
         var results: [LabResult] = []
         var entries: [RecordEntry] = []
         for resource in linked {
@@ -92,7 +79,7 @@ struct VisitsController: Sendable {
     }
 
     @Sendable func show(_ request: Request, context: SignedInRequestContext) async throws -> Response {
-        let (patient, _, visit, linked) = try await load(context, action: .readRecord, audit: .recordRead)
+        let (patient, visit, linked) = try await load(context, action: .readRecord)
         let scope = patient.id.description
         let visitID = visit.id
         var labs: [LabResultsPage.Row] = []

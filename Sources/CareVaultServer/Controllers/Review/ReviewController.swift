@@ -24,7 +24,7 @@ struct ReviewController: Sendable {
             let entries = try await ReviewRepository(sql).queue(organization: organization.description, limit: Self.pageSize + 1, offset: page * Self.pageSize)
             var resources: [String: StoredResource] = [:]
             for entry in entries.prefix(Self.pageSize) {
-                resources[entry.item.id] = try await FHIRResourceRepository(sql).find(type: entry.item.resourceType, id: entry.item.resourceID)
+                resources[entry.item.id] = try await FHIRResourceRepository(sql).findWhole(type: entry.item.resourceType, id: entry.item.resourceID)
             }
             return (entries, resources)
         }
@@ -47,17 +47,19 @@ struct ReviewController: Sendable {
 
     /// Shows the item; a submitted one is now under review by this clinician.
     @Sendable func open(_ request: Request, context: StaffRequestContext) async throws -> Response {
-        var (item, patient, basis, resource) = try await load(context)
+        var (item, record, resource) = try await load(context)
+        let (patient, basis) = (record.patient, record.basis)
         if item.status == .submitted, let moved = try await move(item, to: .underReview, comment: nil, context: context, patient: patient, basis: basis) {
             item = moved
         }
-        try await env.audit.recordReads([(item.resourceType, item.resourceID)], patient: patient.id, actor: context.account, basis: basis, info: context.info)
-        return env.renderer.response(try await page(context, request: request, item: item, patient: patient, resource: resource, form: nil, failure: nil))
+        record.shown([resource])
+        return env.renderer.response(try await page(context, request: request, item: item, record: record, resource: resource, form: nil, failure: nil))
     }
 
     @Sendable func decide(_ request: Request, context: StaffRequestContext) async throws -> Response {
         var request = request
-        let (item, patient, basis, resource) = try await load(context)
+        let (item, record, resource) = try await load(context)
+        let (patient, basis) = (record.patient, record.basis)
         let form = try await request.form()
         let decision = ReviewDecision(rawValue: form.value("decision"))
         let comment = form.value("comment").trimmingCharacters(in: .whitespacesAndNewlines)
@@ -71,7 +73,7 @@ struct ReviewController: Sendable {
             errors.append(FieldError(field: "decision", message: "This item is \(item.status.title.lowercased()); it cannot be changed to \(decision.status.title.lowercased())."))
         }
         guard errors.isEmpty, let decision else {
-            return env.renderer.response(try await page(context, request: request, item: item, patient: patient, resource: resource, form: form,
+            return env.renderer.response(try await page(context, request: request, item: item, record: record, resource: resource, form: form,
                                                         failure: ValidationFailure(errors)), status: errors.contains { $0.message.hasPrefix("This item is") } ? .conflict : .badRequest)
         }
         let moved = try await move(item, to: decision.status, comment: comment.isEmpty ? nil : comment, context: context, patient: patient, basis: basis,
@@ -80,18 +82,17 @@ struct ReviewController: Sendable {
     }
 
     /// The item, if it belongs to a patient of the clinician's organization and the policy permits; else 404.
-    private func load(_ context: StaffRequestContext) async throws -> (ReviewItem, Patient, Basis, StoredResource) {
+    private func load(_ context: StaffRequestContext) async throws -> (ReviewItem, PatientRecord, StoredResource) {
         let organization = try await context.organization(permitting: .writeRecord, env: env)
         let id = try context.parameters.require("item")
         guard let item = try await env.database.read({ try await ReviewRepository($0).find(id: id, organization: organization.description) }) else {
             throw HTTPError(.notFound)
         }
-        let (patient, basis) = try await PatientAccess(env: env).open(item.patient.description, for: .writeRecord, actor: context.actor,
-                                                                      account: context.account, info: context.info,
-                                                                      resource: ResourceRef(type: item.resourceType, id: item.resourceID))
-        guard let resource = try await env.database.read({ try await FHIRResourceRepository($0).find(type: item.resourceType, id: item.resourceID) }),
-              resource.patientScope == patient.id.description else { throw HTTPError(.notFound) }
-        return (item, patient, basis, resource)
+        let record = try await env.records.open(item.patient.description, for: .writeRecord, context: context, target: ResourceRef(type: item.resourceType, id: item.resourceID))
+        guard let resource = try await record.read({ try await $0.item(type: item.resourceType, id: item.resourceID) }) else {
+            throw HTTPError(.notFound)
+        }
+        return (item, record, resource)
     }
 
     /// Moves the item (only if nobody moved it meanwhile) and, when accepting, records the verification
@@ -123,8 +124,9 @@ struct ReviewController: Sendable {
         return RecordEntry(resourceType: resource.resourceType, id: resource.id, json: json).name
     }
 
-    private func page(_ context: StaffRequestContext, request: Request, item: ReviewItem, patient: Patient, resource: StoredResource,
+    private func page(_ context: StaffRequestContext, request: Request, item: ReviewItem, record: PatientRecord, resource: StoredResource,
                       form: FormData?, failure: ValidationFailure?) async throws -> ReviewItemPage {
+        let patient = record.patient
         let scope = patient.id.description
         var facts = [ReviewItemPage.Fact(label: "What", value: Self.summary(resource)),
                      .init(label: "From", value: RecordOrigin(source: resource.source).text(toPatient: false)),
@@ -140,7 +142,7 @@ struct ReviewController: Sendable {
         if let comment = item.comment { facts.append(.init(label: "Comment to the patient", value: comment)) }
         var fileLink: String?
         var preview: UploadPreview?
-        if item.kind == .upload, let upload = try await env.database.read({ try await UploadRepository($0).find(documentID: item.resourceID, patient: patient.id) }),
+        if item.kind == .upload, let upload = try await record.read({ try await $0.upload(documentID: item.resourceID) }),
            upload.deletedAt == nil {
             fileLink = Paths.uploadFile(scope, upload.id)
             preview = await UploadPreview.of(upload, env: env)

@@ -19,7 +19,7 @@ struct ContributionRemoval: Sendable {
 
     func remove(resourceType: String, id: String, patient: Patient, basis: Basis, account: Account, info: RequestInfo) async throws -> Outcome {
         try await env.database.write { sql in
-            guard let stored = try await FHIRResourceRepository(sql).find(type: resourceType, id: id), stored.patientScope == patient.id.description,
+            guard let stored = try await FHIRResourceRepository(sql).findWhole(type: resourceType, id: id), stored.patientScope == patient.id.description,
                   RecordOrigin(source: stored.source).isPatientProvided, let json = try? JSONParser.parse(stored.json),
                   !ReportedEntryInput.isEnteredInError(json) else { return .notFound }
             let reviews = ReviewRepository(sql)

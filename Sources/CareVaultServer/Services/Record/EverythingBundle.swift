@@ -5,11 +5,10 @@ import Foundation
 /// `Patient/$everything`: a patient's record as one searchset Bundle, with the shared resources it
 /// refers to (practitioners, organizations…) included. Resource JSON goes out exactly as stored.
 enum EverythingBundle {
-    /// The patient's resources this basis may see, and the shared ones they refer to.
-    static func load(_ store: FHIRResourceRepository, patientScope: String, basis: Basis, at now: Int64)
-        async throws -> (own: [StoredResource], shared: [StoredResource]) {
-        var own = try await store.all(patientScope: patientScope).filter { basis.seesUnreleased || $0.isReleased(at: now) }
-        if !basis.seesUnreleased {
+    /// The patient's resources this reader may see, and the shared ones they refer to.
+    static func load(_ record: PatientRecordReader) async throws -> (own: [StoredResource], shared: [StoredResource]) {
+        var own = try await record.all()
+        if record.visibility != .wholeRecord {
             // A Provenance names what its import brought, held items too: it may name only what this reader sees.
             let visible = Set(own.map { "\($0.resourceType)/\($0.id)" })
             own = own.compactMap { resource in
@@ -23,7 +22,7 @@ enum EverythingBundle {
         for resource in own {
             for reference in sharedReferences(in: resource.json) where seen.insert(reference).inserted {
                 let parts = reference.split(separator: "/", maxSplits: 1).map(String.init)
-                if let found = try await store.find(type: parts[0], id: parts[1]), found.patientScope.isEmpty { shared.append(found) }
+                if let found = try await record.shared(type: parts[0], id: parts[1]) { shared.append(found) }
             }
         }
         return (own, shared)

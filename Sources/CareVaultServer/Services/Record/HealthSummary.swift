@@ -3,7 +3,7 @@ import CareVaultStore
 import Foundation
 
 /// What "my health summary" shows: current problems and medicines, allergies, vaccinations, recent results.
-struct HealthSummary {
+struct HealthSummary: Sendable {
     let resources: [StoredResource]
     let problems: [RecordEntry]
     let medications: [RecordEntry]
@@ -11,13 +11,13 @@ struct HealthSummary {
     let immunizations: [RecordEntry]
     let results: [LabResult]
 
-    /// Reads it for a patient; `releasedBy` hides what the patient may not see yet.
-    static func load(_ store: FHIRResourceRepository, patientScope scope: String, releasedBy released: Int64?) async throws -> HealthSummary {
-        let labs = try await store.search(patientScope: scope, RecordQuery(resourceType: "Observation", category: "laboratory", releasedBy: released, limit: 30))
-        let problems = try await store.search(patientScope: scope, RecordQuery(section: .problems, status: "active", releasedBy: released, limit: 200))
-        let medications = try await store.search(patientScope: scope, RecordQuery(section: .medications, status: "active", releasedBy: released, limit: 200))
-        let allergies = try await store.search(patientScope: scope, RecordQuery(section: .allergies, releasedBy: released, limit: 200))
-        let immunizations = try await store.search(patientScope: scope, RecordQuery(section: .immunizations, releasedBy: released, limit: 200))
+    /// Reads what the reader may see of it.
+    static func load(_ record: PatientRecordReader) async throws -> HealthSummary {
+        let labs = try await record.search(record.query(resourceType: "Observation", category: "laboratory", limit: 30))
+        let problems = try await record.search(record.query(section: .problems, status: "active", limit: 200))
+        let medications = try await record.search(record.query(section: .medications, status: "active", limit: 200))
+        let allergies = try await record.search(record.query(section: .allergies, limit: 200))
+        let immunizations = try await record.search(record.query(section: .immunizations, limit: 200))
         func entries(_ resources: [StoredResource]) -> [RecordEntry] {
             resources.compactMap { r in (try? JSONParser.parse(r.json)).map { RecordEntry(resourceType: r.resourceType, id: r.id, json: $0) } }
         }

@@ -18,16 +18,22 @@ public struct RecordExportService: Sendable {
 
     public init(env: AppEnvironment) { self.env = env }
 
-    /// Writes the export of what `basis` may see of `patient`'s record to `url` (replaced if present), and
-    /// audits every resource in it as downloaded.
-    public func export(_ patient: Patient, basis: Basis, actor: Account?, info: RequestInfo, to url: URL) async throws -> Summary {
-        let scope = patient.id.description
+    /// Writes the export of what the patient may see of their record to `url`, for an operator at the
+    /// command line; audited as one download event naming every record in it.
+    public func export(_ patient: Patient, operatorInfo info: RequestInfo, to url: URL) async throws -> Summary {
+        try await env.records.asOperator(patient, for: .downloadRecord, info: info, target: ResourceRef(type: "Bundle", id: "export")) { record in
+            try await export(record, to: url)
+        }
+    }
+
+    /// Writes the export of what the reader may see of the record to `url` (replaced if present), and
+    /// names every resource in it for the request's audit event.
+    func export(_ record: PatientRecord, to url: URL) async throws -> Summary {
+        let patient = record.patient
         let now = Date()
-        let released = basis.releasedBy(Clock.milliseconds(now))
-        let (own, shared, summary) = try await env.database.read { sql in
-            let store = FHIRResourceRepository(sql)
-            let (own, shared) = try await EverythingBundle.load(store, patientScope: scope, basis: basis, at: Clock.milliseconds(now))
-            return (own, shared, try await HealthSummary.load(store, patientScope: scope, releasedBy: released))
+        let (own, shared, summary) = try await record.read { reader in
+            let (own, shared) = try await EverythingBundle.load(reader)
+            return (own, shared, try await HealthSummary.load(reader))
         }
         let labs = own.filter { $0.section == .labs && $0.resourceType == "Observation" }
             .compactMap { r in (try? JSONParser.parse(r.json)).flatMap { LabResult(id: r.id, json: $0) } }
@@ -68,8 +74,7 @@ public struct RecordExportService: Sendable {
                     attachments += 1
                 }
             }
-            try await env.audit.recordReads(own.map { (patient.id, $0.resourceType, $0.id) }, actor: actor, basis: basis, info: info,
-                                            action: .recordDownloaded)
+            record.shown(own)
             let size = (try FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
             return Summary(resources: own.count, attachments: attachments, bytes: size)
         } catch {

@@ -1,0 +1,79 @@
+import CareVaultCore
+import CareVaultStore
+import Foundation
+import Hummingbird
+
+/// The one way into a patient's record: load the patient, ask the policy, and hand back a
+/// ``PatientRecord`` that carries who is reading, on what basis and what they may see. A denial is
+/// audited at once and looks like an unknown id from outside (404), so nobody learns which records
+/// exist; an opening is audited once, when the request ends, with everything it showed.
+struct RecordDoor: Sendable {
+    let env: AppEnvironment
+
+    /// Opens `rawID`'s record for `action` by the signed-in reader of `context`; `target` names what the
+    /// request is about (a list, an item, an export) in its audit event, which says `auditAs` (by default
+    /// a download for ``Action/downloadRecord``, a read otherwise).
+    func open(_ rawID: String, for action: Action, context: some RecordRequestContext, target: ResourceRef? = nil,
+              auditAs: AuditAction? = nil) async throws -> PatientRecord {
+        guard let id = PatientID(rawID),
+              let patient = try await env.database.read({ try await PatientRepository($0).find(id: id) })
+        else { throw HTTPError(.notFound) }
+        let target = target ?? ResourceRef(type: "Patient", id: patient.id.description)
+        switch AuthorizationPolicy.decide(context.actor, action, patient: patient.scope, resource: target) {
+        case .permit(let basis):
+            let now = Clock.milliseconds(Date())
+            var visibility = RecordVisibility.of(basis, at: now)
+            if let restrict = env.configuration.visibilityRestriction { visibility = restrict(visibility) }
+            try context.recordAudit.opened(RecordAccessAudit.Opening(
+                patient: patient.id, reader: context.account, basis: basis,
+                action: auditAs ?? (action == .downloadRecord ? .recordDownloaded : .recordRead), target: target, info: context.info))
+            return PatientRecord(patient: patient, basis: basis, visibility: visibility, reader: context.account, actor: context.actor,
+                                 action: action, now: now, env: env, audit: context.recordAudit)
+        case .deny(let reason):
+            try await env.audit.record(AuditEvent(
+                .recordAccessDenied, info: context.info, actor: context.account, outcome: .denied, patient: patient.id,
+                resourceType: target.type, resourceID: target.id, basis: reason.rawValue))
+            throw HTTPError(.notFound)
+        }
+    }
+}
+
+extension RecordDoor {
+    /// An operator at the command line (no account, the administration basis) reading what the patient
+    /// may see of `patient`'s record in `body`, audited as one event when it ends.
+    func asOperator<T: Sendable>(_ patient: Patient, for action: Action, info: RequestInfo, target: ResourceRef,
+                                 _ body: (PatientRecord) async throws -> T) async throws -> T {
+        let audit = RecordAccessAudit()
+        let now = Clock.milliseconds(Date())
+        try audit.opened(RecordAccessAudit.Opening(patient: patient.id, reader: nil, basis: .administration,
+                                                   action: action == .downloadRecord ? .recordDownloaded : .recordRead,
+                                                   target: target, info: info))
+        let record = PatientRecord(patient: patient, basis: .administration, visibility: RecordVisibility.of(.administration, at: now),
+                                   reader: nil, actor: .admin(account: AccountID(), secondFactorEnrolled: true), action: action, now: now,
+                                   env: env, audit: audit)
+        do {
+            let result = try await body(record)
+            if let event = audit.takeEvent(outcome: .success, isWriteRequest: false) { try await env.audit.record(event) }
+            return result
+        } catch {
+            if let event = audit.takeEvent(outcome: .failure, isWriteRequest: false) { try? await env.audit.record(event) }
+            throw error
+        }
+    }
+}
+
+/// A request context whose signed-in reader can open a record.
+protocol RecordRequestContext: RequestContext {
+    var account: Account { get }
+    var actor: Actor { get }
+    var info: RequestInfo { get }
+    var recordAudit: RecordAccessAudit { get }
+}
+
+extension SignedInRequestContext: RecordRequestContext {}
+extension StaffRequestContext: RecordRequestContext {}
+
+extension AppEnvironment {
+    /// The door to patients' records.
+    var records: RecordDoor { RecordDoor(env: self) }
+}
