@@ -66,7 +66,7 @@ public struct RecordVisibility: Sendable, Equatable, CustomStringConvertible {
         (resourceTypes?.contains(type) ?? true) && (items?.contains { $0.hasPrefix(type + "/") } ?? true)
     }
 
-    /// This visibility narrowed further: `other`'s rules as well as these.
+    /// This visibility narrowed further: `categories` hidden too, and only `types` among those allowed.
     public func narrowed(hiding categories: Set<String> = [], toTypes types: Set<String>? = nil) -> RecordVisibility {
         var result = self
         result.hiddenCategories.formUnion(categories)
