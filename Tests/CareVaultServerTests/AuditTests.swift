@@ -34,6 +34,28 @@ struct AuditTests {
         }
     }
 
+    @Test("The list of what a request showed is part of the chain: read back exactly, and any change to it is detected",
+          arguments: testDatabases)
+    func entitiesAreChained(kind: DatabaseKind) async throws {
+        try await TestApp.run(kind) { _, env in
+            let listed = AuditEvent(action: .recordRead, resourceType: "Observation", resourceID: "laboratory",
+                                    entities: ["Observation/a", "", "Binary/b", ""])
+            let sequence = try await env.database.write { try await AuditLogRepository($0, kind: kind).append(listed) }
+            let stored = try await env.database.read { try await AuditLogRepository($0, kind: kind).latest(limit: 1) }.first
+            #expect(stored?.sequence == sequence && stored?.event.entities == listed.entities)
+            guard case .intact = try await env.database.read({ try await AuditLogRepository($0, kind: kind).verify() }) else {
+                Issue.record("the chain did not verify with an entity list")
+                return
+            }
+            // Dropping one item from the list is tampering like any other.
+            try await env.database.write {
+                try await $0.raw("UPDATE audit_log SET entities = 'Observation/a' WHERE seq = \(bind: sequence)").run()
+            }
+            #expect(try await env.database.read { try await AuditLogRepository($0, kind: kind).verify() }
+                    == .broken(sequence: sequence, reason: "row content does not match its hash"))
+        }
+    }
+
     @Test("Removing the newest rows is detected through the chain head", arguments: testDatabases)
     func truncation(kind: DatabaseKind) async throws {
         try await TestApp.run(kind) { client, env in

@@ -130,13 +130,32 @@ struct RecordDoorTests {
         }
     }
 
-    @Test("A refused request is one audit event too, and another patient's record answers 404", arguments: testDatabases)
-    func denialIsOneEvent(kind: DatabaseKind) async throws {
+    @Test("Another patient gets nothing on any route: not through the other's id, nor the other's items under their own id; a refusal is one audit event",
+          arguments: testDatabases)
+    func strangerGetsNothing(kind: DatabaseKind) async throws {
         try await TestApp.run(kind) { client, env in
             let (_, ana) = try await RecordSectionTests.clinicPatient(client, env, mrn: "DOOR-1")
-            let (other, _) = try await RecordSectionTests.clinicPatient(client, env, mrn: "DOOR-2")
+            let (stranger, bo) = try await RecordSectionTests.clinicPatient(client, env, mrn: "DOOR-2")
+            let anas = try await env.database.read { try await FHIRResourceRepository($0).all(patientScope: ana.id.description) }
+            let visit = try #require(anas.first { $0.resourceType == "Encounter" })
+            let routes = makeRouter(env: env).routes.filter { $0.method == .get }.map { "\($0.path)" }
+                .filter { $0.contains(":patient") || $0.contains("{patient}") }
+            let items = anas.filter { $0.section != nil }.map { ($0.resourceType, $0.id) }
+            // Ana's id in the path, and Ana's items and visit under Bo's own id.
+            let uris = Self.walk(routes, patient: ana.id.description, visit: visit.id, items: items)
+                + Self.walk(routes, patient: bo.id.description, visit: visit.id, items: items).filter { $0.contains("/items/") || $0.contains("/visits/") }
+                + items.map { Paths.fhirResource(type: $0.0, id: $0.1) }
+            for uri in uris {
+                let page = try await stranger.get(uri)
+                #expect([404, 303, 400].contains(page.status.code), "\(uri): \(page.status)")
+                let text = try Self.text(of: page)
+                for item in anas where item.resourceType != "Patient" {
+                    #expect(!text.contains(item.id), "\(uri) shows Ana's \(item.resourceType)/\(item.id)")
+                }
+            }
+
             let before = try await AuditTrail.events(env, patient: ana.id).count
-            #expect(try await other.get(Paths.labResults(ana.id.description)).status == .notFound)
+            #expect(try await stranger.get(Paths.labResults(ana.id.description)).status == .notFound)
             let events = try await AuditTrail.events(env, patient: ana.id).dropFirst(before)
             #expect(events.count == 1 && events.first?.action == .recordAccessDenied && events.first?.outcome == .denied)
             #expect(events.first?.entities.isEmpty == true)

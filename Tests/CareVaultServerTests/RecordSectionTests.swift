@@ -252,7 +252,7 @@ struct RecordSectionTests {
             let options = { (html: String) in html.matches(of: /<option value="[0-9a-f-]{36}"[^>]*>([^<]*)<\/option>/).map { String($0.output.1) } }
 
             let offered = options(try await browser.get(base).body)
-            #expect(offered.count == RecordSectionsController.visitChoices)
+            #expect(offered.count == VisitChoiceField.limit)
             #expect(offered.first?.hasSuffix("Visit number 34") == true && !offered.contains { $0.hasSuffix("Visit number 33") })  // no note
             #expect(offered.last?.hasSuffix("Visit number 4") == true)
             #expect(!(try await browser.get(Paths.recordSection(summary.patient.id.description, .medications)).body.contains("Visit number")))
@@ -264,7 +264,7 @@ struct RecordSectionTests {
             let chosen = try await browser.get(base + "?visit=\(oldest.id)")
             #expect(chosen.status == .ok)
             #expect(chosen.body.contains(#"<option value="\#(oldest.id)" selected>January 15, 2020 – Visit number 0</option>"#))
-            #expect(options(chosen.body).count == RecordSectionsController.visitChoices + 1)
+            #expect(options(chosen.body).count == VisitChoiceField.limit + 1)
 
             // Another patient naming this visit learns nothing about it.
             let (other, otherPatient) = try await Self.clinicPatient(client, env)

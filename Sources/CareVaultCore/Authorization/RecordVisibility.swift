@@ -1,7 +1,7 @@
 /// What one reader may see of a patient's record, derived once from the basis the policy allowed
 /// them on. Every query of patient data takes one (there is no default), so a reader whose visibility
 /// was forgotten sees nothing rather than everything.
-public struct RecordVisibility: Sendable, Equatable, CustomStringConvertible {
+public struct RecordVisibility: Sendable, Equatable {
     /// Which items by their release state.
     public enum Release: Sendable, Equatable {
         /// Items still held for a clinician's release too (the care team; writers).
@@ -72,13 +72,5 @@ public struct RecordVisibility: Sendable, Equatable, CustomStringConvertible {
         result.hiddenCategories.formUnion(categories)
         if let types { result.resourceTypes = result.resourceTypes.map { $0.intersection(types) } ?? types }
         return result
-    }
-
-    public var description: String {
-        var parts = [seesHeld ? "held-included" : "released-by:\(releasedBy ?? 0)"]
-        if !hiddenCategories.isEmpty { parts.append("hidden:" + hiddenCategories.sorted().joined(separator: ",")) }
-        if let resourceTypes { parts.append("types:" + resourceTypes.sorted().joined(separator: ",")) }
-        if let items { parts.append("items:\(items.count)") }
-        return parts.joined(separator: " ")
     }
 }

@@ -138,7 +138,8 @@ public struct AuditLogRepository: Sendable {
             resourceType: try row.optionalString("resource_type"), resourceID: try row.optionalString("resource_id"),
             basis: try row.optionalString("basis"), outcome: outcome, clientIP: try row.optionalString("client_ip"),
             userAgent: try row.optionalString("user_agent"), subjectAccount: try row.optionalID("subject_account"),
-            entities: try row.optionalString("entities").map { $0.split(separator: "\n").map(String.init) } ?? []
+            // Split exactly as joined (empty parts kept), so the row hashes as it was written.
+            entities: try row.optionalString("entities").map { $0.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) } ?? []
         )
         return AuditEntry(sequence: try row.decode(column: "seq", as: Int64.self), event: event,
                           previousHash: try row.string("prev_hash"), hash: try row.string("hash"))

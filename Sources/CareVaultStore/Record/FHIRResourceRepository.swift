@@ -62,7 +62,7 @@ public struct FHIRResourceRepository: Sendable {
         try await sql.raw("""
             SELECT * FROM fhir_resources r WHERE r.resource_type = \(bind: type) AND r.id = \(bind: id)
             AND r.patient_scope = \(bind: patient.description)\(visibility.sqlConditions(alias: "r"))
-            """).first().map(Self.stored).flatMap { visibility.allows($0, category: $0.category) ? $0 : nil }
+            """).first().map(Self.stored).flatMap { visibility.allows($0) ? $0 : nil }
     }
 
     /// A shared resource (a practitioner, an organization, a place, a medicine): in nobody's record.
@@ -171,7 +171,7 @@ public struct FHIRResourceRepository: Sendable {
         try await sql.raw("""
             SELECT * FROM fhir_resources r WHERE r.patient_scope = \(bind: patient.description)\(visibility.sqlConditions(alias: "r"))
             ORDER BY r.resource_type, r.effective_start, r.id
-            """).all().map(Self.stored).filter { visibility.allows($0, category: $0.category) }
+            """).all().map(Self.stored).filter { visibility.allows($0) }
     }
 
     /// The patient's visits, newest first, that have at least one item of `section` recorded in them
@@ -186,7 +186,7 @@ public struct FHIRResourceRepository: Sendable {
             AND EXISTS (SELECT 1 FROM fhir_resources o WHERE o.encounter_ref = 'Encounter/' || e.id AND o.section = \(bind: section.rawValue)
                 AND o.patient_scope || '' = e.patient_scope AND (o.status IS NULL OR o.status <> 'entered-in-error')\(visibility.sqlConditions(alias: "o")))
             ORDER BY e.effective_start DESC, e.resource_type, e.id LIMIT \(bind: limit)
-            """).all().map(Self.stored).filter { visibility.allows($0, category: $0.category) }
+            """).all().map(Self.stored).filter { visibility.allows($0) }
     }
 
     /// One page of a patient's resources matching `query`, newest first.
@@ -248,7 +248,7 @@ public struct FHIRResourceRepository: Sendable {
         sqlText.appendInterpolation(bind: query.limit)
         sqlText.appendInterpolation(unsafeRaw: " OFFSET ")
         sqlText.appendInterpolation(bind: query.offset)
-        return try await sql.raw(sqlText).all().map(Self.stored).filter { query.visibility.allows($0, category: $0.category) }
+        return try await sql.raw(sqlText).all().map(Self.stored).filter { query.visibility.allows($0) }
     }
 
     /// Everything in a patient's record that belongs to one encounter and that `visibility` allows, by
@@ -259,7 +259,7 @@ public struct FHIRResourceRepository: Sendable {
         try await sql.raw("""
             SELECT * FROM fhir_resources r WHERE r.encounter_ref = \(bind: encounterReference) AND r.patient_scope || '' = \(bind: patient.description)
             \(visibility.sqlConditions(alias: "r")) ORDER BY r.resource_type, r.effective_start, r.id LIMIT \(bind: limit)
-            """).all().map(Self.stored).filter { visibility.allows($0, category: $0.category) }
+            """).all().map(Self.stored).filter { visibility.allows($0) }
     }
 
     static func stored(_ row: any SQLRow) throws -> StoredResource {

@@ -31,7 +31,7 @@ extension RecordVisibility {
     }
 
     /// The same rules checked on a row read back (a second guard on every query's answer).
-    func allows(_ resource: StoredResource, category: String?) -> Bool {
-        allows(type: resource.resourceType, id: resource.id, category: category, availableAt: resource.availableAt)
+    func allows(_ resource: StoredResource) -> Bool {
+        allows(type: resource.resourceType, id: resource.id, category: resource.category, availableAt: resource.availableAt)
     }
 }

@@ -74,7 +74,7 @@ struct LabResultsController: Sendable {
         let (stored, visits, pending) = try await record.read { r in
             let stored = try await r.search(filters.query(r, type: "Observation", category: "laboratory", limit: limit + 1, offset: offset))
             guard forPage else { return (stored, [StoredResource](), [RecordReleaseRepository.Pending]()) }
-            let visits = try await r.visitChoices(section: .labs, chosen: filters.visit, limit: RecordSectionsController.visitChoices)
+            let visits = try await r.visitChoices(section: .labs, chosen: filters.visit, limit: VisitChoiceField.limit)
             return (stored, visits, try await r.pending(at: now).filter { $0.section == .labs })
         }
         let shown = stored.prefix(limit)

@@ -7,10 +7,6 @@ import Hummingbird
 /// by date, visit and words, paged, newest first. What the patient may not see yet is counted, never shown.
 struct RecordSectionsController: Sendable {
     static let pageSize = 25
-    /// Visits offered in the "Visit" filter: the newest, and the one chosen if it is older. (Each is read
-    /// and parsed on every list page; a hundred made a Synthea record's lists half again as costly. Older
-    /// visits are a click away on the visits page, with everything linked to them.)
-    static let visitChoices = 30
     let env: AppEnvironment
 
     func addRoutes(to router: Router<AppRequestContext>) {
@@ -42,7 +38,7 @@ struct RecordSectionsController: Sendable {
                 reported = page == 0 ? try await r.search(own) : []
             }
             let stored = try await r.search(query)
-            let visits = try await r.visitChoices(section: section, chosen: filters.visit, limit: Self.visitChoices)
+            let visits = try await r.visitChoices(section: section, chosen: filters.visit, limit: VisitChoiceField.limit)
             let pending = try await r.pending(at: now)
             let contributed = (stored.prefix(Self.pageSize) + reported).filter { RecordOrigin(source: $0.source).isPatientProvided }
             var reviews: [String: ReviewItem] = [:]

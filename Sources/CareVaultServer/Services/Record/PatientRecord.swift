@@ -11,29 +11,24 @@ struct PatientRecord: Sendable {
     let basis: Basis
     /// What this reader may see, derived once from the basis.
     let visibility: RecordVisibility
-    /// The reader's account (nil: an operator at the command line).
-    let reader: Account?
-    let actor: Actor
-    let action: Action
+    /// Who is reading (nil: an operator at the command line, who may do nothing more than this read).
+    let actor: Actor?
     /// The time the record was opened (milliseconds since 1970): the release bound of this request.
     let now: Int64
     private let env: AppEnvironment
     private let audit: RecordAccessAudit
 
-    init(patient: Patient, basis: Basis, visibility: RecordVisibility, reader: Account?, actor: Actor, action: Action, now: Int64,
-         env: AppEnvironment, audit: RecordAccessAudit) {
+    init(patient: Patient, basis: Basis, visibility: RecordVisibility, actor: Actor?, now: Int64, env: AppEnvironment,
+         audit: RecordAccessAudit) {
         self.patient = patient
         self.basis = basis
         self.visibility = visibility
-        self.reader = reader
         self.actor = actor
-        self.action = action
         self.now = now
         self.env = env
         self.audit = audit
     }
 
-    var id: PatientID { patient.id }
     /// The patient reading their own record.
     var isOwn: Bool { basis == .ownRecord }
     /// The path segment of this record in links.
@@ -61,7 +56,7 @@ struct PatientRecord: Sendable {
 
     /// Whether this reader may also do `other` on this record (to offer a link to it, say).
     func allows(_ other: Action) -> Bool {
-        AuthorizationPolicy.decide(actor, other, patient: patient.scope).isPermitted
+        actor.map { AuthorizationPolicy.decide($0, other, patient: patient.scope).isPermitted } ?? false
     }
 
     /// The patient opened these items: their "new" marks go. Only the patient's own reading counts.

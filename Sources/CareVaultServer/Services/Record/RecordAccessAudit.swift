@@ -61,5 +61,4 @@ final class RecordAccessAudit: Sendable {
 /// A request that tried to open two records, or one on two bases (a programming error).
 enum RecordDoorError: Error {
     case secondRecordInOneRequest
-    case noRequestAudit
 }

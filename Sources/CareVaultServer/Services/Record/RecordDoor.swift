@@ -27,8 +27,8 @@ struct RecordDoor: Sendable {
             try context.recordAudit.opened(RecordAccessAudit.Opening(
                 patient: patient.id, reader: context.account, basis: basis,
                 action: auditAs ?? (action == .downloadRecord ? .recordDownloaded : .recordRead), target: target, info: context.info))
-            return PatientRecord(patient: patient, basis: basis, visibility: visibility, reader: context.account, actor: context.actor,
-                                 action: action, now: now, env: env, audit: context.recordAudit)
+            return PatientRecord(patient: patient, basis: basis, visibility: visibility, actor: context.actor, now: now, env: env,
+                                 audit: context.recordAudit)
         case .deny(let reason):
             try await env.audit.record(AuditEvent(
                 .recordAccessDenied, info: context.info, actor: context.account, outcome: .denied, patient: patient.id,
@@ -49,8 +49,7 @@ extension RecordDoor {
                                                    action: action == .downloadRecord ? .recordDownloaded : .recordRead,
                                                    target: target, info: info))
         let record = PatientRecord(patient: patient, basis: .administration, visibility: RecordVisibility.of(.administration, at: now),
-                                   reader: nil, actor: .admin(account: AccountID(), secondFactorEnrolled: true), action: action, now: now,
-                                   env: env, audit: audit)
+                                   actor: nil, now: now, env: env, audit: audit)
         do {
             let result = try await body(record)
             if let event = audit.takeEvent(outcome: .success, isWriteRequest: false) { try await env.audit.record(event) }
