@@ -9,30 +9,16 @@ import SQLKit
 enum ReviewVerification {
     static func record(_ resource: StoredResource, by clinician: Account, at now: Date, on sql: any SQLDatabase) async throws {
         let repository = FHIRResourceRepository(sql)
-        let stamp = now.formatted(.iso8601)
         if let json = try? JSONParser.parse(resource.json) {
             let confirmed = ReportedEntryInput.confirmed(json)
             if confirmed != json { try await RecordVersioning.saveNextVersion(of: resource, confirmed, at: now, on: sql) }
         }
-        let id = UUID().uuidString.lowercased()
-        let provenance: JSONValue = .object([
-            ("resourceType", .string("Provenance")), ("id", .string(id)),
-            ("meta", .object([("versionId", .string("1")), ("lastUpdated", .string(stamp))])),
-            ("target", .array([.object([("reference", .string("\(resource.resourceType)/\(resource.id)"))])])),
-            ("recorded", .string(stamp)),
-            ("activity", .object([("coding", .array([.object([
-                ("system", .string("http://terminology.hl7.org/CodeSystem/v3-DataOperation")), ("code", .string("UPDATE")),
-            ])])), ("text", .string("Verified by a clinician"))])),
-            ("agent", .array([.object([
-                ("type", .object([("coding", .array([.object([
-                    ("system", .string("http://terminology.hl7.org/CodeSystem/provenance-participant-type")), ("code", .string("verifier")),
-                ])]))])),
-                ("who", .object([("display", .string(clinician.displayName))])),
-            ])])),
-        ])
+        let provenance = ProvenanceRecord(targets: ["\(resource.resourceType)/\(resource.id)"], recorded: now, activity: .verified,
+                                          agent: .verifier(displayName: clinician.displayName))
+        let id = provenance.id
         try await repository.insert([FHIRResourceRepository.NewResource(
             StoredResource(resourceType: "Provenance", id: id, patientScope: resource.patientScope, matchKey: "verified:\(id)", versionID: 1,
-                           lastUpdated: now, source: "clinic", json: provenance.jsonText),
-            index: try FHIRIndexFields.read(provenance), availableAt: Clock.milliseconds(now))])
+                           lastUpdated: now, source: "clinic", json: provenance.json.jsonText),
+            index: try FHIRIndexFields.read(provenance.json), availableAt: Clock.milliseconds(now))])
     }
 }

@@ -36,24 +36,11 @@ struct ContributionService: Sendable {
                 activity: String) async throws {
         guard !items.isEmpty else { return }
         let now = Date()
-        let stamp = now.formatted(.iso8601)
         let scope = patient.id.description
         let source = Self.source(account: account, basis: basis)
-        let provenanceID = UUID().uuidString.lowercased()
-        let provenance: JSONValue = .object([
-            ("resourceType", .string("Provenance")), ("id", .string(provenanceID)),
-            ("meta", .object([("versionId", .string("1")), ("lastUpdated", .string(stamp))])),
-            ("target", .array(items.map { .object([("reference", .string("\($0.resourceType)/\($0.id)"))]) })),
-            ("recorded", .string(stamp)),
-            ("activity", .object([("text", .string(activity))])),
-            ("agent", .array([.object([
-                ("type", .object([("coding", .array([.object([
-                    ("system", .string("http://terminology.hl7.org/CodeSystem/provenance-participant-type")), ("code", .string("author")),
-                ])])), ("text", .string(basis == .ownRecord ? "Patient-provided" : "Provided by the patient's proxy"))])),
-                ("who", Self.performer(patient: patient, account: account, basis: basis)),
-            ])])),
-        ])
-        let resources = try (items.map { ($0.json, $0.resourceType, $0.id) } + [(provenance, "Provenance", provenanceID)]).map { json, type, id in
+        let provenance = ProvenanceRecord(targets: items.map { "\($0.resourceType)/\($0.id)" }, recorded: now, activity: .contributed(activity),
+                                          agent: basis == .ownRecord ? .patient(patient.id) : .proxy(displayName: account.displayName))
+        let resources = try (items.map { ($0.json, $0.resourceType, $0.id) } + [(provenance.json, "Provenance", provenance.id)]).map { json, type, id in
             FHIRResourceRepository.NewResource(
                 StoredResource(resourceType: type, id: id, patientScope: scope, matchKey: "contributed:\(type):\(id)", versionID: 1,
                                lastUpdated: now, source: source, json: json.jsonText),

@@ -128,7 +128,7 @@ public struct RecordImportService: Sendable {
             }
 
             var created = 0, updated = 0, unchanged = 0
-            var targets: [JSONValue] = []
+            var targets: [String] = []
             let references = plan.references(ids: ids)
             var pending: [FHIRResourceRepository.NewResource] = []
             for (i, entry) in plan.entries.enumerated() {
@@ -141,7 +141,7 @@ public struct RecordImportService: Sendable {
                     oldBody.set("meta", Self.stripVersion(old["meta"]))
                     if oldBody == body {
                         unchanged += 1
-                        targets.append(.object([("reference", .string("\(entry.resourceType)/\(ids[i])"))]))
+                        targets.append("\(entry.resourceType)/\(ids[i])")
                         continue
                     }
                 }
@@ -167,14 +167,13 @@ public struct RecordImportService: Sendable {
                     }
                     created += 1
                 }
-                targets.append(.object([("reference", .string("\(entry.resourceType)/\(ids[i])"))]))
+                targets.append("\(entry.resourceType)/\(ids[i])")
             }
 
             try await store.insert(pending)
 
-            let provenanceID = UUID().uuidString.lowercased()
-            var provenance = Self.provenance(id: provenanceID, targets: targets, source: source, at: now)
-            provenance.set("meta", Self.meta(nil, version: 1, lastUpdated: lastUpdated))
+            let record = ProvenanceRecord(targets: targets, recorded: now, activity: .imported, agent: .importer(source: source))
+            let provenanceID = record.id, provenance = record.json
             try await store.save(StoredResource(
                 resourceType: "Provenance", id: provenanceID, patientScope: scope, matchKey: "import:\(provenanceID)", versionID: 1,
                 lastUpdated: now, source: "import:\(source)", json: provenance.jsonText),
@@ -210,26 +209,5 @@ public struct RecordImportService: Sendable {
         result.set("versionId", .string(String(version)))
         result.set("lastUpdated", .string(lastUpdated))
         return result
-    }
-
-    static func provenance(id: String, targets: [JSONValue], source: String, at date: Date) -> JSONValue {
-        .object([
-            ("resourceType", .string("Provenance")),
-            ("id", .string(id)),
-            ("target", .array(targets)),
-            ("recorded", .string(date.formatted(.iso8601))),
-            ("activity", .object([("text", .string("Imported into CareVault"))])),
-            ("agent", .array([.object([
-                ("type", .object([("coding", .array([.object([
-                    ("system", .string("http://terminology.hl7.org/CodeSystem/provenance-participant-type")),
-                    ("code", .string("assembler")),
-                ])]))])),
-                ("who", .object([("display", .string("CareVault import"))])),
-            ])])),
-            ("entity", .array([.object([
-                ("role", .string("source")),
-                ("what", .object([("display", .string(source))])),
-            ])])),
-        ])
     }
 }

@@ -114,24 +114,11 @@ struct PatientUploadService: Sendable {
             ("contentType", .string(upload.kind.contentType)),
             ("securityContext", .object([("reference", .string("DocumentReference/\(upload.documentID)"))])),
         ])
-        let provenanceID = UUID().uuidString.lowercased()
-        let provenance: JSONValue = .object([
-            ("resourceType", .string("Provenance")), ("id", .string(provenanceID)),
-            ("meta", .object([("versionId", .string("1")), ("lastUpdated", .string(stamp))])),
-            ("target", .array([.object([("reference", .string("DocumentReference/\(upload.documentID)"))]),
-                               .object([("reference", .string("Binary/\(binaryID)"))])])),
-            ("recorded", .string(stamp)),
-            ("activity", .object([("text", .string("Uploaded by the patient"))])),
-            ("agent", .array([.object([
-                ("type", .object([("coding", .array([.object([
-                    ("system", .string("http://terminology.hl7.org/CodeSystem/provenance-participant-type")), ("code", .string("author")),
-                ])])), ("text", .string("Patient-provided"))])),
-                ("who", patientRef),
-            ])])),
-        ])
+        let provenance = ProvenanceRecord(targets: ["DocumentReference/\(upload.documentID)", "Binary/\(binaryID)"], recorded: now,
+                                          activity: .uploaded, agent: .patient(upload.patient))
         let source = "patient:\(account.id)"
         return try [(JSONValue.object(document), "DocumentReference", upload.documentID), (binary, "Binary", binaryID),
-                    (provenance, "Provenance", provenanceID)].map { json, type, id in
+                    (provenance.json, "Provenance", provenance.id)].map { json, type, id in
             FHIRResourceRepository.NewResource(
                 StoredResource(resourceType: type, id: id, patientScope: scope, matchKey: "upload:\(type):\(id)", versionID: 1,
                                lastUpdated: now, source: source, json: json.jsonText),
