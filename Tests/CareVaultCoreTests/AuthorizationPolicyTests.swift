@@ -30,6 +30,20 @@ struct AuthorizationPolicyTests {
         }
     }
 
+    @Test("Organization work (lists and queues): enrolled clinicians all of it, staff the front desk, nobody else; always their own organization",
+          arguments: OrganizationAction.allCases)
+    func organizationActions(action: OrganizationAction) {
+        let frontDesk: Set<OrganizationAction> = [.findPatients, .registerPatient, .checkIdentities]
+        #expect(AuthorizationPolicy.decide(Self.staff(.clinician), action) == .permit(.careTeam(role: .clinician, organization: Self.org)))
+        #expect(AuthorizationPolicy.decide(Self.staff(.staff), action)
+                == (frontDesk.contains(action) ? .permit(.careTeam(role: .staff, organization: Self.org)) : .deny(.actionNotAllowedForRole)))
+        #expect(AuthorizationPolicy.decide(Self.staff(.clinician, enrolled: false), action) == .deny(.secondFactorRequired))
+        #expect(AuthorizationPolicy.decide(Self.patient, action) == .deny(.actionNotAllowedForRole))
+        #expect(AuthorizationPolicy.decide(.admin(account: AccountID(), secondFactorEnrolled: true), action) == .deny(.actionNotAllowedForRole))
+        let grant = AccessGrant(id: GrantID(), kind: .proxy, patient: Self.mine.id, scopes: Set(Action.allCases), expiresAt: nil, revokedAt: nil)
+        #expect(AuthorizationPolicy.decide(.delegate(account: AccountID(), grant: grant), action) == .deny(.actionNotAllowedForRole))
+    }
+
     @Test("Clinicians and staff: their organization only, by role, after enrolling", arguments: [Role.clinician, .staff], Action.allCases)
     func staffMember(role: Role, action: Action) {
         let allowed: Set<Action> = role == .clinician

@@ -33,7 +33,7 @@ struct StartupTests {
     @Test("The one-time set-up link creates the first administrator, once", arguments: testDatabases)
     func setupLink(kind: DatabaseKind) async throws {
         try await TestApp.run(kind) { client, env in
-            let link = try #require(try await SetupController.issueLinkIfNeeded(env: env))
+            let link = try #require(try await SetupLinkService(env: env).issueLinkIfNeeded())
             let path = try #require(Flows.link(in: link))
             let browser = Browser(client)
             #expect(try await browser.get(path).status == .ok)
@@ -49,7 +49,7 @@ struct StartupTests {
                                                            "email": "eve@example.org", "password": Flows.password])
             #expect(replay.status == .notFound)
             #expect(try await env.database.read { try await AccountRepository($0).find(email: "eve@example.org") } == nil)
-            #expect(try await SetupController.issueLinkIfNeeded(env: env) == nil)
+            #expect(try await SetupLinkService(env: env).issueLinkIfNeeded() == nil)
         }
     }
 

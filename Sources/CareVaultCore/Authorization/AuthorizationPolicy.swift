@@ -60,6 +60,24 @@ public enum AuthorizationPolicy {
         }
     }
 
+    static let clinicianOrganizationActions = Set(OrganizationAction.allCases)
+    static let staffOrganizationActions: Set<OrganizationAction> = [.findPatients, .registerPatient, .checkIdentities]
+
+    /// Decides whether `actor` may do `action` across their own organization (a queue or a list, not
+    /// one patient's record). Permitted only to enrolled clinicians and staff, with the basis naming the
+    /// organization — the only one it can be about; patients, delegates and administrators never.
+    public static func decide(_ actor: Actor, _ action: OrganizationAction) -> Decision {
+        guard case .staffMember(_, let role, let organization, let enrolled) = actor else { return .deny(.actionNotAllowedForRole) }
+        let allowed: Set<OrganizationAction> = switch role {
+        case .clinician: clinicianOrganizationActions
+        case .staff: staffOrganizationActions
+        case .patient, .admin: []
+        }
+        guard allowed.contains(action) else { return .deny(.actionNotAllowedForRole) }
+        guard enrolled else { return .deny(.secondFactorRequired) }
+        return .permit(.careTeam(role: role, organization: organization))
+    }
+
     /// Whether `actor` may read shared resources (practitioners, organizations, places, medicines),
     /// which hold no patient's data: anyone who may read some record — patients, delegates, and staff
     /// who enrolled a second factor; administrators have no clinical access.

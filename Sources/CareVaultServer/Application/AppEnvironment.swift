@@ -46,7 +46,7 @@ public struct AppEnvironment: Sendable {
     public func codeHash(_ code: String) -> String { CodeHasher(masterKey: masterKey).hash(code) }
 
     public var mailer: Mailer { Mailer(masterKey: masterKey, logger: logger, logBodies: configuration.mailLogBodies) }
-    public var sessions: SessionService { SessionService(database: database) }
+    public var sessions: SessionService { SessionService(database: database, audit: audit) }
 
     /// An absolute link for emails and printed set-up links.
     public func link(_ path: String) -> String {

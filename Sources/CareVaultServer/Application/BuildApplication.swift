@@ -50,7 +50,7 @@ public func buildApplication(
         router: router,
         server: server,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
-        services: [DatabaseService(database: env.database), UploadRetentionService(retention: UploadRetention(env: env))],
+        services: [DatabaseService(database: env.database), Housekeeping(env: env)],
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger
     )
@@ -59,7 +59,8 @@ public func buildApplication(
         try await CodeRekeying(env: env).run()
         try await BlobRepair(env: env).run()
         try await UploadRetention(env: env).sweep()
-        if let link = try await SetupController.issueLinkIfNeeded(env: env) {
+        try await env.sessions.purgeEnded()
+        if let link = try await SetupLinkService(env: env).issueLinkIfNeeded() {
             // Printed, not logged: it is a one-time secret for the person starting the server.
             print("""
 

@@ -23,10 +23,7 @@ struct AccountSecurityController: Sendable {
 
     @Sendable func overview(_ request: Request, context: SignedInRequestContext) async throws -> Response {
         let account = context.account
-        let (codes, sessions) = try await env.database.read { sql in
-            (try await AccountTokenRepository(sql).remainingRecoveryCodes(account: account.id),
-             try await SessionRepository(sql).listActive(account: account.id, at: Date()).count)
-        }
+        let (codes, sessions) = try await AccountSecurityService(env: env).overview(of: account)
         return env.renderer.response(SecurityPage(
             layout: context.layout("Account security", request: request), email: account.email,
             twoFactorEnabled: account.hasSecondFactor, recoveryCodesLeft: codes, activeSessions: sessions))
@@ -39,7 +36,7 @@ struct AccountSecurityController: Sendable {
 
     private func enrolPage(context: SignedInRequestContext, request: Request?, failure: ValidationFailure? = nil) async throws -> Response {
         // Re-read the account: enrolment may have just stored a pending secret.
-        let account = try await env.database.read { try await AccountRepository($0).find(id: context.account.id) } ?? context.account
+        let account = try await AccountSecurityService(env: env).current(context.account)
         let enrolment = try await TwoFactorService(env: env).begin(for: account)
         let qr = try QRCode.encode(enrolment.provisioningURI)
         let page = TwoFactorEnrolPage(
@@ -68,7 +65,7 @@ struct AccountSecurityController: Sendable {
         var request = request
         let form = try await request.form()
         guard !context.account.hasSecondFactor else { return .redirect(to: Paths.twoFactor, type: .normal) }
-        let account = try await env.database.read { try await AccountRepository($0).find(id: context.account.id) } ?? context.account
+        let account = try await AccountSecurityService(env: env).current(context.account)
         do {
             let codes = try await TwoFactorService(env: env).confirm(for: account, code: form.value("code"), info: context.info)
             return recoveryCodesPage(codes, context: context, notice: Notice.twoFactorOn.text)
@@ -108,7 +105,7 @@ struct AccountSecurityController: Sendable {
     }
 
     @Sendable func devices(_ request: Request, context: SignedInRequestContext) async throws -> Response {
-        let sessions = try await env.database.read { try await SessionRepository($0).listActive(account: context.account.id, at: Date()) }
+        let sessions = try await env.sessions.active(for: context.account.id)
         let rows = sessions.map { s in
             DevicesPage.Device(
                 description: DeviceName.describe(userAgent: s.userAgent), address: s.clientIP ?? "unknown",
@@ -121,30 +118,17 @@ struct AccountSecurityController: Sendable {
 
     @Sendable func revokeDevice(_ request: Request, context: SignedInRequestContext) async throws -> Response {
         let handle = try context.parameters.require("handle")
-        let revoked = try await env.database.write { sql in
-            let done = try await SessionRepository(sql).revoke(handle: handle, account: context.account.id, at: Date())
-            if done {
-                try await env.audit.record(AuditEvent(.sessionRevoked, info: context.info, actor: context.account), on: sql)
-            }
-            return done
-        }
-        guard revoked else { throw HTTPError(.notFound) }
+        guard try await env.sessions.revoke(handle: handle, of: context.account, info: context.info) else { throw HTTPError(.notFound) }
         return .redirect(to: Paths.devices + "?notice=device-signed-out", type: .normal)
     }
 
     @Sendable func revokeOthers(_ request: Request, context: SignedInRequestContext) async throws -> Response {
-        try await env.database.write { sql in
-            try await SessionRepository(sql).revokeAll(account: context.account.id, except: context.session.idHash, at: Date())
-            try await env.audit.record(AuditEvent(.sessionRevoked, info: context.info, actor: context.account), on: sql)
-        }
+        try await env.sessions.revokeOthers(of: context.account, keeping: context.session, info: context.info)
         return .redirect(to: Paths.devices + "?notice=others-signed-out", type: .normal)
     }
 
     @Sendable func activity(_ request: Request, context: SignedInRequestContext) async throws -> Response {
-        let actions = AuditAction.allCases.filter(\.isSecurityEvent)
-        let entries = try await env.database.read { sql in
-            try await AuditLogRepository(sql, kind: env.database.kind).entries(forAccount: context.account.id, actions: actions, limit: 100)
-        }
+        let entries = try await AccountSecurityService(env: env).activity(of: context.account)
         let events = entries.map { e in
             ActivityPage.Event(time: PlainDate.instant(e.event.occurredAt, in: env.configuration.timeZone), description: e.event.action.plainDescription,
                                address: e.event.clientIP ?? "–",
@@ -152,17 +136,5 @@ struct AccountSecurityController: Sendable {
         }
         return env.renderer.response(ActivityPage(layout: context.layout("Account activity", request: request),
                                                   events: events, isEmpty: events.isEmpty))
-    }
-}
-
-/// A short, plain name for a browser from its user agent ("Firefox on Linux").
-enum DeviceName {
-    static func describe(userAgent: String?) -> String {
-        guard let ua = userAgent, !ua.isEmpty else { return "Unknown device" }
-        let browser = [("Edg/", "Edge"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"), ("Safari/", "Safari"), ("curl/", "curl"), ("python", "Script")]
-            .first { ua.contains($0.0) }?.1 ?? "Browser"
-        let system = [("Android", "Android"), ("iPhone", "iPhone"), ("iPad", "iPad"), ("Windows", "Windows"), ("Mac OS X", "macOS"), ("Linux", "Linux")]
-            .first { ua.contains($0.0) }?.1
-        return system.map { "\(browser) on \($0)" } ?? browser
     }
 }

@@ -8,8 +8,8 @@ struct HealthController: Sendable {
 
     func addRoutes(to router: Router<AppRequestContext>) {
         router.get(RouterPath(Paths.health)) { _, _ -> Response in
-            let healthy = (try? await env.database.read { try await $0.raw("SELECT 1 AS ok").first() }) != nil
-            let body = #"{"status":"\#(healthy ? "ok" : "unavailable")","database":"\#(env.database.kind.rawValue)"}"#
+            let (healthy, database) = await HealthCheck(env: env).run()
+            let body = #"{"status":"\#(healthy ? "ok" : "unavailable")","database":"\#(database.rawValue)"}"#
             return Response(status: healthy ? .ok : .serviceUnavailable, headers: [.contentType: "application/json"],
                             body: .init(byteBuffer: ByteBuffer(string: body)))
         }

@@ -17,10 +17,8 @@ struct IdentityChecksController: Sendable {
     }
 
     @Sendable func list(_ request: Request, context: StaffRequestContext) async throws -> Response {
-        let organization = try await context.organization(permitting: .issueActivationCode, env: env)
-        let checks = try await env.database.read {
-            try await RegistrationRequestRepository($0).identityChecks(organization: organization, at: Date(), limit: Self.pageSize)
-        }
+        let organization = try context.organization(permitting: .checkIdentities)
+        let checks = try await IdentityCheckQueue(env: env).pending(organization: organization, limit: Self.pageSize)
         // Names and patient IDs shown are patient data: each patient listed is an audited read.
         try await env.audit.recordReads(checks.map { ($0.patient.id, "Patient", $0.patient.id.description) }, actor: context.account,
                                         basis: Basis.careTeam(role: context.account.role, organization: organization), info: context.info)
@@ -35,18 +33,11 @@ struct IdentityChecksController: Sendable {
     }
 
     @Sendable func dismiss(_ request: Request, context: StaffRequestContext) async throws -> Response {
-        let organization = try await context.organization(permitting: .issueActivationCode, env: env)
+        let organization = try context.organization(permitting: .checkIdentities)
         let id = try context.parameters.require("request")
-        let now = Date()
-        try await env.database.write { sql in
-            let requests = RegistrationRequestRepository(sql)
-            // Only a pending check of a patient of this organization: anything else is not found.
-            guard let pending = try await requests.pendingIdentityCheck(id: id, at: now),
-                  let patient = try await PatientRepository(sql).find(id: pending.patient), patient.organization == organization
-            else { throw HTTPError(.notFound) }
-            try await requests.dismiss(id: id, at: now, by: context.account.id)
-            try await env.audit.record(AuditEvent(.identityCheckResolved, info: context.info, actor: context.account, patient: patient.id,
-                                                  resourceType: "RegistrationRequest", resourceID: id), on: sql)
+        // Only a pending check of a patient of this organization: anything else is not found.
+        guard try await IdentityCheckQueue(env: env).dismiss(id, organization: organization, by: context.account, info: context.info) else {
+            throw HTTPError(.notFound)
         }
         return Response(status: .seeOther, headers: [.location: Paths.identityChecks])
     }

@@ -60,7 +60,7 @@ struct SignInController: Sendable {
     /// Sets the new session's cookie, ending any session the browser had before (id rotation).
     private func started(_ token: SecretToken, replacing old: ActiveSession?, to path: String) async throws -> Response {
         if let old {
-            try await env.database.write { try await SessionRepository($0).revoke(idHash: old.idHash, at: Date()) }
+            try await env.sessions.replace(old)
         }
         var response = Response.redirect(to: path, type: .normal)
         response.setCookie(cookies.session(token))
@@ -104,10 +104,7 @@ struct SignInController: Sendable {
 
     @Sendable func signOut(_ request: Request, context: AppRequestContext) async throws -> Response {
         if let session = context.session {
-            try await env.database.write { sql in
-                try await SessionRepository(sql).revoke(idHash: session.idHash, at: Date())
-                try await env.audit.record(AuditEvent(.signOut, info: context.info, actor: session.account), on: sql)
-            }
+            try await env.sessions.signOut(session, info: context.info)
         }
         var response = Response.redirect(to: Paths.signIn + "?notice=signed-out", type: .normal)
         response.setCookie(cookies.clearedSession())

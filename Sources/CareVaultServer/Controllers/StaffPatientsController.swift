@@ -18,16 +18,11 @@ struct StaffPatientsController: Sendable {
     }
 
     @Sendable func list(_ request: Request, context: StaffRequestContext) async throws -> Response {
-        let organization = try await context.organization(permitting: .readRecord, env: env)
+        let organization = try context.organization(permitting: .findPatients)
         let query = (FormQuery(request)["q"] ?? "").trimmingCharacters(in: .whitespaces)
         let page = Paging.page(of: request)
-        let (patients, withAccounts) = try await env.database.read { sql in
-            let found = try await PatientRepository(sql).list(organization: organization, matching: query,
-                                                             limit: Self.pageSize + 1, offset: page * Self.pageSize)
-            var accounts = Set<PatientID>()
-            for p in found.prefix(Self.pageSize) where try await AccountRepository(sql).find(patient: p.id) != nil { accounts.insert(p.id) }
-            return (found, accounts)
-        }
+        let (patients, withAccounts) = try await PatientDirectory(env: env).search(organization: organization, matching: query,
+                                                                                   limit: Self.pageSize, offset: page * Self.pageSize)
         // Names and patient IDs on the list are patient data: each patient shown is an audited read.
         let basis = Basis.careTeam(role: context.account.role, organization: organization)
         // One event per patient shown, so each patient's access log shows the listing.
@@ -60,7 +55,7 @@ struct StaffPatientsController: Sendable {
     }
 
     @Sendable func create(_ request: Request, context: StaffRequestContext) async throws -> Response {
-        let organization = try await context.organization(permitting: .registerPatient, env: env)
+        let organization = try context.organization(permitting: .registerPatient)
         var request = request
         let form = try await request.form()
         do {
@@ -93,7 +88,7 @@ struct StaffPatientsController: Sendable {
         let record = try await env.records.open(id, for: .readRecord, context: context)
         let patient = record.patient
         record.shown([("Patient", patient.id.description)])
-        let hasAccount = try await env.database.read { try await AccountRepository($0).find(patient: patient.id) } != nil
+        let hasAccount = try await PatientDirectory(env: env).hasAccount(patient.id)
         return env.renderer.response(StaffPatientPage(
             layout: context.layout(patient.fullName), name: patient.fullName, mrn: patient.mrn,
             birthDate: PlainDate.day(patient.birthDate.description), email: patient.email ?? "Not given", hasAccount: hasAccount,

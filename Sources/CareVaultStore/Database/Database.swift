@@ -82,6 +82,11 @@ public final class Database: Sendable {
         }
     }
 
+    /// Whether the database answers a trivial query now (for health checks); never throws.
+    public func answers() async -> Bool {
+        (try? await read { try await $0.raw("SELECT 1 AS ok").first() }) != nil
+    }
+
     /// Runs read-only work on a pooled connection.
     public func read<T>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
         switch backend {

@@ -16,7 +16,7 @@ struct UploadRetentionController: Sendable {
 
     @Sendable func form(_ request: Request, context: StaffRequestContext) async throws -> Response {
         try requireAdmin(context)
-        let days = try await env.database.read { try await SettingsRepository($0).uploadRetentionDays() }
+        let days = try await UploadRetention(env: env).days()
         return env.renderer.response(page(context, request: request, value: String(days), failure: nil))
     }
 
@@ -29,12 +29,7 @@ struct UploadRetentionController: Sendable {
                 FieldError(field: "days", message: "Enter a number of days from 0 to \(Self.maximumDays)."),
             ])), status: .badRequest)
         }
-        try await env.database.write { sql in
-            try await SettingsRepository(sql).set(SettingsRepository.uploadRetentionDays, to: String(days), by: context.account.id, at: Date())
-            try await env.audit.record(AuditEvent(.retentionChanged, info: context.info, actor: context.account, resourceType: "Setting",
-                                                  resourceID: "\(SettingsRepository.uploadRetentionDays)=\(days)"), on: sql)
-        }
-        try await UploadRetention(env: env).sweep()
+        try await UploadRetention(env: env).setDays(days, by: context.account, info: context.info)
         throw Redirect.to(Paths.uploadRetention + "?notice=retention-saved")
     }
 

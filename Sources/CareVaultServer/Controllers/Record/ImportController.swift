@@ -18,12 +18,12 @@ struct ImportController: Sendable {
     }
 
     @Sendable func form(_ request: Request, context: StaffRequestContext) async throws -> Response {
-        _ = try await context.organization(permitting: .writeRecord, env: env)
+        _ = try context.organization(permitting: .importRecords)
         return env.renderer.response(page(context, results: [], fileError: nil))
     }
 
     @Sendable func upload(_ request: Request, context: StaffRequestContext) async throws -> Response {
-        let organization = try await context.organization(permitting: .writeRecord, env: env)
+        let organization = try context.organization(permitting: .importRecords)
         let receiver = MultipartFormReceiver(maxFileSize: env.configuration.maxUploadBytes)
         let folder = env.configuration.temporaryDirectory
         let received: MultipartFormReceiver.ReceivedForm<URL>

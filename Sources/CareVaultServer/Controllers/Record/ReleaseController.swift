@@ -18,11 +18,9 @@ struct ReleaseController: Sendable {
     }
 
     @Sendable func queue(_ request: Request, context: StaffRequestContext) async throws -> Response {
-        let organization = try await context.organization(permitting: .releaseRecord, env: env)
+        let organization = try context.organization(permitting: .releaseRecords)
         let page = Paging.page(of: request)
-        let held = try await env.database.read {
-            try await RecordReleaseRepository($0).held(organization: organization.description, limit: Self.pageSize + 1, offset: page * Self.pageSize)
-        }
+        let held = try await RecordReleaseService(env: env).held(organization: organization, limit: Self.pageSize, offset: page * Self.pageSize)
         let shown = held.prefix(Self.pageSize)
         let basis = Basis.careTeam(role: context.account.role, organization: organization)
         try await env.audit.recordReads(shown.compactMap { item in
@@ -45,7 +43,7 @@ struct ReleaseController: Sendable {
     /// Releases the item of the "Release this one" button, or else every ticked item.
     @Sendable func release(_ request: Request, context: StaffRequestContext) async throws -> Response {
         var request = request
-        let organization = try await context.organization(permitting: .releaseRecord, env: env)
+        let organization = try context.organization(permitting: .releaseRecords)
         let form = try await request.form()
         let chosen = form.value("only").isEmpty ? form.values("item") : [form.value("only")]
         let items = chosen.prefix(500).compactMap { value -> (type: String, id: String)? in
@@ -54,21 +52,14 @@ struct ReleaseController: Sendable {
         }
         guard !items.isEmpty else { throw Redirect.to(Paths.releaseQueue + "?notice=release-none") }
         let basis = Basis.careTeam(role: context.account.role, organization: organization)
-        let now = Date()
-        let released = try await env.database.write { sql in
-            let released = try await RecordReleaseRepository(sql).release(items, organization: organization.description, at: Clock.milliseconds(now))
-            for r in released {
-                try await env.audit.record(AuditEvent(.recordReleased, info: context.info, actor: context.account, patient: PatientID(r.patientScope),
-                                                      resourceType: r.resourceType, resourceID: r.id, basis: basis.description), on: sql)
-            }
-            return released
-        }
+        let released = try await RecordReleaseService(env: env).release(items, organization: organization, by: context.account, basis: basis,
+                                                                        info: context.info)
         throw Redirect.to(Paths.releaseQueue + "?notice=" + (released.isEmpty ? "release-none" : "released"))
     }
 
     @Sendable func rules(_ request: Request, context: StaffRequestContext) async throws -> Response {
         try requireRuleAdmin(context)
-        let rules = try await env.database.read { try await RecordReleaseRepository($0).rules() }
+        let rules = try await RecordReleaseService(env: env).rules()
         return env.renderer.response(rulesPage(context, request: request, rules: rules, form: nil, failure: nil))
     }
 
@@ -94,20 +85,11 @@ struct ReleaseController: Sendable {
             chosen.append((section, rule))
         }
         if !errors.isEmpty {
-            let rules = try await env.database.read { try await RecordReleaseRepository($0).rules() }
+            let rules = try await RecordReleaseService(env: env).rules()
             return env.renderer.response(rulesPage(context, request: request, rules: rules, form: form, failure: ValidationFailure(errors)),
                                          status: .badRequest)
         }
-        let now = Clock.milliseconds(Date())
-        try await env.database.write { sql in
-            let repository = RecordReleaseRepository(sql)
-            let before = try await repository.rules()
-            for (section, rule) in chosen where (before[section] ?? .immediately) != rule {
-                try await repository.setRule(rule, for: section, by: context.account.id.description, at: now)
-                try await env.audit.record(AuditEvent(.releaseRuleChanged, info: context.info, actor: context.account,
-                                                      resourceType: "ReleaseRule", resourceID: "\(section.rawValue):\(rule.storedName)"), on: sql)
-            }
-        }
+        try await RecordReleaseService(env: env).setRules(chosen, by: context.account, info: context.info)
         throw Redirect.to(Paths.releaseRules + "?notice=release-rules-saved")
     }
 

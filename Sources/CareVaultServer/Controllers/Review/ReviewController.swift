@@ -18,7 +18,7 @@ struct ReviewController: Sendable {
     }
 
     @Sendable func queue(_ request: Request, context: StaffRequestContext) async throws -> Response {
-        let organization = try await context.organization(permitting: .writeRecord, env: env)
+        let organization = try context.organization(permitting: .reviewContributions)
         let page = Paging.page(of: request)
         let (entries, resources) = try await env.database.read { sql in
             let entries = try await ReviewRepository(sql).queue(organization: organization.description, limit: Self.pageSize + 1, offset: page * Self.pageSize)
@@ -83,7 +83,7 @@ struct ReviewController: Sendable {
 
     /// The item, if it belongs to a patient of the clinician's organization and the policy permits; else 404.
     private func load(_ context: StaffRequestContext) async throws -> (ReviewItem, PatientRecord, StoredResource) {
-        let organization = try await context.organization(permitting: .writeRecord, env: env)
+        let organization = try context.organization(permitting: .reviewContributions)
         let id = try context.parameters.require("item")
         guard let item = try await env.database.read({ try await ReviewRepository($0).find(id: id, organization: organization.description) }) else {
             throw HTTPError(.notFound)

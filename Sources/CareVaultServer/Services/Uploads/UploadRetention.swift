@@ -1,17 +1,31 @@
 import CareVaultCore
 import CareVaultStore
 import Foundation
-import ServiceLifecycle
 
 /// Erases the bytes of uploads deleted longer ago than the retention period an administrator set;
 /// the upload row (and the audit trail) stays. Runs at start-up and then every hour.
 struct UploadRetention: Sendable {
     let env: AppEnvironment
 
+    /// How many days a deleted upload keeps its bytes (set by an administrator).
+    func days() async throws -> Int {
+        try await env.database.read { try await SettingsRepository($0).uploadRetentionDays() }
+    }
+
+    /// Sets the retention period (audited), then erases what the new period makes due.
+    func setDays(_ days: Int, by admin: Account, info: RequestInfo) async throws {
+        try await env.database.write { sql in
+            try await SettingsRepository(sql).set(SettingsRepository.uploadRetentionDays, to: String(days), by: admin.id, at: Date())
+            try await env.audit.record(AuditEvent(.retentionChanged, info: info, actor: admin, resourceType: "Setting",
+                                                  resourceID: "\(SettingsRepository.uploadRetentionDays)=\(days)"), on: sql)
+        }
+        try await sweep()
+    }
+
     /// Erases what is due now; returns how many uploads lost their bytes.
     @discardableResult
     func sweep(now: Date = Date()) async throws -> Int {
-        let days = try await env.database.read { try await SettingsRepository($0).uploadRetentionDays() }
+        let days = try await days()
         let cutoff = now.addingTimeInterval(-Double(days) * 86_400)
         var erased = 0
         while true {
@@ -30,20 +44,6 @@ struct UploadRetention: Sendable {
                                                           resourceID: upload.documentID, basis: "retention:\(days)d"), on: sql)
                 }
                 erased += 1
-            }
-        }
-    }
-}
-
-/// Runs ``UploadRetention`` every hour while the server runs (start-up runs it once first).
-struct UploadRetentionService: Service {
-    let retention: UploadRetention
-
-    func run() async throws {
-        while true {
-            do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(3600)) } } catch { return }
-            do { try await retention.sweep() } catch {
-                retention.env.logger.error("erasing deleted uploads failed", metadata: ["error": "\(type(of: error))"])
             }
         }
     }

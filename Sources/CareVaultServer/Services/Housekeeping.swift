@@ -1,0 +1,28 @@
+import CareVaultStore
+import Foundation
+import ServiceLifecycle
+
+/// Upkeep that runs at start-up and then every hour while the server runs: erases the bytes of
+/// deleted uploads past their retention period, and deletes sessions that ended (otherwise every
+/// sign-in ever made would stay in the sessions table).
+struct Housekeeping: Service {
+    let env: AppEnvironment
+    static let interval: Duration = .seconds(3600)
+
+    /// One round; a failing task is logged (without data) and does not stop the other.
+    func runOnce(now: Date = Date()) async {
+        do { try await UploadRetention(env: env).sweep(now: now) } catch {
+            env.logger.error("erasing deleted uploads failed", metadata: ["error": "\(type(of: error))"])
+        }
+        do { try await env.sessions.purgeEnded(at: now) } catch {
+            env.logger.error("deleting ended sessions failed", metadata: ["error": "\(type(of: error))"])
+        }
+    }
+
+    func run() async throws {
+        while true {
+            do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: Self.interval) } } catch { return }
+            await runOnce()
+        }
+    }
+}
