@@ -81,6 +81,41 @@ struct SessionTests {
         }
     }
 
+    @Test("Housekeeping deletes sessions that ended over a day ago, keeps live and just-ended ones", arguments: testDatabases)
+    func endedSessionsArePurged(kind: DatabaseKind) async throws {
+        try await TestApp.run(kind) { client, env in
+            func count(_ condition: SQLQueryString) async throws -> Int64 {
+                try await env.database.read {
+                    try await $0.raw("SELECT COUNT(*) AS n FROM sessions WHERE " + condition).first()!.decode(column: "n", as: Int64.self)
+                }
+            }
+            let twoDaysAgo = Clock.milliseconds(Date().addingTimeInterval(-2 * 86_400))
+            _ = try await Flows.signedInPatient(Browser(client), env)
+            try await env.database.write { try await $0.raw("UPDATE sessions SET expires_at = \(bind: twoDaysAgo)").run() }
+            let signedOutLongAgo = Browser(client)
+            _ = try await Flows.signedInPatient(signedOutLongAgo, env)
+            try await signedOutLongAgo.get(Paths.security)  // the form's CSRF token
+            #expect(try await signedOutLongAgo.post(Paths.signOut, [:]).location?.hasPrefix(Paths.signIn) == true)
+            try await env.database.write {
+                try await $0.raw("UPDATE sessions SET revoked_at = \(bind: twoDaysAgo) WHERE revoked_at IS NOT NULL").run()
+            }
+            let signedOutNow = Browser(client)
+            _ = try await Flows.signedInPatient(signedOutNow, env)
+            try await signedOutNow.get(Paths.security)  // the form's CSRF token
+            #expect(try await signedOutNow.post(Paths.signOut, [:]).location?.hasPrefix(Paths.signIn) == true)
+            let live = Browser(client)
+            _ = try await Flows.signedInPatient(live, env)
+            let cutoff = Clock.milliseconds(Date().addingTimeInterval(-SessionService.endedSessionRetention))
+            #expect(try await count("expires_at < \(bind: cutoff) OR revoked_at < \(bind: cutoff)") > 0)
+
+            await Housekeeping(env: env).runOnce()
+
+            #expect(try await count("expires_at < \(bind: cutoff) OR revoked_at < \(bind: cutoff)") == 0)
+            #expect(try await count("revoked_at >= \(bind: cutoff)") >= 1)  // signed out just now: kept a day
+            #expect(try await live.get(Paths.security).status == .ok)
+        }
+    }
+
     @Test("The Devices page lists sessions and signs out any or all others", arguments: testDatabases)
     func devices(kind: DatabaseKind) async throws {
         try await TestApp.run(kind) { client, env in

@@ -58,8 +58,7 @@ public func buildApplication(
         try await Migrator(database: env.database).migrate(logger: logger)
         try await CodeRekeying(env: env).run()
         try await BlobRepair(env: env).run()
-        try await UploadRetention(env: env).sweep()
-        try await env.sessions.purgeEnded()
+        await Housekeeping(env: env).runOnce()
         if let link = try await SetupLinkService(env: env).issueLinkIfNeeded() {
             // Printed, not logged: it is a one-time secret for the person starting the server.
             print("""
