@@ -20,7 +20,7 @@ struct ReadingsTests {
         let json = ReadingObservation.json(reading, id: id, patient: patient.id.description, performer: "Practitioner/nurse", recorded: effective)
         try await env.database.write {
             try await FHIRResourceRepository($0).insert([.init(
-                StoredResource(resourceType: "Observation", id: id, patientScope: patient.id.description, matchKey: "clinic:\(id)", versionID: 1,
+                StoredResource(resourceType: "Observation", id: id, patient: patient.id, matchKey: "clinic:\(id)", versionID: 1,
                                lastUpdated: Date(), source: "import:clinic.json", json: json.jsonText),
                 index: try FHIRIndexFields.read(json), availableAt: 0)])
         }

@@ -30,4 +30,12 @@ public enum Action: String, Sendable, Hashable, CaseIterable, Codable {
         default: true
         }
     }
+
+    /// Whether the action changes the patient's record (so a record opened for it may be written).
+    public var isWrite: Bool {
+        switch self {
+        case .writeRecord, .contributeToRecord, .releaseRecord: true
+        default: false
+        }
+    }
 }

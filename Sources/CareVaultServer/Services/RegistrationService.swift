@@ -154,7 +154,7 @@ public struct RegistrationService: Sendable {
     static func emailsOnFile(_ patient: Patient, sql: any SQLDatabase) async throws -> [String] {
         var found = patient.email.map { [$0.lowercased()] } ?? []
         if let stored = try await FHIRResourceRepository(sql).findWhole(type: "Patient", id: patient.id.description),
-           stored.patientScope == patient.id.description, let json = try? JSONParser.parse(stored.json) {
+           stored.patient == patient.id, let json = try? JSONParser.parse(stored.json) {
             found += PatientContact.emails(in: json).filter { !found.contains($0) }
         }
         return found

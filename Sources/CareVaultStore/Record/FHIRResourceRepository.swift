@@ -8,22 +8,14 @@ public struct FHIRResourceRepository: Sendable {
 
     public init(_ sql: any SQLDatabase) { self.sql = sql }
 
-    /// The resource an import recognizes by its match key within a patient's record (or among shared resources).
-    public func find(type: String, patientScope: String, matchKey: String) async throws -> StoredResource? {
-        try await sql.raw("""
-            SELECT * FROM fhir_resources WHERE resource_type = \(bind: type) AND patient_scope = \(bind: patientScope)
-            AND match_key = \(bind: matchKey)
-            """).first().map(Self.stored)
-    }
-
-    /// What recognizes a resource on import: its type, whose record (or "" for shared), and its match key.
+    /// What recognizes a resource on import: its type, whose record (nil: shared), and its match key.
     public struct MatchKey: Hashable, Sendable {
         public let type: String
-        public let patientScope: String
+        public let patient: PatientID?
         public let matchKey: String
-        public init(type: String, patientScope: String, matchKey: String) {
+        public init(type: String, patient: PatientID?, matchKey: String) {
             self.type = type
-            self.patientScope = patientScope
+            self.patient = patient
             self.matchKey = matchKey
         }
     }
@@ -32,17 +24,17 @@ public struct FHIRResourceRepository: Sendable {
     /// rather than one per resource.
     public func find(matching keys: [MatchKey]) async throws -> [MatchKey: StoredResource] {
         var found: [MatchKey: StoredResource] = [:]
-        let groups = Dictionary(grouping: Set(keys)) { "\($0.type)\u{0}\($0.patientScope)" }
+        let groups = Dictionary(grouping: Set(keys)) { "\($0.type)\u{0}\(Self.scope($0.patient))" }
         for group in groups.values {
             let first = group[0]
             for start in stride(from: 0, to: group.count, by: 500) {
                 let chunk = group[start..<min(start + 500, group.count)].map(\.matchKey)
                 for row in try await sql.raw("""
-                    SELECT * FROM fhir_resources WHERE resource_type = \(bind: first.type) AND patient_scope = \(bind: first.patientScope)
+                    SELECT * FROM fhir_resources WHERE resource_type = \(bind: first.type) AND patient_scope = \(bind: Self.scope(first.patient))
                     AND match_key IN (\(binds: chunk))
                     """).all() {
                     let stored = try Self.stored(row)
-                    found[MatchKey(type: stored.resourceType, patientScope: stored.patientScope, matchKey: stored.matchKey)] = stored
+                    found[MatchKey(type: stored.resourceType, patient: stored.patient, matchKey: stored.matchKey)] = stored
                 }
             }
         }
@@ -104,6 +96,17 @@ public struct FHIRResourceRepository: Sendable {
         }
     }
 
+    /// Stores `json` as the next version of `stored`: `meta.versionId` one up and `meta.lastUpdated`
+    /// `now`, re-indexed, with the old version kept in the history.
+    public func saveNextVersion(of stored: StoredResource, _ json: JSONValue, at now: Date) async throws {
+        var next = json
+        next.set("meta", .object([("versionId", .string(String(stored.versionID + 1))), ("lastUpdated", .string(now.formatted(.iso8601)))]))
+        try await save(
+            StoredResource(resourceType: stored.resourceType, id: stored.id, patient: stored.patient, matchKey: stored.matchKey,
+                           versionID: stored.versionID + 1, lastUpdated: now, source: stored.source, json: next.jsonText),
+            index: try FHIRIndexFields.read(next), previous: stored)
+    }
+
     /// A resource not stored before, with what is indexed about it.
     public struct NewResource: Sendable {
         public let resource: StoredResource
@@ -128,7 +131,7 @@ public struct FHIRResourceRepository: Sendable {
                 let r = item.resource, index = item.index
                 let section = RecordSection.of(resourceType: r.resourceType, category: index.category)?.rawValue
                 return """
-                    (\(bind: r.resourceType), \(bind: r.id), \(bind: r.patientScope), \(bind: r.matchKey), \(bind: r.versionID),
+                    (\(bind: r.resourceType), \(bind: r.id), \(bind: Self.scope(r.patient)), \(bind: r.matchKey), \(bind: r.versionID),
                     \(bind: Clock.milliseconds(r.lastUpdated)), \(bind: r.source), \(bind: section), \(bind: item.availableAt), \(bind: index.category),
                     \(bind: index.status), \(bind: index.encounterReference), \(bind: index.effective?.lowerBound), \(bind: index.effective?.upperBound),
                     \(bind: r.json), \(bind: item.openedAt))
@@ -146,7 +149,7 @@ public struct FHIRResourceRepository: Sendable {
         let rows = items.flatMap { resource, index in
             Set(index.codes).map { code -> SQLQueryString in
                 """
-                (\(bind: resource.resourceType), \(bind: resource.id), \(bind: resource.patientScope), \(bind: index.effective?.lowerBound),
+                (\(bind: resource.resourceType), \(bind: resource.id), \(bind: Self.scope(resource.patient)), \(bind: index.effective?.lowerBound),
                 \(bind: code.system), \(bind: code.code), \(bind: code.display))
                 """
             }
@@ -262,10 +265,20 @@ public struct FHIRResourceRepository: Sendable {
             """).all().map(Self.stored).filter { visibility.allows($0) }
     }
 
+    /// The `patient_scope` column's value for whose record a resource is in ("" for shared resources).
+    static func scope(_ patient: PatientID?) -> String { patient?.description ?? "" }
+
+    /// Whose record a stored `patient_scope` names; nil for "" (shared).
+    static func patient(scope: String) throws -> PatientID? {
+        guard !scope.isEmpty else { return nil }
+        guard let patient = PatientID(scope) else { throw DatabaseError.unexpectedResult("patient_scope") }
+        return patient
+    }
+
     static func stored(_ row: any SQLRow) throws -> StoredResource {
         StoredResource(
             resourceType: try row.decode(column: "resource_type", as: String.self), id: try row.decode(column: "id", as: String.self),
-            patientScope: try row.decode(column: "patient_scope", as: String.self), matchKey: try row.decode(column: "match_key", as: String.self),
+            patient: try Self.patient(scope: try row.decode(column: "patient_scope", as: String.self)), matchKey: try row.decode(column: "match_key", as: String.self),
             versionID: try row.decode(column: "version_id", as: Int64.self),
             lastUpdated: Clock.date(try row.decode(column: "last_updated", as: Int64.self)),
             source: try row.decode(column: "source", as: String.self), json: try row.decode(column: "json", as: String.self),

@@ -98,14 +98,14 @@ public struct RecordReleaseRepository: Sendable {
 
     /// Records that the patient opened these items (their "new" badge goes).
     /// One statement per kind of resource (a page shows one or two), not one per item.
-    public func markOpened(_ items: [(type: String, id: String)], patientScope: String, at time: Int64) async throws {
+    public func markOpened(_ items: [(type: String, id: String)], patient: PatientID, at time: Int64) async throws {
         for (type, group) in Dictionary(grouping: items, by: \.type) {
             let ids = group.map(\.id)
             for start in stride(from: 0, to: ids.count, by: 500) {
                 try await sql.raw("""
                     UPDATE fhir_resources SET opened_at = \(bind: time)
                     WHERE resource_type = \(bind: type) AND id IN (\(binds: Array(ids[start..<min(start + 500, ids.count)])))
-                        AND patient_scope = \(bind: patientScope) AND opened_at IS NULL
+                        AND patient_scope = \(bind: patient.description) AND opened_at IS NULL
                     """).run()
             }
         }

@@ -5,8 +5,8 @@ import Foundation
 public struct StoredResource: Sendable {
     public let resourceType: String
     public let id: String
-    /// The CareVault patient id for resources in a patient's record; "" for shared resources.
-    public let patientScope: String
+    /// Whose record it is in; nil for a shared resource (a practitioner, an organization, a medicine).
+    public let patient: PatientID?
     public let matchKey: String
     public let versionID: Int64
     public let lastUpdated: Date
@@ -22,12 +22,12 @@ public struct StoredResource: Sendable {
     /// Its category code as indexed (e.g. `laboratory`), which a reader's visibility may hide.
     public let category: String?
 
-    public init(resourceType: String, id: String, patientScope: String, matchKey: String, versionID: Int64,
+    public init(resourceType: String, id: String, patient: PatientID?, matchKey: String, versionID: Int64,
                 lastUpdated: Date, source: String, json: String, section: RecordSection? = nil, availableAt: Int64? = nil,
                 openedAt: Int64? = nil, category: String? = nil) {
         self.resourceType = resourceType
         self.id = id
-        self.patientScope = patientScope
+        self.patient = patient
         self.matchKey = matchKey
         self.versionID = versionID
         self.lastUpdated = lastUpdated
@@ -41,7 +41,7 @@ public struct StoredResource: Sendable {
 
     /// The same row with other JSON (a view of it trimmed for a reader; never stored).
     public func with(json: String) -> StoredResource {
-        StoredResource(resourceType: resourceType, id: id, patientScope: patientScope, matchKey: matchKey, versionID: versionID,
+        StoredResource(resourceType: resourceType, id: id, patient: patient, matchKey: matchKey, versionID: versionID,
                        lastUpdated: lastUpdated, source: source, json: json, section: section, availableAt: availableAt, openedAt: openedAt,
                        category: category)
     }

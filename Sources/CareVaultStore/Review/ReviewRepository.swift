@@ -146,9 +146,9 @@ public struct ReviewRepository: Sendable {
         }
     }
 
-    /// Moves an item to `status` if it is still in `from` (so two clinicians cannot both decide it);
+    /// Moves one of `patient`'s items to `status` if it is still in `from` (so two clinicians cannot both decide it);
     /// returns the item as it now is, or nil if it had moved on.
-    public func move(id: String, from: ReviewStatus, to status: ReviewStatus, comment: String?, reviewer: (id: AccountID, name: String)?,
+    public func move(id: String, patient: PatientID, from: ReviewStatus, to status: ReviewStatus, comment: String?, reviewer: (id: AccountID, name: String)?,
                      at time: Date) async throws -> ReviewItem? {
         let now = Clock.milliseconds(time)
         let decidedAt: Int64? = [.reviewed, .accepted, .returned].contains(status) ? now : nil
@@ -156,7 +156,7 @@ public struct ReviewRepository: Sendable {
             UPDATE review_items SET status = \(bind: status.rawValue), comment = \(bind: comment), updated_at = \(bind: now),
                 reviewer_id = COALESCE(\(bind: reviewer?.id.description), reviewer_id), reviewer_name = COALESCE(\(bind: reviewer?.name), reviewer_name),
                 reviewed_at = \(bind: decidedAt)
-            WHERE id = \(bind: id) AND status = \(bind: from.rawValue) RETURNING *
+            WHERE id = \(bind: id) AND patient_id = \(bind: patient.description) AND status = \(bind: from.rawValue) RETURNING *
             """).first().map(Self.item)
     }
 

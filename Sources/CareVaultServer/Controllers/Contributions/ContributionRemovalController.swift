@@ -31,10 +31,9 @@ struct ContributionRemovalController: Sendable {
     private func remove(_ resourceType: String, _ context: SignedInRequestContext) async throws -> String {
         let entry = try context.parameters.require("entry")
         let record = try await env.records.open(try context.parameters.require("patient"), for: .contributeToRecord, context: context, target: ResourceRef(type: resourceType, id: entry))
-        let patient = record.patient
-        switch try await ContributionRemoval(env: env).remove(resourceType: resourceType, id: entry, patient: patient, basis: record.basis,
-                                                              account: context.account, info: context.info) {
-        case .removed: return patient.id.description
+        switch try await ContributionRemoval(env: env).remove(resourceType: resourceType, id: entry, from: record, by: context.account,
+                                                              info: context.info) {
+        case .removed: return record.scope
         case .notFound: throw HTTPError(.notFound)
         case .accepted: throw HTTPError(.conflict, message: "Your care team has taken this into your chart. Ask them to change it.")
         }

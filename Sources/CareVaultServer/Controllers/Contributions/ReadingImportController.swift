@@ -51,7 +51,7 @@ struct ReadingImportController: Sendable {
     @Sendable func confirm(_ request: Request, context: SignedInRequestContext) async throws -> Response {
         var request = request
         let record = try await open(context, .contributeToRecord)
-        let (patient, basis) = (record.patient, record.basis)
+        let patient = record.patient
         let form = try await request.form()
         let text = form.value("csv"), fileName = form.value("fileName")
         let rows: [ReadingsCSV.Row]
@@ -64,8 +64,8 @@ struct ReadingImportController: Sendable {
         guard !readings.isEmpty, readings.count == rows.count, readings.count == Int(form.value("expected")) else {
             return try respond(context, patient: patient, fileName: fileName, text: text, status: .conflict)
         }
-        let contributions = readings.map { ReadingsController.contribution($0, patient: patient, account: context.account, basis: basis) }
-        try await ContributionService(env: env).record(contributions, patient: patient, account: context.account, basis: basis, info: context.info,
+        let contributions = readings.map { ContributionService.reading($0, in: record, account: context.account) }
+        try await ContributionService(env: env).record(contributions, in: record, by: context.account, info: context.info,
                                                        action: .readingsRecorded, activity: "Home readings imported from a CSV file")
         throw Redirect.to(Paths.readings(patient.id.description) + "?notice=readings-imported")
     }

@@ -46,7 +46,7 @@ struct ReadingsController: Sendable {
         var request = request
         let measure = try Self.measure(context)
         let record = try await open(context, .contributeToRecord, measure.rawValue)
-        let (patient, basis) = (record.patient, record.basis)
+        let patient = record.patient
         let form = try await request.form()
         let input = ReadingInput(measure: measure, value: form.value("value"), diastolic: form.value("diastolic"), unit: form.value("unit"),
                                  date: form.value("date"), time: form.value("time"), context: form.value("context"))
@@ -56,22 +56,11 @@ struct ReadingsController: Sendable {
                                          status: .badRequest)
         case .success(let reading):
             let reason = reading.attentionReason
-            try await ContributionService(env: env).record([Self.contribution(reading, patient: patient, account: context.account, basis: basis)],
-                                                           patient: patient, account: context.account, basis: basis, info: context.info,
+            try await ContributionService(env: env).record([ContributionService.reading(reading, in: record, account: context.account)],
+                                                           in: record, by: context.account, info: context.info,
                                                            action: .readingsRecorded, activity: "Home reading entered")
             throw Redirect.to(Paths.readings(patient.id.description, measure) + "?notice=" + (reason == nil ? "reading-saved" : "reading-sent-for-review"))
         }
-    }
-
-    /// A checked reading as what the record stores and the care team reviews.
-    static func contribution(_ reading: Reading, patient: Patient, account: Account, basis: Basis) -> ContributionService.Contribution {
-        let id = UUID().uuidString.lowercased()
-        let performer = ContributionService.performer(patient: patient, account: account, basis: basis)
-        var json = ReadingObservation.json(reading, id: id, patient: patient.id.description, performer: "Patient/\(patient.id)",
-                                           recorded: Date().formatted(.iso8601))
-        json.set("performer", .array([performer]))
-        let reason = reading.attentionReason
-        return .init(json: json, resourceType: "Observation", id: id, kind: .reading, queued: reason != nil, reason: reason)
     }
 
     private func open(_ context: SignedInRequestContext, _ action: Action, _ what: String) async throws -> PatientRecord {

@@ -25,11 +25,11 @@ struct ReportEntryController: Sendable {
         var request = request
         let kind = try Self.kind(context)
         let record = try await open(context, kind)
-        let (patient, basis) = (record.patient, record.basis)
+        let patient = record.patient
         let form = try await request.form()
         let id = UUID().uuidString.lowercased()
         let input = ReportedEntryInput(kind: kind, name: form.value("name"), detail: form.value("detail"), since: form.value("since"))
-        let asserter = ContributionService.performer(patient: patient, account: context.account, basis: basis)
+        let asserter = ContributionService.performer(in: record, account: context.account)
         switch input.resource(id: id, patient: patient.id.description, asserter: asserter, recorded: Date().formatted(.iso8601), today: BirthDate(Date())) {
         case .failure(let failure):
             return env.renderer.response(page(context, patient: patient, kind: kind, form: form, failure: failure), status: .badRequest)
@@ -41,7 +41,7 @@ struct ReportEntryController: Sendable {
             }
             try await ContributionService(env: env).record(
                 [.init(json: json, resourceType: kind.resourceType, id: id, kind: reviewKind, queued: true, reason: nil)],
-                patient: patient, account: context.account, basis: basis, info: context.info, action: .entryReported,
+                in: record, by: context.account, info: context.info, action: .entryReported,
                 activity: "Reported by the patient")
             throw Redirect.to(Paths.recordSection(patient.id.description, kind.section) + "?notice=entry-reported")
         }

@@ -2,12 +2,9 @@ import CareVaultCore
 import CareVaultStore
 import Foundation
 import Hummingbird
-import SQLKit
 
 /// One uploaded file's page: preview, details, review status; the patient (or whoever uploaded it)
-/// renames, re-files or deletes it. Changes update the DocumentReference as a new version; deleting
-/// marks it entered-in-error, withdraws it from review and keeps the row for the audit — the bytes
-/// are erased later by ``UploadRetention``.
+/// renames, re-files or deletes it through ``UploadChangeService``.
 struct UploadItemController: Sendable {
     let env: AppEnvironment
 
@@ -45,7 +42,7 @@ struct UploadItemController: Sendable {
         let base = Paths.uploads(patient.id.description)
         switch form.value("do") {
         case "delete":
-            try await delete(upload, review: review, patient: patient, basis: basis, context: context)
+            try await UploadChangeService().delete(upload, review: review, in: record, by: context.account, info: context.info)
             throw Redirect.to(base + "?notice=upload-deleted")
         case "save":
             let title = form.value("title").trimmingCharacters(in: .whitespacesAndNewlines)
@@ -58,7 +55,8 @@ struct UploadItemController: Sendable {
                                                   preview: await UploadPreview.of(upload, env: env), form: form, failure: ValidationFailure(errors)),
                                                   status: .badRequest)
             }
-            try await rename(upload, title: title, category: category, review: review, patient: patient, basis: basis, context: context)
+            try await UploadChangeService().rename(upload, title: title, category: category, review: review, in: record, by: context.account,
+                                                   info: context.info)
             throw Redirect.to(Paths.upload(patient.id.description, upload.id) + "?notice=upload-saved")
         default:
             throw HTTPError(.badRequest, message: "Choose to save changes or to delete the file.")
@@ -74,48 +72,6 @@ struct UploadItemController: Sendable {
         }
         guard let (upload, review) = found else { throw HTTPError(.notFound) }
         return (record, upload, review)
-    }
-
-    /// Saves the new title and kind; a file the care team returned goes back to them with the change.
-    private func rename(_ upload: PatientUpload, title: String, category: UploadCategory, review: ReviewItem?, patient: Patient, basis: Basis,
-                        context: SignedInRequestContext) async throws {
-        try await env.database.write { sql in
-            guard try await UploadRepository(sql).update(id: upload.id, patient: patient.id, title: title, category: category) else { return }
-            if let review, review.status == .returned {
-                _ = try await ReviewRepository(sql).move(id: review.id, from: .returned, to: .submitted, comment: review.comment, reviewer: nil, at: Date())
-            }
-            try await Self.updateDocument(upload, on: sql) { json in
-                json.set("description", .string(title))
-                json.set("type", .object([("text", .string(category.title))]))
-                json.set("category", .array([.object([
-                    ("coding", .array([.object([("system", .string("urn:carevault:upload-category")), ("code", .string(category.rawValue)),
-                                                ("display", .string(category.title))])])),
-                    ("text", .string("Uploaded by the patient")),
-                ])]))
-            }
-            try await env.audit.record(AuditEvent(.uploadChanged, info: context.info, actor: context.account, patient: patient.id,
-                                                  resourceType: "DocumentReference", resourceID: upload.documentID, basis: basis.description), on: sql)
-        }
-    }
-
-    private func delete(_ upload: PatientUpload, review: ReviewItem?, patient: Patient, basis: Basis, context: SignedInRequestContext) async throws {
-        try await env.database.write { sql in
-            guard try await UploadRepository(sql).markDeleted(id: upload.id, patient: patient.id, at: Date()) else { return }
-            try await Self.updateDocument(upload, on: sql) { $0.set("status", .string("entered-in-error")) }
-            if let review, review.status.canMove(to: .withdrawn) {
-                _ = try await ReviewRepository(sql).move(id: review.id, from: review.status, to: .withdrawn, comment: nil, reviewer: nil, at: Date())
-            }
-            try await env.audit.record(AuditEvent(.uploadDeleted, info: context.info, actor: context.account, patient: patient.id,
-                                                  resourceType: "DocumentReference", resourceID: upload.documentID, basis: basis.description), on: sql)
-        }
-    }
-
-    /// Writes the upload's DocumentReference again, changed by `change`, as a new version.
-    static func updateDocument(_ upload: PatientUpload, on sql: any SQLDatabase, _ change: (inout JSONValue) -> Void) async throws {
-        guard let stored = try await FHIRResourceRepository(sql).findWhole(type: "DocumentReference", id: upload.documentID),
-              var json = try? JSONParser.parse(stored.json) else { return }
-        change(&json)
-        try await RecordVersioning.saveNextVersion(of: stored, json, at: Date(), on: sql)
     }
 
     private func page(_ context: SignedInRequestContext, request: Request, patient: Patient, basis: Basis, upload: PatientUpload, review: ReviewItem?,

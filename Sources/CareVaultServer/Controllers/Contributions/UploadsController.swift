@@ -57,7 +57,7 @@ struct UploadsController: Sendable {
                                                         fileError: "Choose at least one file."), status: .badRequest)
         }
         for reason in refused { try await auditRefusal(context, patient: patient, reason: reason) }
-        let outcome = try await PatientUploadService(env: env).record(files, details: details, patient: patient, by: context.account, info: context.info)
+        let outcome = try await PatientUploadService(env: env).record(files, details: details, into: record, by: context.account, info: context.info)
         if request.wantsJSON { return Self.apiAnswer(outcome, refused: received.refused) }
         let results = outcome.stored.map { upload in
             "\(upload.fileName) was added to your record as “\(upload.title)”."

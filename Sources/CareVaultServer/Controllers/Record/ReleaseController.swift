@@ -24,7 +24,7 @@ struct ReleaseController: Sendable {
         let shown = held.prefix(Self.pageSize)
         let basis = Basis.careTeam(role: context.account.role, organization: organization)
         try await env.audit.recordReads(shown.compactMap { item in
-            PatientID(item.resource.patientScope).map { ($0, item.resource.resourceType, item.resource.id) }
+            item.resource.patient.map { ($0, item.resource.resourceType, item.resource.id) }
         }, actor: context.account, basis: basis, info: context.info)
         let items = shown.enumerated().map { i, item in
             let r = item.resource
@@ -32,7 +32,7 @@ struct ReleaseController: Sendable {
             return ReleaseQueuePage.Item(
                 value: "\(r.resourceType)/\(r.id)", fieldID: "item-\(i)", patientName: item.patientName, mrn: item.mrn,
                 section: r.section?.title ?? "", name: entry?.name ?? r.resourceType, date: entry?.date.map(PlainDate.day) ?? "",
-                arrived: PlainDate.instant(r.lastUpdated, in: env.configuration.timeZone), link: Paths.recordItem(r.patientScope, type: r.resourceType, id: r.id))
+                arrived: PlainDate.instant(r.lastUpdated, in: env.configuration.timeZone), link: Paths.recordItem(r.patient?.description ?? "", type: r.resourceType, id: r.id))
         }
         return env.renderer.response(ReleaseQueuePage(
             layout: context.layout("Release queue", request: request), action: Paths.releaseQueue, items: items, isEmpty: items.isEmpty,

@@ -20,36 +20,27 @@ struct ReviewController: Sendable {
     @Sendable func queue(_ request: Request, context: StaffRequestContext) async throws -> Response {
         let organization = try context.organization(permitting: .reviewContributions)
         let page = Paging.page(of: request)
-        let (entries, resources) = try await env.database.read { sql in
-            let entries = try await ReviewRepository(sql).queue(organization: organization.description, limit: Self.pageSize + 1, offset: page * Self.pageSize)
-            var resources: [String: StoredResource] = [:]
-            for entry in entries.prefix(Self.pageSize) {
-                resources[entry.item.id] = try await FHIRResourceRepository(sql).findWhole(type: entry.item.resourceType, id: entry.item.resourceID)
-            }
-            return (entries, resources)
-        }
-        let shown = entries.prefix(Self.pageSize)
-        let basis = Basis.careTeam(role: context.account.role, organization: organization)
-        try await env.audit.recordReads(shown.map { ($0.item.patient, $0.item.resourceType, $0.item.resourceID) }, actor: context.account,
-                                        basis: basis, info: context.info)
+        let queue = try await ReviewService(env: env).queue(organization: organization, page: page, pageSize: Self.pageSize,
+                                                            actor: context.account, info: context.info)
+        let shown = queue.entries
         return env.renderer.response(ReviewQueuePage(
             layout: context.layout("Review queue", request: request),
             items: shown.map { entry in
                 ReviewQueuePage.Item(patientName: entry.patientName, mrn: entry.mrn, kind: entry.item.kind.title,
-                                     summary: resources[entry.item.id].map(Self.summary) ?? entry.item.resourceType, reason: entry.item.reason,
+                                     summary: queue.summaries[entry.item.id] ?? entry.item.resourceType, reason: entry.item.reason,
                                      status: entry.item.status.title, submitted: PlainDate.instant(entry.item.submittedAt, in: env.configuration.timeZone),
                                      link: Paths.reviewItem(entry.item.id))
             },
             isEmpty: shown.isEmpty,
             previousPageLink: page > 0 ? "\(Paths.reviewQueue)?page=\(page - 1)" : nil,
-            nextPageLink: entries.count > Self.pageSize ? "\(Paths.reviewQueue)?page=\(page + 1)" : nil))
+            nextPageLink: queue.hasMore ? "\(Paths.reviewQueue)?page=\(page + 1)" : nil))
     }
 
     /// Shows the item; a submitted one is now under review by this clinician.
     @Sendable func open(_ request: Request, context: StaffRequestContext) async throws -> Response {
         var (item, record, resource) = try await load(context)
-        let (patient, basis) = (record.patient, record.basis)
-        if item.status == .submitted, let moved = try await move(item, to: .underReview, comment: nil, context: context, patient: patient, basis: basis) {
+        if item.status == .submitted,
+           let moved = try await ReviewService(env: env).move(item, to: .underReview, comment: nil, in: record, by: context.account, info: context.info) {
             item = moved
         }
         record.shown([resource])
@@ -59,7 +50,6 @@ struct ReviewController: Sendable {
     @Sendable func decide(_ request: Request, context: StaffRequestContext) async throws -> Response {
         var request = request
         let (item, record, resource) = try await load(context)
-        let (patient, basis) = (record.patient, record.basis)
         let form = try await request.form()
         let decision = ReviewDecision(rawValue: form.value("decision"))
         let comment = form.value("comment").trimmingCharacters(in: .whitespacesAndNewlines)
@@ -76,8 +66,8 @@ struct ReviewController: Sendable {
             return env.renderer.response(try await page(context, request: request, item: item, record: record, resource: resource, form: form,
                                                         failure: ValidationFailure(errors)), status: errors.contains { $0.message.hasPrefix("This item is") } ? .conflict : .badRequest)
         }
-        let moved = try await move(item, to: decision.status, comment: comment.isEmpty ? nil : comment, context: context, patient: patient, basis: basis,
-                                   accepting: decision == .accept ? resource : nil)
+        let moved = try await ReviewService(env: env).move(item, to: decision.status, comment: comment.isEmpty ? nil : comment, in: record,
+                                                           by: context.account, info: context.info, accepting: decision == .accept ? resource : nil)
         throw Redirect.to(Paths.reviewItem(item.id) + "?notice=" + (moved == nil ? "review-already-decided" : "review-decided"))
     }
 
@@ -85,9 +75,7 @@ struct ReviewController: Sendable {
     private func load(_ context: StaffRequestContext) async throws -> (ReviewItem, PatientRecord, StoredResource) {
         let organization = try context.organization(permitting: .reviewContributions)
         let id = try context.parameters.require("item")
-        guard let item = try await env.database.read({ try await ReviewRepository($0).find(id: id, organization: organization.description) }) else {
-            throw HTTPError(.notFound)
-        }
+        guard let item = try await ReviewService(env: env).item(id, organization: organization) else { throw HTTPError(.notFound) }
         let record = try await env.records.open(item.patient.description, for: .writeRecord, context: context, target: ResourceRef(type: item.resourceType, id: item.resourceID))
         guard let resource = try await record.read({ try await $0.item(type: item.resourceType, id: item.resourceID) }) else {
             throw HTTPError(.notFound)
@@ -95,40 +83,11 @@ struct ReviewController: Sendable {
         return (item, record, resource)
     }
 
-    /// Moves the item (only if nobody moved it meanwhile) and, when accepting, records the verification
-    /// in the chart: a new version marked confirmed where FHIR has a verification status, and a
-    /// Provenance naming the verifying clinician. One transaction, audited.
-    private func move(_ item: ReviewItem, to status: ReviewStatus, comment: String?, context: StaffRequestContext, patient: Patient, basis: Basis,
-                      accepting resource: StoredResource? = nil) async throws -> ReviewItem? {
-        let now = Date()
-        return try await env.database.write { sql -> ReviewItem? in
-            guard let moved = try await ReviewRepository(sql).move(id: item.id, from: item.status, to: status, comment: comment,
-                                                                   reviewer: (context.account.id, context.account.displayName), at: now)
-            else { return nil }
-            if let resource {
-                try await ReviewVerification.record(resource, by: context.account, at: now, on: sql)
-            }
-            try await env.audit.record(AuditEvent(.reviewStatusChanged, info: context.info, actor: context.account, patient: patient.id,
-                                                  resourceType: item.resourceType, resourceID: "\(item.resourceID):\(status.rawValue)",
-                                                  basis: basis.description), on: sql)
-            return moved
-        }
-    }
-
-    /// "128/82 mmHg", a file's title, an allergy's name.
-    static func summary(_ resource: StoredResource) -> String {
-        guard let json = try? JSONParser.parse(resource.json) else { return resource.resourceType }
-        if let point = ReadingObservation.point(from: json) { return "\(point.measure.title) \(point.display)" }
-        // An upload's title is its description (its type says only what kind of paper it is).
-        if resource.resourceType == "DocumentReference", let title = json["description"]?.stringValue { return title }
-        return RecordEntry(resourceType: resource.resourceType, id: resource.id, json: json).name
-    }
-
     private func page(_ context: StaffRequestContext, request: Request, item: ReviewItem, record: PatientRecord, resource: StoredResource,
                       form: FormData?, failure: ValidationFailure?) async throws -> ReviewItemPage {
         let patient = record.patient
         let scope = patient.id.description
-        var facts = [ReviewItemPage.Fact(label: "What", value: Self.summary(resource)),
+        var facts = [ReviewItemPage.Fact(label: "What", value: ReviewService.summary(resource)),
                      .init(label: "From", value: RecordOrigin(source: resource.source).text(toPatient: false)),
                      .init(label: "Sent", value: PlainDate.instant(item.submittedAt, in: env.configuration.timeZone))]
         if let json = try? JSONParser.parse(resource.json) {

@@ -17,21 +17,20 @@ struct ContributionRemoval: Sendable {
         case accepted
     }
 
-    func remove(resourceType: String, id: String, patient: Patient, basis: Basis, account: Account, info: RequestInfo) async throws -> Outcome {
-        try await env.database.write { sql in
-            guard let stored = try await FHIRResourceRepository(sql).findWhole(type: resourceType, id: id), stored.patientScope == patient.id.description,
-                  RecordOrigin(source: stored.source).isPatientProvided, let json = try? JSONParser.parse(stored.json),
-                  !ReportedEntryInput.isEnteredInError(json) else { return .notFound }
-            let reviews = ReviewRepository(sql)
-            let review = try await reviews.find(resourceType: resourceType, resourceID: id, patient: patient.id)
+    func remove(resourceType: String, id: String, from record: PatientRecord, by account: Account, info: RequestInfo) async throws -> Outcome {
+        let (patient, basis) = (record.patient.id, record.basis)
+        return try await record.write { writer in
+            guard let stored = try await writer.current(type: resourceType, id: id), RecordOrigin(source: stored.source).isPatientProvided,
+                  let json = try? JSONParser.parse(stored.json), !ReportedEntryInput.isEnteredInError(json) else { return .notFound }
+            let review = try await writer.review(resourceType: resourceType, id: id)
             if review?.status == .accepted { return .accepted }
             let now = Date()
-            try await RecordVersioning.saveNextVersion(of: stored, ReportedEntryInput.enteredInError(json), at: now, on: sql)
+            try await writer.saveNextVersion(of: stored, ReportedEntryInput.enteredInError(json), at: now)
             if let review, review.status.canMove(to: .withdrawn) {
-                _ = try await reviews.move(id: review.id, from: review.status, to: .withdrawn, comment: nil, reviewer: nil, at: now)
+                _ = try await writer.move(review, to: .withdrawn, comment: nil, reviewer: nil, at: now)
             }
-            try await env.audit.record(AuditEvent(.contributionRemoved, info: info, actor: account, patient: patient.id,
-                                                  resourceType: resourceType, resourceID: id, basis: basis.description), on: sql)
+            try await writer.audit([AuditEvent(.contributionRemoved, info: info, actor: account, patient: patient,
+                                               resourceType: resourceType, resourceID: id, basis: basis.description)])
             return .removed
         }
     }

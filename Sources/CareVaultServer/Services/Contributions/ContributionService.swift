@@ -1,7 +1,6 @@
 import CareVaultCore
 import CareVaultStore
 import Foundation
-import SQLKit
 
 /// Stores what a patient (or someone acting for them) adds to their own record — home readings,
 /// allergies, medicines, conditions — as FHIR resources marked as patient-provided: a Provenance
@@ -27,26 +26,38 @@ struct ContributionService: Sendable {
     }
 
     /// The reference of who provided it: the patient themself, or (for a proxy) their account by name.
-    static func performer(patient: Patient, account: Account, basis: Basis) -> JSONValue {
-        basis == .ownRecord ? .object([("reference", .string("Patient/\(patient.id)"))])
-            : .object([("display", .string(account.displayName))])
+    static func performer(in record: PatientRecord, account: Account) -> JSONValue {
+        record.isOwn ? .object([("reference", .string("Patient/\(record.patient.id)"))]) : .object([("display", .string(account.displayName))])
     }
 
-    func record(_ items: [Contribution], patient: Patient, account: Account, basis: Basis, info: RequestInfo, action: AuditAction,
+    /// A checked home reading as the record stores it and the care team reviews it (queued only when
+    /// outside the attention range).
+    static func reading(_ reading: Reading, in record: PatientRecord, account: Account) -> Contribution {
+        let id = UUID().uuidString.lowercased()
+        let patient = record.patient.id
+        var json = ReadingObservation.json(reading, id: id, patient: patient.description, performer: "Patient/\(patient)",
+                                           recorded: Date().formatted(.iso8601))
+        json.set("performer", .array([performer(in: record, account: account)]))
+        let reason = reading.attentionReason
+        return .init(json: json, resourceType: "Observation", id: id, kind: .reading, queued: reason != nil, reason: reason)
+    }
+
+    /// Stores `items` in `record` as added by `account`, whole or not at all.
+    func record(_ items: [Contribution], in record: PatientRecord, by account: Account, info: RequestInfo, action: AuditAction,
                 activity: String) async throws {
         guard !items.isEmpty else { return }
         let now = Date()
-        let scope = patient.id.description
+        let (patient, basis) = (record.patient, record.basis)
         let source = Self.source(account: account, basis: basis)
         let provenance = ProvenanceRecord(targets: items.map { "\($0.resourceType)/\($0.id)" }, recorded: now, activity: .contributed(activity),
-                                          agent: basis == .ownRecord ? .patient(patient.id) : .proxy(displayName: account.displayName))
+                                          agent: record.isOwn ? .patient(patient.id) : .proxy(displayName: account.displayName))
         let resources = try (items.map { ($0.json, $0.resourceType, $0.id) } + [(provenance.json, "Provenance", provenance.id)]).map { json, type, id in
             FHIRResourceRepository.NewResource(
-                StoredResource(resourceType: type, id: id, patientScope: scope, matchKey: "contributed:\(type):\(id)", versionID: 1,
+                StoredResource(resourceType: type, id: id, patient: patient.id, matchKey: "contributed:\(type):\(id)", versionID: 1,
                                lastUpdated: now, source: source, json: json.jsonText),
                 index: try FHIRIndexFields.read(json), availableAt: Clock.milliseconds(now),
                 // Not "new" to the patient who entered it; what a proxy enters is.
-                openedAt: basis == .ownRecord ? Clock.milliseconds(now) : nil)
+                openedAt: record.isOwn ? Clock.milliseconds(now) : nil)
         }
         let reviews = items.map { item in
             ReviewItem(patient: patient.id, resourceType: item.resourceType, resourceID: item.id, kind: item.kind, queued: item.queued,
@@ -56,10 +67,10 @@ struct ContributionService: Sendable {
             AuditEvent(action, info: info, actor: account, patient: patient.id, resourceType: item.resourceType, resourceID: item.id,
                        basis: basis.description)
         }
-        try await env.database.write { sql in
-            try await FHIRResourceRepository(sql).insert(resources)
-            try await ReviewRepository(sql).insert(reviews)
-            try await env.audit.record(contentsOf: events, on: sql)
+        try await record.write { writer in
+            try await writer.insert(resources)
+            try await writer.insert(reviews: reviews)
+            try await writer.audit(events)
         }
     }
 }

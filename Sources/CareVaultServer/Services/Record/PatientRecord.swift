@@ -9,6 +9,8 @@ import Foundation
 struct PatientRecord: Sendable {
     let patient: Patient
     let basis: Basis
+    /// What the policy permitted on this record for this request: only a write action opens ``write(_:)``.
+    let action: Action
     /// What this reader may see, derived once from the basis.
     let visibility: RecordVisibility
     /// Who is reading (nil: an operator at the command line, who may do nothing more than this read).
@@ -18,10 +20,11 @@ struct PatientRecord: Sendable {
     private let env: AppEnvironment
     private let audit: RecordAccessAudit
 
-    init(patient: Patient, basis: Basis, visibility: RecordVisibility, actor: Actor?, now: Int64, env: AppEnvironment,
+    init(patient: Patient, basis: Basis, action: Action, visibility: RecordVisibility, actor: Actor?, now: Int64, env: AppEnvironment,
          audit: RecordAccessAudit) {
         self.patient = patient
         self.basis = basis
+        self.action = action
         self.visibility = visibility
         self.actor = actor
         self.now = now
@@ -44,6 +47,15 @@ struct PatientRecord: Sendable {
         return try await env.database.read { try await body(PatientRecordReader($0, patient: patient, visibility: visibility)) }
     }
 
+    /// Writes to this record, in one write transaction whose writer refuses anything of another record.
+    /// Only a record opened for a write (``Action/writeRecord``, ``Action/contributeToRecord``) writes;
+    /// one opened to read throws ``PatientRecordError/readOnly``.
+    func write<T: Sendable>(_ body: @Sendable (PatientRecordWriter) async throws -> T) async throws -> T {
+        guard action.isWrite else { throw PatientRecordError.readOnly }
+        let (patient, kind) = (patient.id, env.database.kind)
+        return try await env.database.write { try await body(PatientRecordWriter($0, kind: kind, patient: patient)) }
+    }
+
     /// Names what this request showed or sent, for its audit event.
     func shown(_ resources: [StoredResource]) {
         audit.shown(resources.map { "\($0.resourceType)/\($0.id)" })
@@ -62,7 +74,13 @@ struct PatientRecord: Sendable {
     /// The patient opened these items: their "new" marks go. Only the patient's own reading counts.
     func markOpened(_ items: [(type: String, id: String)]) async throws {
         guard isOwn, !items.isEmpty else { return }
-        let (scope, now) = (scope, now)
-        try await env.database.write { try await RecordReleaseRepository($0).markOpened(items, patientScope: scope, at: now) }
+        let (patient, now) = (patient.id, now)
+        try await env.database.write { try await RecordReleaseRepository($0).markOpened(items, patient: patient, at: now) }
     }
+}
+
+/// Why a ``PatientRecord`` refused.
+enum PatientRecordError: Error {
+    /// A write through a record opened only to read.
+    case readOnly
 }

@@ -27,7 +27,7 @@ struct RecordDoor: Sendable {
             try context.recordAudit.opened(RecordAccessAudit.Opening(
                 patient: patient.id, reader: context.account, basis: basis,
                 action: auditAs ?? (action == .downloadRecord ? .recordDownloaded : .recordRead), target: target, info: context.info))
-            return PatientRecord(patient: patient, basis: basis, visibility: visibility, actor: context.actor, now: now, env: env,
+            return PatientRecord(patient: patient, basis: basis, action: action, visibility: visibility, actor: context.actor, now: now, env: env,
                                  audit: context.recordAudit)
         case .deny(let reason):
             try await env.audit.record(AuditEvent(
@@ -48,7 +48,7 @@ extension RecordDoor {
         try audit.opened(RecordAccessAudit.Opening(patient: patient.id, reader: nil, basis: .administration,
                                                    action: action == .downloadRecord ? .recordDownloaded : .recordRead,
                                                    target: target, info: info))
-        let record = PatientRecord(patient: patient, basis: .administration, visibility: RecordVisibility.of(.administration, at: now),
+        let record = PatientRecord(patient: patient, basis: .administration, action: action, visibility: RecordVisibility.of(.administration, at: now),
                                    actor: nil, now: now, env: env, audit: audit)
         do {
             let result = try await body(record)

@@ -118,7 +118,7 @@ public struct RecordImportService: Sendable {
 
             // Ids: the patient's own record id for the Patient; the stored id for anything seen before; else new.
             let keys = plan.entries.map { entry in
-                FHIRResourceRepository.MatchKey(type: entry.resourceType, patientScope: entry.isShared ? "" : scope,
+                FHIRResourceRepository.MatchKey(type: entry.resourceType, patient: entry.isShared ? nil : patient.id,
                                                 matchKey: entry.resourceType == "Patient" ? "patient" : entry.matchKey)
             }
             let known = try await store.find(matching: keys)
@@ -152,7 +152,7 @@ public struct RecordImportService: Sendable {
                     throw BundleImportError(entry: entry.index, resourceType: entry.resourceType, field: error.field, message: error.message)
                 }
                 let stored = StoredResource(
-                    resourceType: entry.resourceType, id: ids[i], patientScope: entry.isShared ? "" : scope,
+                    resourceType: entry.resourceType, id: ids[i], patient: entry.isShared ? nil : patient.id,
                     matchKey: entry.resourceType == "Patient" ? "patient" : entry.matchKey, versionID: version, lastUpdated: now,
                     source: "import:\(source)", json: body.jsonText)
                 if let previous {
@@ -175,7 +175,7 @@ public struct RecordImportService: Sendable {
             let record = ProvenanceRecord(targets: targets, recorded: now, activity: .imported, agent: .importer(source: source))
             let provenanceID = record.id, provenance = record.json
             try await store.save(StoredResource(
-                resourceType: "Provenance", id: provenanceID, patientScope: scope, matchKey: "import:\(provenanceID)", versionID: 1,
+                resourceType: "Provenance", id: provenanceID, patient: patient.id, matchKey: "import:\(provenanceID)", versionID: 1,
                 lastUpdated: now, source: "import:\(source)", json: provenance.jsonText),
                 index: try FHIRIndexFields.read(provenance), previous: nil, availableAt: arrival)
             try await env.audit.record(AuditEvent(.recordImported, info: info, actor: actor, patient: patient.id,

@@ -23,7 +23,7 @@ struct RecordReleaseService: Sendable {
         return try await env.database.write { sql in
             let released = try await RecordReleaseRepository(sql).release(items, organization: organization.description, at: Clock.milliseconds(now))
             try await env.audit.record(contentsOf: released.map { resource in
-                AuditEvent(.recordReleased, info: info, actor: clinician, patient: PatientID(resource.patientScope),
+                AuditEvent(.recordReleased, info: info, actor: clinician, patient: resource.patient,
                            resourceType: resource.resourceType, resourceID: resource.id, basis: basis.description)
             }, on: sql)
             return released

@@ -24,15 +24,15 @@ struct PatientUploadService: Sendable {
         let serviceDate: String?
     }
 
-    func record(_ files: [MultipartFormReceiver.ReceivedFile<VaultedFile>], details: Details, patient: Patient, by account: Account,
+    func record(_ files: [MultipartFormReceiver.ReceivedFile<VaultedFile>], details: Details, into record: PatientRecord, by account: Account,
                 info: RequestInfo) async throws -> Outcome {
+        let (patient, basis) = (record.patient, record.basis)
         var outcome = Outcome()
         for (i, file) in files.enumerated() {
             let hash = contentHash(patient: patient.id, sha256: file.stored.sha256)
             do {
-                let result = try await env.database.write { sql -> (upload: PatientUpload, isNew: Bool) in
-                    let uploads = UploadRepository(sql)
-                    if let existing = try await uploads.find(contentHash: hash, patient: patient.id) { return (existing, false) }
+                let result = try await record.write { writer -> (upload: PatientUpload, isNew: Bool) in
+                    if let existing = try await writer.upload(contentHash: hash) { return (existing, false) }
                     let title = details.title.isEmpty ? Self.titleFromName(file.fileName) : (files.count > 1 ? "\(details.title) (\(i + 1))" : details.title)
                     let upload = PatientUpload(
                         id: UUID().uuidString.lowercased(), patient: patient.id, blobID: file.stored.blobID, kind: file.stored.kind,
@@ -40,13 +40,13 @@ struct PatientUploadService: Sendable {
                         size: Int64(file.stored.size), removedMetadata: file.stored.removedMetadata,
                         dicomHeader: file.stored.dicom, contentHash: hash, documentID: UUID().uuidString.lowercased(),
                         uploadedBy: account.id, createdAt: Date())
-                    try await FHIRResourceRepository(sql).insert(try Self.resources(for: upload, account: account))
-                    try await uploads.insert(upload)
-                    try await ReviewRepository(sql).insert([ReviewItem(
+                    try await writer.insert(try Self.resources(for: upload, account: account, basis: basis))
+                    try await writer.insert(upload: upload)
+                    try await writer.insert(reviews: [ReviewItem(
                         patient: patient.id, resourceType: "DocumentReference", resourceID: upload.documentID, kind: .upload, queued: true,
                         submittedBy: account.id, submittedAt: upload.createdAt)])
-                    try await env.audit.record(AuditEvent(.recordUploaded, info: info, actor: account, patient: patient.id,
-                                                          resourceType: "DocumentReference", resourceID: upload.documentID), on: sql)
+                    try await writer.audit([AuditEvent(.recordUploaded, info: info, actor: account, patient: patient.id,
+                                                       resourceType: "DocumentReference", resourceID: upload.documentID, basis: basis.description)])
                     return (upload, true)
                 }
                 if result.isNew {
@@ -76,7 +76,7 @@ struct PatientUploadService: Sendable {
     }
 
     /// DocumentReference, Binary and Provenance for an upload, as the record keeps them.
-    static func resources(for upload: PatientUpload, account: Account) throws -> [FHIRResourceRepository.NewResource] {
+    static func resources(for upload: PatientUpload, account: Account, basis: Basis) throws -> [FHIRResourceRepository.NewResource] {
         let now = upload.createdAt
         let stamp = now.formatted(.iso8601)
         let scope = upload.patient.description
@@ -90,11 +90,7 @@ struct PatientUploadService: Sendable {
             ("meta", .object([("versionId", .string("1")), ("lastUpdated", .string(stamp))])),
             ("status", .string("current")),
             ("type", .object([("text", .string(upload.category.title))])),
-            ("category", .array([.object([
-                ("coding", .array([.object([("system", .string("urn:carevault:upload-category")), ("code", .string(upload.category.rawValue)),
-                                            ("display", .string(upload.category.title))])])),
-                ("text", .string("Uploaded by the patient")),
-            ])])),
+            ("category", categoryJSON(upload.category)),
             ("subject", patientRef),
             ("date", .string(stamp)),
             ("author", .array([patientRef])),
@@ -115,16 +111,26 @@ struct PatientUploadService: Sendable {
             ("securityContext", .object([("reference", .string("DocumentReference/\(upload.documentID)"))])),
         ])
         let provenance = ProvenanceRecord(targets: ["DocumentReference/\(upload.documentID)", "Binary/\(binaryID)"], recorded: now,
-                                          activity: .uploaded, agent: .patient(upload.patient))
-        let source = "patient:\(account.id)"
+                                          activity: .uploaded,
+                                          agent: basis == .ownRecord ? .patient(upload.patient) : .proxy(displayName: account.displayName))
+        let source = ContributionService.source(account: account, basis: basis)
         return try [(JSONValue.object(document), "DocumentReference", upload.documentID), (binary, "Binary", binaryID),
                     (provenance.json, "Provenance", provenance.id)].map { json, type, id in
             FHIRResourceRepository.NewResource(
-                StoredResource(resourceType: type, id: id, patientScope: scope, matchKey: "upload:\(type):\(id)", versionID: 1,
+                StoredResource(resourceType: type, id: id, patient: upload.patient, matchKey: "upload:\(type):\(id)", versionID: 1,
                                lastUpdated: now, source: source, json: json.jsonText),
                 index: try FHIRIndexFields.read(json), availableAt: Clock.milliseconds(now),
                 // Not "new" to the patient who uploaded it; what someone else uploads for them is.
                 openedAt: account.patient == upload.patient ? Clock.milliseconds(now) : nil)
         }
+    }
+
+    /// A DocumentReference's `category` for an upload filed as `category`.
+    static func categoryJSON(_ category: UploadCategory) -> JSONValue {
+        .array([.object([
+            ("coding", .array([.object([("system", .string("urn:carevault:upload-category")), ("code", .string(category.rawValue)),
+                                        ("display", .string(category.title))])])),
+            ("text", .string("Uploaded by the patient")),
+        ])])
     }
 }

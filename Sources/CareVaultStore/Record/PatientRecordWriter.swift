@@ -1,0 +1,102 @@
+import CareVaultCore
+import Foundation
+import SQLKit
+
+/// Every write to one patient's record, in one write transaction: new resources and their next
+/// versions, the patient's uploads, their review items and the audit events that describe the change.
+/// It is made for one patient and refuses anything of another record, so a service holding it cannot
+/// write past the record it was opened for.
+public struct PatientRecordWriter: Sendable {
+    public let patient: PatientID
+    private let sql: any SQLDatabase
+    private let kind: DatabaseKind
+    private var resources: FHIRResourceRepository { FHIRResourceRepository(sql) }
+    private var reviews: ReviewRepository { ReviewRepository(sql) }
+    private var uploads: UploadRepository { UploadRepository(sql) }
+
+    public init(_ sql: any SQLDatabase, kind: DatabaseKind, patient: PatientID) {
+        self.sql = sql
+        self.kind = kind
+        self.patient = patient
+    }
+
+    // MARK: Resources
+
+    /// The current version of one resource of this record, held or released, withdrawn or not (nil: no
+    /// such resource in this record).
+    public func current(type: String, id: String) async throws -> StoredResource? {
+        guard type.count <= 64, id.count <= 64, let found = try await resources.findWhole(type: type, id: id),
+              found.patient == patient else { return nil }
+        return found
+    }
+
+    /// Stores resources new to this record.
+    public func insert(_ batch: [FHIRResourceRepository.NewResource]) async throws {
+        guard batch.allSatisfy({ $0.resource.patient == patient }) else { throw PatientRecordWriterError.otherRecord }
+        try await resources.insert(batch)
+    }
+
+    /// Stores `json` as the next version of `stored` (`meta.versionId` one up, `meta.lastUpdated` now,
+    /// re-indexed), keeping the old version in the history.
+    public func saveNextVersion(of stored: StoredResource, _ json: JSONValue, at now: Date) async throws {
+        guard stored.patient == patient else { throw PatientRecordWriterError.otherRecord }
+        try await resources.saveNextVersion(of: stored, json, at: now)
+    }
+
+    // MARK: Review items
+
+    /// The review item of one resource of this record, if it went to the care team.
+    public func review(resourceType: String, id: String) async throws -> ReviewItem? {
+        try await reviews.find(resourceType: resourceType, resourceID: id, patient: patient)
+    }
+
+    /// New review items of this record.
+    public func insert(reviews items: [ReviewItem]) async throws {
+        guard items.allSatisfy({ $0.patient == patient }) else { throw PatientRecordWriterError.otherRecord }
+        try await reviews.insert(items)
+    }
+
+    /// Moves a review item of this record to `status` if nobody moved it meanwhile; nil if they did.
+    public func move(_ item: ReviewItem, to status: ReviewStatus, comment: String?, reviewer: (id: AccountID, name: String)?,
+                     at time: Date) async throws -> ReviewItem? {
+        guard item.patient == patient else { throw PatientRecordWriterError.otherRecord }
+        return try await reviews.move(id: item.id, patient: patient, from: item.status, to: status, comment: comment, reviewer: reviewer, at: time)
+    }
+
+    // MARK: Uploads
+
+    /// The live or deleted upload of these same bytes, if the patient sent them before.
+    public func upload(contentHash: String) async throws -> PatientUpload? {
+        try await uploads.find(contentHash: contentHash, patient: patient)
+    }
+
+    /// A new upload of this record.
+    public func insert(upload: PatientUpload) async throws {
+        guard upload.patient == patient else { throw PatientRecordWriterError.otherRecord }
+        try await uploads.insert(upload)
+    }
+
+    /// Renames or re-files a live upload of this record; false if there is none.
+    public func update(upload id: String, title: String, category: UploadCategory) async throws -> Bool {
+        try await uploads.update(id: id, patient: patient, title: title, category: category)
+    }
+
+    /// Marks a live upload of this record deleted; false if there is none.
+    public func markDeleted(upload id: String, at time: Date) async throws -> Bool {
+        try await uploads.markDeleted(id: id, patient: patient, at: time)
+    }
+
+    // MARK: Audit
+
+    /// Records the events describing this change in the same transaction, chained in one append.
+    public func audit(_ events: [AuditEvent]) async throws {
+        guard events.allSatisfy({ $0.patient == patient }) else { throw PatientRecordWriterError.otherRecord }
+        _ = try await AuditLogRepository(sql, kind: kind).append(contentsOf: events)
+    }
+}
+
+/// Why a ``PatientRecordWriter`` refused a write.
+public enum PatientRecordWriterError: Error, Equatable {
+    /// The write named another patient's record (a programming error: it is refused, never done).
+    case otherRecord
+}
