@@ -92,6 +92,32 @@ struct AuthorizationPolicyTests {
         #expect(AuthorizationPolicy.decide(grant(revoked: Self.now.addingTimeInterval(-1)), .readRecord, patient: Self.mine, at: Self.now) == .deny(.grantRevoked))
     }
 
+    @Test("Start pages and menus follow the policy: the care team's by organization action, an administrator's settings, enrol first")
+    func startPagesAndMenus() {
+        let enrolledClinician = Actor.staffMember(account: AccountID(), role: .clinician, organization: Self.org, secondFactorEnrolled: true)
+        let newClinician = Actor.staffMember(account: AccountID(), role: .clinician, organization: Self.org, secondFactorEnrolled: false)
+        let frontDesk = Actor.staffMember(account: AccountID(), role: .staff, organization: Self.org, secondFactorEnrolled: true)
+        let admin = Actor.admin(account: AccountID(), secondFactorEnrolled: true)
+        let newAdmin = Actor.admin(account: AccountID(), secondFactorEnrolled: false)
+        #expect(AuthorizationPolicy.startPage(for: Self.patient) == .ownRecord(Self.mine.id))
+        #expect(AuthorizationPolicy.startPage(for: enrolledClinician) == .organizationPatients)
+        #expect(AuthorizationPolicy.startPage(for: frontDesk) == .organizationPatients)
+        #expect(AuthorizationPolicy.startPage(for: newClinician) == .enrolSecondFactor)
+        #expect(AuthorizationPolicy.startPage(for: admin) == .accountSecurity)
+        #expect(AuthorizationPolicy.startPage(for: newAdmin) == .enrolSecondFactor)
+        for action in OrganizationAction.allCases {
+            #expect(AuthorizationPolicy.offers(enrolledClinician, action))
+            #expect(AuthorizationPolicy.offers(newClinician, action))  // shown; the page asks them to enrol
+            #expect(AuthorizationPolicy.offers(frontDesk, action) == [.findPatients, .registerPatient, .checkIdentities].contains(action))
+            #expect(!AuthorizationPolicy.offers(admin, action))
+            #expect(!AuthorizationPolicy.offers(Self.patient, action))
+        }
+        #expect(AuthorizationPolicy.offers(admin, .configureRelease))
+        #expect(!AuthorizationPolicy.offers(enrolledClinician, .configureRelease))
+        #expect(!AuthorizationPolicy.offers(Self.patient, .configureRelease))
+        #expect(!AuthorizationPolicy.offers(admin, .readRecord))  // a record action is never a menu offer
+    }
+
     @Test("Record actions without a patient are refused for everyone", arguments: recordActions)
     func patientRequired(action: Action) {
         for actor in [Self.patient, Self.staff(.clinician), Actor.admin(account: AccountID(), secondFactorEnrolled: true)] {

@@ -111,10 +111,34 @@ struct ImportPageTests {
         }
     }
 
-    @Test("Multipart bodies skip the form-token check only on upload routes")
-    func csrfScope() {
-        #expect(Paths.acceptsMultipart(Paths.staffImport))
-        #expect(!Paths.acceptsMultipart(Paths.signOut))
-        #expect(!Paths.acceptsMultipart(Paths.releaseQueue))
+    @Test("Multipart bodies skip the form-token check only on the routes registered as uploads, which check it themselves")
+    func csrfScope() async throws {
+        try await TestApp.run(.sqlite) { client, env in
+            let browser = Browser(client)
+            let (patient, _) = try await Flows.signedInPatient(browser, env)
+            let id = patient.id.description
+            _ = try await browser.get(Paths.readings(id, .weight))
+            // A form route sent multipart without a token: refused before the handler, nothing stored.
+            let reading = try await browser.postMultipart(Paths.readings(id, .weight), fields: [("value", "70"), ("unit", "kg")], files: [], csrf: .some(nil))
+            #expect(reading.status == .forbidden)
+            let signOut = try await browser.postMultipart(Paths.signOut, files: [], csrf: .some(nil))
+            #expect(signOut.status == .forbidden)
+            #expect(try await browser.get(Paths.patientHome(id)).status == .ok)  // still signed in
+            // An upload route without a token: the receiver refuses it, nothing stored.
+            let upload = try await browser.postMultipart(Paths.uploads(id), files: [.init(name: "a.txt", bytes: Array("hello".utf8))], csrf: .some(nil))
+            #expect(upload.status == .forbidden)
+            // With the token, both kinds work: the exemption is only where the receiver checks instead.
+            let stored = try await browser.postMultipart(Paths.uploads(id), files: [.init(name: "a.txt", bytes: Array("hello".utf8))])
+            #expect(stored.status == .ok || stored.status == .seeOther || stored.status == .created, "\(stored.status)")
+            let uploads = try await env.database.read { sql in
+                try await sql.raw("SELECT COUNT(*) AS n FROM uploads").first()!.decode(column: "n", as: Int64.self)
+            }
+            let readings = try await env.database.read { sql in
+                try await sql.raw("SELECT COUNT(*) AS n FROM fhir_resources WHERE resource_type = 'Observation'").first()!.decode(column: "n", as: Int64.self)
+            }
+            #expect(uploads == 1)
+            #expect(readings == 0)
+        }
+        #expect(Paths.MultipartRoutes.matched == [Paths.staffImport, "/patients/{patient}/uploads", "/patients/{patient}/reading-imports"])
     }
 }

@@ -8,7 +8,8 @@ import Testing
 /// so a mistyped key in a template — which Mustache silently renders as nothing — fails the test.
 @Suite("Templates")
 struct TemplateSnapshotTests {
-    static let nav = Layout.Nav(displayName: "MockDisplayName", roleName: "MockRoleName", isStaff: true, isClinician: true, isAdmin: true,
+    static let nav = Layout.Nav(displayName: "MockDisplayName", roleName: "MockRoleName", isCareTeam: true, showsPatients: true, showsIdentityChecks: true,
+                                  showsReleaseQueue: true, showsReviewQueue: true, showsImport: true, showsSettings: true,
                                   homeLink: "/mock-home")
     static func layout(_ title: String) -> Layout {
         Layout(title: "MockTitle\(title)", csrfToken: "MockCsrf", nav: nav, notice: "MockNotice")

@@ -19,7 +19,6 @@ public struct Identifier<Tag>: Hashable, Sendable, Codable, CustomStringConverti
 public enum AccountTag {}
 public enum PatientTag {}
 public enum OrganizationTag {}
-public enum SessionTag {}
 public enum GrantTag {}
 
 /// A sign-in account: a patient, a clinician, a staff member or an administrator.

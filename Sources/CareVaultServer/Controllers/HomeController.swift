@@ -14,15 +14,12 @@ struct HomeController: Sendable {
             return env.renderer.response(LandingPage(layout: .anonymous("Welcome", csrf: context.csrfToken, request: request)))
         }
         guard session.record.stage == .signedIn else { return .redirect(to: Paths.signInCode, type: .normal) }
-        let account = session.account
-        switch account.role {
-        case .patient:
-            guard let patient = account.patient else { throw HTTPError(.notFound) }
-            return .redirect(to: Paths.patientHome(patient.description), type: .normal)
-        case .clinician, .staff:
-            return .redirect(to: account.hasSecondFactor ? Paths.staffPatients : Paths.twoFactor + "?notice=enrol-required", type: .normal)
-        case .admin:
-            return .redirect(to: account.hasSecondFactor ? Paths.security : Paths.twoFactor + "?notice=enrol-required", type: .normal)
+        switch AuthorizationPolicy.startPage(for: Actor(account: session.account)) {
+        case .ownRecord(let patient): return .redirect(to: Paths.patientHome(patient.description), type: .normal)
+        case .organizationPatients: return .redirect(to: Paths.staffPatients, type: .normal)
+        case .accountSecurity: return .redirect(to: Paths.security, type: .normal)
+        case .enrolSecondFactor: return .redirect(to: Paths.twoFactor + "?notice=enrol-required", type: .normal)
+        case .nothing: throw HTTPError(.notFound)
         }
     }
 }

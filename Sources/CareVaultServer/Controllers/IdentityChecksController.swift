@@ -17,11 +17,11 @@ struct IdentityChecksController: Sendable {
     }
 
     @Sendable func list(_ request: Request, context: StaffRequestContext) async throws -> Response {
-        let organization = try context.organization(permitting: .checkIdentities)
+        let (organization, basis) = try context.permit(.checkIdentities).parts
         let checks = try await IdentityCheckQueue(env: env).pending(organization: organization, limit: Self.pageSize)
         // Names and patient IDs shown are patient data: each patient listed is an audited read.
         try await env.audit.recordReads(checks.map { ($0.patient.id, "Patient", $0.patient.id.description) }, actor: context.account,
-                                        basis: Basis.careTeam(role: context.account.role, organization: organization), info: context.info)
+                                        basis: basis, info: context.info)
         let rows = checks.map { check in
             IdentityChecksPage.Row(patientName: check.patient.fullName, mrn: check.patient.mrn,
                                    birthDate: PlainDate.day(check.patient.birthDate.description), typedEmail: check.request.email,

@@ -12,9 +12,12 @@ extension Layout {
     /// The layout for a signed-in account, with its navigation.
     static func signedIn(_ title: String, account: Account, csrf: String, request: Request? = nil) -> Layout {
         let home = Paths.home
+        let actor = Actor(account: account)
+        let offers = { (action: OrganizationAction) in AuthorizationPolicy.offers(actor, action) }
         let nav = Nav(displayName: account.displayName, roleName: account.role.displayName,
-                      isStaff: account.role == .clinician || account.role == .staff, isClinician: account.role == .clinician,
-                      isAdmin: account.role == .admin, homeLink: home)
+                      isCareTeam: offers(.findPatients), showsPatients: offers(.findPatients), showsIdentityChecks: offers(.checkIdentities),
+                      showsReleaseQueue: offers(.releaseRecords), showsReviewQueue: offers(.reviewContributions), showsImport: offers(.importRecords),
+                      showsSettings: AuthorizationPolicy.offers(actor, .configureRelease), homeLink: home)
         return Layout(title: title, csrfToken: csrf, nav: nav, notice: request.flatMap(Notice.from))
     }
 }

@@ -45,7 +45,7 @@ struct PasswordController: Sendable {
             intro: ["After this, every device signed in to your account is signed out."],
             failure: failure, action: Paths.resetPassword,
             fields: [FormField(name: "password", label: "New password", type: "password", autocomplete: "new-password",
-                               hint: RegistrationController.passwordHint, error: failure?.error("password"))],
+                               hint: FormHints.password, error: failure?.error("password"))],
             hidden: [HiddenField(name: "token", value: token)],
             submitLabel: "Save my new password")
     }
@@ -84,7 +84,7 @@ struct PasswordController: Sendable {
             intro: ["Your other devices will be signed out."], failure: failure, action: Paths.changePassword,
             fields: [
                 FormField(name: "currentPassword", label: "Current password", type: "password", autocomplete: "current-password", error: failure?.error("currentPassword")),
-                FormField(name: "newPassword", label: "New password", type: "password", autocomplete: "new-password", hint: RegistrationController.passwordHint, error: failure?.error("newPassword")),
+                FormField(name: "newPassword", label: "New password", type: "password", autocomplete: "new-password", hint: FormHints.password, error: failure?.error("newPassword")),
             ],
             submitLabel: "Change password", links: [Link(href: Paths.security, text: "Back to account security")])
     }

@@ -1,5 +1,6 @@
 import CareVaultCore
 import Foundation
+import Hummingbird
 
 /// Every path the web UI links to, in one place: templates get URLs only from here.
 public enum Paths {
@@ -32,12 +33,15 @@ public enum Paths {
     public static let reviewQueue = "/staff/review"
     public static let uploadRetention = "/admin/upload-retention"
 
-    /// Routes that read `multipart/form-data` with `MultipartFormReceiver`, which checks the CSRF token itself.
-    static func acceptsMultipart(_ path: String) -> Bool {
-        if path == staffImport { return true }
-        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
-        return parts.count == 4 && parts[0].isEmpty && parts[1] == "patients" && !parts[2].isEmpty
-            && (parts[3] == "uploads" || parts[3] == "reading-imports")
+    /// The routes (as registered) that read `multipart/form-data` with `MultipartFormReceiver`, which
+    /// checks the CSRF token itself. Their controllers register them from here, and ``CSRFMiddleware``
+    /// compares the route the router matched, so the two cannot drift apart.
+    enum MultipartRoutes {
+        static let staffImport = Paths.staffImport
+        static let patientUploads = "/patients/:patient/uploads"
+        static let readingImports = "/patients/:patient/reading-imports"
+        /// Their paths as the router reports the route it matched (`context.endpointPath`: `{patient}`).
+        static let matched: Set<String> = Set([staffImport, patientUploads, readingImports].map { RouterPath($0).description })
     }
 
     public static func reviewItem(_ id: String) -> String { "/staff/review/\(id)" }
@@ -79,7 +83,6 @@ public enum Paths {
     }
     public static func everything(_ patient: String) -> String { "/fhir/Patient/\(patient)/$everything" }
     public static func fhirResource(type: String, id: String) -> String { "/fhir/\(type)/\(id)" }
-    public static func visitsWith(_ patient: String, from: String) -> String { "/patients/\(patient)/visits?from=\(from)" }
     public static func staffPatient(_ id: String) -> String { "/staff/patients/\(id)" }
     public static func dismissIdentityCheck(_ id: String) -> String { "/staff/identity-checks/\(id)/dismiss" }
     public static func staffPatientCode(_ id: String) -> String { "/staff/patients/\(id)/activation-code" }

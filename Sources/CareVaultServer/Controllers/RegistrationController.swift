@@ -16,9 +16,6 @@ struct RegistrationController: Sendable {
         router.get(RouterPath(Paths.registerConfirm), use: confirm)
     }
 
-    static let passwordHint = "At least 12 characters. A few unrelated words work well, for example: lamp river orange boots"
-    static let birthDateHint = "Year, month and day, for example 1980-04-23"
-
     func codeForm(csrf: String, form: FormData? = nil, failure: ValidationFailure? = nil) -> FormPage {
         FormPage(
             layout: .anonymous("Create an account with your activation code", csrf: csrf),
@@ -27,9 +24,9 @@ struct RegistrationController: Sendable {
             failure: failure, action: Paths.registerWithCode,
             fields: [
                 FormField(name: "code", label: "Activation code", value: form?.value("code") ?? "", hint: "For example 7K2M-9QXD-4HTR", error: failure?.error("code")),
-                FormField(name: "birthDate", label: "Date of birth", value: form?.value("birthDate") ?? "", autocomplete: "bday", hint: Self.birthDateHint, error: failure?.error("birthDate")),
+                FormField(name: "birthDate", label: "Date of birth", value: form?.value("birthDate") ?? "", autocomplete: "bday", hint: FormHints.birthDate, error: failure?.error("birthDate")),
                 FormField(name: "email", label: "Email address", type: "email", value: form?.value("email") ?? "", autocomplete: "email", hint: "You will sign in with this address.", error: failure?.error("email"), inputmode: "email"),
-                FormField(name: "password", label: "Choose a password", type: "password", autocomplete: "new-password", hint: Self.passwordHint, error: failure?.error("password")),
+                FormField(name: "password", label: "Choose a password", type: "password", autocomplete: "new-password", hint: FormHints.password, error: failure?.error("password")),
             ],
             submitLabel: "Create my account",
             links: [Link(href: Paths.registerByIdentity, text: "I do not have a code")]
@@ -45,10 +42,10 @@ struct RegistrationController: Sendable {
             fields: [
                 FormField(name: "givenName", label: "First name", value: form?.value("givenName") ?? "", autocomplete: "given-name", error: failure?.error("givenName")),
                 FormField(name: "familyName", label: "Last name", value: form?.value("familyName") ?? "", autocomplete: "family-name", error: failure?.error("familyName")),
-                FormField(name: "birthDate", label: "Date of birth", value: form?.value("birthDate") ?? "", autocomplete: "bday", hint: Self.birthDateHint, error: failure?.error("birthDate")),
+                FormField(name: "birthDate", label: "Date of birth", value: form?.value("birthDate") ?? "", autocomplete: "bday", hint: FormHints.birthDate, error: failure?.error("birthDate")),
                 FormField(name: "mrn", label: "Patient ID", value: form?.value("mrn") ?? "", error: failure?.error("mrn")),
                 FormField(name: "email", label: "Email address", type: "email", value: form?.value("email") ?? "", autocomplete: "email", hint: "We send a link to this address to finish.", error: failure?.error("email"), inputmode: "email"),
-                FormField(name: "password", label: "Choose a password", type: "password", autocomplete: "new-password", hint: Self.passwordHint, error: failure?.error("password")),
+                FormField(name: "password", label: "Choose a password", type: "password", autocomplete: "new-password", hint: FormHints.password, error: failure?.error("password")),
             ],
             submitLabel: "Continue",
             links: [Link(href: Paths.registerWithCode, text: "I have an activation code")]

@@ -20,7 +20,7 @@ struct SetupController: Sendable {
             fields: [
                 FormField(name: "name", label: "Your name", value: form?.value("name") ?? "", autocomplete: "name", error: failure?.error("name")),
                 FormField(name: "email", label: "Email address", type: "email", value: form?.value("email") ?? "", autocomplete: "username", error: failure?.error("email"), inputmode: "email"),
-                FormField(name: "password", label: "Password", type: "password", autocomplete: "new-password", hint: RegistrationController.passwordHint, error: failure?.error("password")),
+                FormField(name: "password", label: "Password", type: "password", autocomplete: "new-password", hint: FormHints.password, error: failure?.error("password")),
             ],
             hidden: [HiddenField(name: "token", value: token)], submitLabel: "Create administrator")
     }

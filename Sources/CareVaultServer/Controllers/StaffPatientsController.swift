@@ -18,13 +18,12 @@ struct StaffPatientsController: Sendable {
     }
 
     @Sendable func list(_ request: Request, context: StaffRequestContext) async throws -> Response {
-        let organization = try context.organization(permitting: .findPatients)
+        let (organization, basis) = try context.permit(.findPatients).parts
         let query = (FormQuery(request)["q"] ?? "").trimmingCharacters(in: .whitespaces)
         let page = Paging.page(of: request)
         let (patients, withAccounts) = try await PatientDirectory(env: env).search(organization: organization, matching: query,
                                                                                    limit: Self.pageSize, offset: page * Self.pageSize)
         // Names and patient IDs on the list are patient data: each patient shown is an audited read.
-        let basis = Basis.careTeam(role: context.account.role, organization: organization)
         // One event per patient shown, so each patient's access log shows the listing.
         try await env.audit.recordReads(patients.prefix(Self.pageSize).map { ($0.id, "Patient", $0.id.description) },
                                         actor: context.account, basis: basis, info: context.info)
@@ -48,7 +47,7 @@ struct StaffPatientsController: Sendable {
                 FormField(name: "mrn", label: "Patient ID (MRN)", value: form?.value("mrn") ?? "", error: failure?.error("mrn")),
                 FormField(name: "givenName", label: "First name", value: form?.value("givenName") ?? "", error: failure?.error("givenName")),
                 FormField(name: "familyName", label: "Last name", value: form?.value("familyName") ?? "", error: failure?.error("familyName")),
-                FormField(name: "birthDate", label: "Date of birth", value: form?.value("birthDate") ?? "", hint: RegistrationController.birthDateHint, error: failure?.error("birthDate")),
+                FormField(name: "birthDate", label: "Date of birth", value: form?.value("birthDate") ?? "", hint: FormHints.birthDate, error: failure?.error("birthDate")),
                 FormField(name: "email", label: "Email address (optional)", type: "email", value: form?.value("email") ?? "", error: failure?.error("email"), required: false, inputmode: "email"),
             ],
             submitLabel: "Register patient", links: [Link(href: Paths.staffPatients, text: "Back to patients")])

@@ -38,7 +38,7 @@ struct CSRFMiddleware: RouterMiddleware {
             }
             // Upload forms carry the token as their first multipart field; the route's
             // MultipartFormReceiver checks it before it writes a byte. Nowhere else may skip the check.
-            let deferredToUpload = provided == nil && Paths.acceptsMultipart(request.uri.path)
+            let deferredToUpload = provided == nil && Paths.MultipartRoutes.matched.contains(context.endpointPath ?? "")
                 && request.headers[.contentType]?.lowercased().hasPrefix("multipart/form-data") == true
             if deferredToUpload { return try await passOn(request, context: context, newPreSession: newPreSession, next: next) }
             guard let provided, constantTimeEquals(provided, context.csrfToken) else {

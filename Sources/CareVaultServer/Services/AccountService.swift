@@ -1,7 +1,6 @@
 import CareVaultCore
 import CareVaultStore
 import Foundation
-import SQLKit
 
 /// Creates staff accounts and patient records, and issues activation codes.
 public struct AccountService: Sendable {

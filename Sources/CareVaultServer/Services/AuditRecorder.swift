@@ -1,7 +1,6 @@
 import CareVaultCore
 import CareVaultStore
 import Foundation
-import SQLKit
 
 /// Writes audit events, either inside a caller's transaction (so the event and the change it
 /// describes are stored together) or in a transaction of its own.
@@ -9,12 +8,12 @@ public struct AuditRecorder: Sendable {
     let database: Database
     let batcher: AuditBatcher
 
-    public func record(_ event: AuditEvent, on sql: any SQLDatabase) async throws {
+    public func record(_ event: AuditEvent, on sql: Database.DatabaseConnection) async throws {
         try await AuditLogRepository(sql, kind: database.kind).append(event)
     }
 
     /// Records events in the caller's transaction, chained in one append.
-    public func record(contentsOf events: [AuditEvent], on sql: any SQLDatabase) async throws {
+    public func record(contentsOf events: [AuditEvent], on sql: Database.DatabaseConnection) async throws {
         try await AuditLogRepository(sql, kind: database.kind).append(contentsOf: events)
     }
 

@@ -2,7 +2,6 @@ import CareVaultCore
 import CareVaultStore
 import Foundation
 import Logging
-import SQLKit
 
 /// Queues email in the outbox table, in the same transaction as the change that caused it.
 /// Bodies are sealed with the master key because they carry single-use links. A real SMTP sender
@@ -12,7 +11,7 @@ public struct Mailer: Sendable {
     let logger: Logger
     let logBodies: Bool
 
-    public func queue(to recipient: String, subject: String, body: String, on sql: any SQLDatabase) async throws {
+    public func queue(to recipient: String, subject: String, body: String, on sql: Database.DatabaseConnection) async throws {
         let sealed = try masterKey.seal(Data(body.utf8), context: "outbox").base64EncodedString()
         let message = OutboxMessage(recipient: recipient, subject: subject, bodySealed: sealed, createdAt: Date())
         try await OutboxRepository(sql).insert(message)

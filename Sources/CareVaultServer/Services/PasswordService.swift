@@ -1,7 +1,6 @@
 import CareVaultCore
 import CareVaultStore
 import Foundation
-import SQLKit
 
 /// Forgotten-password resets and password changes.
 public struct PasswordService: Sendable {

@@ -1,7 +1,6 @@
 import CareVaultCore
 import CareVaultStore
 import Foundation
-import SQLKit
 
 /// Patient self-registration, with the identity checked one of two ways: an activation code and
 /// date of birth, or a match on name, birth date and patient ID. Knowing those three facts is not
@@ -151,7 +150,7 @@ public struct RegistrationService: Sendable {
     }
 
     /// The addresses on file for a patient: the one staff recorded and those in the record's Patient.
-    static func emailsOnFile(_ patient: Patient, sql: any SQLDatabase) async throws -> [String] {
+    static func emailsOnFile(_ patient: Patient, sql: Database.DatabaseConnection) async throws -> [String] {
         var found = patient.email.map { [$0.lowercased()] } ?? []
         if let stored = try await FHIRResourceRepository(sql).findWhole(type: "Patient", id: patient.id.description),
            stored.patient == patient.id, let json = try? JSONParser.parse(stored.json) {

@@ -1,7 +1,6 @@
 import CareVaultCore
 import CareVaultStore
 import Foundation
-import SQLKit
 
 /// A session that passed every check on this request.
 public struct ActiveSession: Sendable {
@@ -25,7 +24,7 @@ public struct SessionService: Sendable {
 
     /// Starts a new session (a fresh random id: sign-in always rotates the id). Returns the cookie value.
     public func create(for account: AccountID, stage: SessionRecord.Stage, info: RequestInfo,
-                       on sql: any SQLDatabase, at now: Date = Date()) async throws -> SecretToken {
+                       on sql: Database.DatabaseConnection, at now: Date = Date()) async throws -> SecretToken {
         let token = SecretToken.generate()
         let record = SessionRecord(
             idHash: token.storageHash, handle: SecretToken.generate(bytes: 12).value, account: account, stage: stage,

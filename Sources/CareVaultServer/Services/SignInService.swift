@@ -1,7 +1,6 @@
 import CareVaultCore
 import CareVaultStore
 import Foundation
-import SQLKit
 
 /// What a sign-in step ended in.
 public enum SignInOutcome: Sendable {

@@ -1,7 +1,6 @@
 import CareVaultCore
 import CareVaultStore
 import Foundation
-import SQLKit
 
 /// Enrolment in, and removal of, TOTP two-step sign-in, and recovery codes.
 public struct TwoFactorService: Sendable {

@@ -79,11 +79,15 @@ public struct Layout: Sendable, Encodable {
     public struct Nav: Sendable, Encodable {
         public let displayName: String
         public let roleName: String
-        public let isStaff: Bool
-        /// Clinicians release held results.
-        public let isClinician: Bool
-        /// Administrators set the release rules.
-        public let isAdmin: Bool
+        /// Whether this is someone of a care team (the footer says their looks are logged by name).
+        public let isCareTeam: Bool
+        /// The links the policy offers this account (``AuthorizationPolicy/offers(_:_:)``).
+        public let showsPatients: Bool
+        public let showsIdentityChecks: Bool
+        public let showsReleaseQueue: Bool
+        public let showsReviewQueue: Bool
+        public let showsImport: Bool
+        public let showsSettings: Bool
         public let homeLink: String
         public let staffPatientsLink = Paths.staffPatients
         public let identityChecksLink = Paths.identityChecks

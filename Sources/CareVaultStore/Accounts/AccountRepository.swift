@@ -24,11 +24,6 @@ public struct AccountRepository: Sendable {
         try await sql.raw("SELECT id FROM accounts WHERE role = 'admin' LIMIT 1").first() != nil
     }
 
-    /// Staff-side accounts (not patients), by name.
-    public func listStaff() async throws -> [Account] {
-        try await sql.raw("SELECT * FROM accounts WHERE role <> 'patient' ORDER BY display_name").all().map(Self.account)
-    }
-
     public func insert(_ a: Account) async throws {
         try await sql.raw("""
             INSERT INTO accounts (id, email, display_name, role, organization_id, patient_id, password_hash,

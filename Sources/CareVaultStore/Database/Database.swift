@@ -82,13 +82,18 @@ public final class Database: Sendable {
         }
     }
 
+    /// What ``read(_:)`` and ``write(_:)`` hand their work: a connection (in a write, the transaction)
+    /// that the Store's repositories take. Code outside the Store passes it on and writes no SQL of its
+    /// own (scripts/check-layers).
+    public typealias DatabaseConnection = any SQLDatabase
+
     /// Whether the database answers a trivial query now (for health checks); never throws.
     public func answers() async -> Bool {
         (try? await read { try await $0.raw("SELECT 1 AS ok").first() }) != nil
     }
 
     /// Runs read-only work on a pooled connection.
-    public func read<T>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
+    public func read<T>(_ body: (DatabaseConnection) async throws -> T) async throws -> T {
         switch backend {
         case .sqlite(let pool, _):
             return try await pool.withConnection { try await body($0.sql(queryLogLevel: nil)) }
@@ -101,7 +106,7 @@ public final class Database: Sendable {
     ///
     /// On SQLite, write transactions are serialized in-process and begin IMMEDIATE, so two writers
     /// never deadlock on lock upgrades.
-    public func write<T>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
+    public func write<T>(_ body: (DatabaseConnection) async throws -> T) async throws -> T {
         switch backend {
         case .sqlite(let pool, let lock):
             return try await lock.withLock {

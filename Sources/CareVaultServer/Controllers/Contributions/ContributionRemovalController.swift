@@ -16,13 +16,13 @@ struct ContributionRemovalController: Sendable {
     }
 
     @Sendable func removeReading(_ request: Request, context: SignedInRequestContext) async throws -> Response {
-        let measure = try ReadingsController.measure(context)
+        let measure = try context.parameters.readingMeasure()
         let patientID = try await remove("Observation", context)
         throw Redirect.to(Paths.readings(patientID, measure) + "?notice=contribution-removed")
     }
 
     @Sendable func removeReported(_ request: Request, context: SignedInRequestContext) async throws -> Response {
-        let kind = try ReportEntryController.kind(context)
+        let kind = try context.parameters.reportedEntryKind()
         let patientID = try await remove(kind.resourceType, context)
         throw Redirect.to(Paths.recordSection(patientID, kind.section) + "?notice=contribution-removed")
     }

@@ -14,7 +14,7 @@ struct ReadingImportController: Sendable {
     func addRoutes(to router: Router<AppRequestContext>) {
         let group = router.group(context: SignedInRequestContext.self)
         group.get("/patients/:patient/reading-imports", use: form)
-        group.post("/patients/:patient/reading-imports", use: preview)
+        group.post(RouterPath(Paths.MultipartRoutes.readingImports), use: preview)
         group.post("/patients/:patient/reading-imports/confirm", use: confirm)
         group.get("/patients/:patient/readings.csv", use: download)
     }
@@ -104,7 +104,7 @@ struct ReadingImportController: Sendable {
                       rows: [ReadingsCSV.Row]) -> ReadingImportPage {
         let id = patient.id.description
         let accepted = rows.compactMap { row in
-            row.reading.map { ReadingImportPage.Accepted(line: row.line, measure: $0.measure.title, date: ReadingsController.when($0.effective), value: $0.displayValue) }
+            row.reading.map { ReadingImportPage.Accepted(line: row.line, measure: $0.measure.title, date: PlainDate.dayAndTime($0.effective), value: $0.displayValue) }
         }
         let rejected = rows.filter { $0.reading == nil }.map { ReadingImportPage.Rejected(line: $0.line, text: $0.text, problems: $0.problems) }
         return ReadingImportPage(

@@ -25,7 +25,7 @@ struct ReadingsController: Sendable {
         for measure in ReadingMeasure.allCases {
             let latest = try await loader.load(record, measure: measure, limit: 1).first
             if let latest { shown.append(("Observation", latest.resource.id)) }
-            measures.append(.init(title: measure.title, latest: latest?.point.display, latestDate: latest.map { Self.when($0.point.effective) },
+            measures.append(.init(title: measure.title, latest: latest?.point.display, latestDate: latest.map { PlainDate.dayAndTime($0.point.effective) },
                                   link: Paths.readings(patient.id.description, measure), attention: measure.attentionText))
         }
         record.shown(shown)
@@ -37,14 +37,14 @@ struct ReadingsController: Sendable {
     }
 
     @Sendable func measurePage(_ request: Request, context: SignedInRequestContext) async throws -> Response {
-        let measure = try Self.measure(context)
+        let measure = try context.parameters.readingMeasure()
         let record = try await open(context, .readRecord, measure.rawValue)
         return env.renderer.response(try await page(request, context, record: record, measure: measure, form: nil, failure: nil))
     }
 
     @Sendable func add(_ request: Request, context: SignedInRequestContext) async throws -> Response {
         var request = request
-        let measure = try Self.measure(context)
+        let measure = try context.parameters.readingMeasure()
         let record = try await open(context, .contributeToRecord, measure.rawValue)
         let patient = record.patient
         let form = try await request.form()
@@ -67,14 +67,6 @@ struct ReadingsController: Sendable {
         try await env.records.open(try context.parameters.require("patient"), for: action, context: context,
                                    target: ResourceRef(type: "Observation", id: "readings:\(what)"))
     }
-
-    static func measure(_ context: SignedInRequestContext) throws -> ReadingMeasure {
-        guard let measure = ReadingMeasure(rawValue: try context.parameters.require("measure")) else { throw HTTPError(.notFound) }
-        return measure
-    }
-
-    /// "November 20, 2026, 7:30 AM" (the local time as recorded), or the day alone.
-    static func when(_ effective: String) -> String { PlainDate.dayAndTime(effective) }
 
     private func page(_ request: Request, _ context: SignedInRequestContext, record: PatientRecord, measure: ReadingMeasure,
                       form: FormData?, failure: ValidationFailure?) async throws -> ReadingMeasurePage {
@@ -122,7 +114,7 @@ struct ReadingsController: Sendable {
             bands: measure.bands.map(\.label), hasBands: !measure.bands.isEmpty, attention: measure.attentionText,
             rows: found.map { f in
                 ReadingMeasurePage.Row(
-                    date: Self.when(f.point.effective), value: f.point.display, context: f.point.context ?? "",
+                    date: PlainDate.dayAndTime(f.point.effective), value: f.point.display, context: f.point.context ?? "",
                     from: f.origin.text(toPatient: own),
                     status: f.review?.status.title ?? "", comment: f.review?.status == .returned ? f.review?.comment : nil,
                     needsAttention: f.review?.queued ?? false,

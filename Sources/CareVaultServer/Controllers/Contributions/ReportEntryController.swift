@@ -16,14 +16,14 @@ struct ReportEntryController: Sendable {
     }
 
     @Sendable func form(_ request: Request, context: SignedInRequestContext) async throws -> Response {
-        let kind = try Self.kind(context)
+        let kind = try context.parameters.reportedEntryKind()
         let patient = try await open(context, kind).patient
         return env.renderer.response(page(context, patient: patient, kind: kind, form: nil, failure: nil))
     }
 
     @Sendable func add(_ request: Request, context: SignedInRequestContext) async throws -> Response {
         var request = request
-        let kind = try Self.kind(context)
+        let kind = try context.parameters.reportedEntryKind()
         let record = try await open(context, kind)
         let patient = record.patient
         let form = try await request.form()
@@ -45,11 +45,6 @@ struct ReportEntryController: Sendable {
                 activity: "Reported by the patient")
             throw Redirect.to(Paths.recordSection(patient.id.description, kind.section) + "?notice=entry-reported")
         }
-    }
-
-    static func kind(_ context: SignedInRequestContext) throws -> ReportedEntryKind {
-        guard let kind = ReportedEntryKind(rawValue: try context.parameters.require("kind")) else { throw HTTPError(.notFound) }
-        return kind
     }
 
     private func open(_ context: SignedInRequestContext, _ kind: ReportedEntryKind) async throws -> PatientRecord {

@@ -79,7 +79,7 @@ struct UploadItemController: Sendable {
         let id = patient.id.description
         var facts: [ReviewItemPage.Fact] = [
             .init(label: "File", value: upload.fileName),
-            .init(label: "Kind", value: "\(upload.kind.title), \(UploadsController.size(upload.size))"),
+            .init(label: "Kind", value: "\(upload.kind.title), \(FileWords.size(upload.size))"),
             .init(label: "What it is", value: upload.category.title),
             .init(label: "Added", value: PlainDate.instant(upload.createdAt, in: env.configuration.timeZone)),
             .init(label: "From", value: RecordOrigin.patient.text(toPatient: basis == .ownRecord)),
@@ -88,8 +88,8 @@ struct UploadItemController: Sendable {
         if !upload.removedMetadata.isEmpty {
             facts.append(.init(label: "Removed for your privacy", value: "Location and camera details (\(upload.removedMetadata.joined(separator: ", ")))"))
         }
-        if let header = upload.dicomHeader { facts.append(.init(label: "Image", value: UploadsController.imageSummary(header))) }
-        let identifying = upload.dicomHeader?.identifying.map { "\($0.name): \($0.name.hasSuffix("date") ? UploadsController.readable($0.value) : $0.value)" } ?? []
+        if let header = upload.dicomHeader { facts.append(.init(label: "Image", value: FileWords.imageSummary(header))) }
+        let identifying = upload.dicomHeader?.identifying.map { "\($0.name): \($0.name.hasSuffix("date") ? FileWords.dicomDate($0.value) : $0.value)" } ?? []
         let chosen = form?.value("category") ?? upload.category.rawValue
         return UploadItemPage(
             layout: context.layout(upload.title, request: request), title: upload.title, facts: facts,

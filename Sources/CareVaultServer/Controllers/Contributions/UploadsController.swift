@@ -14,7 +14,7 @@ struct UploadsController: Sendable {
     func addRoutes(to router: Router<AppRequestContext>) {
         let group = router.group(context: SignedInRequestContext.self)
         group.get("/patients/:patient/uploads", use: list)
-        group.post("/patients/:patient/uploads", use: upload)
+        group.post(RouterPath(Paths.MultipartRoutes.patientUploads), use: upload)
         group.get("/patients/:patient/uploads/:upload/file", use: download)
     }
 
@@ -184,7 +184,7 @@ struct UploadsController: Sendable {
             results: results, hasResults: !results.isEmpty,
             uploads: shown.map { upload in
                 UploadsPage.Item(title: upload.title, fileName: upload.fileName,
-                                 kind: "\(upload.kind.title), \(Self.size(upload.size))"
+                                 kind: "\(upload.kind.title), \(FileWords.size(upload.size))"
                                     + (upload.removedMetadata.isEmpty ? "" : "; location and camera details removed"),
                                  category: upload.category.title,
                                  serviceDate: upload.serviceDate.map(PlainDate.day), uploaded: PlainDate.instant(upload.createdAt, in: env.configuration.timeZone),
@@ -193,8 +193,8 @@ struct UploadsController: Sendable {
                                  downloadLink: Paths.uploadFile(patient.id.description, upload.id),
                                  status: reviews[upload.documentID]?.status.title ?? "",
                                  comment: reviews[upload.documentID].flatMap { $0.status == .returned ? $0.comment : nil },
-                                 imageSummary: upload.dicomHeader.map(Self.imageSummary),
-                                 identifyingDetails: upload.dicomHeader?.identifying.map { "\($0.name): \($0.name.hasSuffix("date") ? Self.readable($0.value) : $0.value)" } ?? [],
+                                 imageSummary: upload.dicomHeader.map(FileWords.imageSummary),
+                                 identifyingDetails: upload.dicomHeader?.identifying.map { "\($0.name): \($0.name.hasSuffix("date") ? FileWords.dicomDate($0.value) : $0.value)" } ?? [],
                                  hasIdentifyingDetails: !(upload.dicomHeader?.identifying.isEmpty ?? true))
             },
             isEmpty: shown.isEmpty,
@@ -203,23 +203,4 @@ struct UploadsController: Sendable {
             backLink: Paths.patientHome(patient.id.description))
     }
 
-    /// A DICOM date (YYYYMMDD) in words ("January 19, 2004"); any other value as it is.
-    static func readable(_ value: String) -> String {
-        guard value.count == 8, value.allSatisfy(\.isNumber) else { return value }
-        let iso = "\(value.prefix(4))-\(value.dropFirst(4).prefix(2))-\(value.suffix(2))"
-        let words = PlainDate.day(iso)
-        return words == iso ? value : words
-    }
-
-    /// "CT, 128 × 128, 1 frame" (what is known of it).
-    static func imageSummary(_ header: DICOMHeader) -> String {
-        var parts = [header.modality, header.studyDescription].compactMap { $0 }.filter { !$0.isEmpty }
-        if let rows = header.rows, let columns = header.columns { parts.append("\(columns) × \(rows)") }
-        parts.append(header.frames == 1 ? "1 frame" : "\(header.frames) frames")
-        return parts.joined(separator: ", ")
-    }
-
-    static func size(_ bytes: Int64) -> String {
-        bytes >= 1 << 20 ? String(format: "%.1f MB", Double(bytes) / 1_048_576) : "\(max(1, (bytes + 1023) / 1024)) KB"
-    }
 }

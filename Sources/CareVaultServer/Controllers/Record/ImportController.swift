@@ -14,7 +14,7 @@ struct ImportController: Sendable {
     func addRoutes(to router: Router<AppRequestContext>) {
         let group = router.group(context: StaffRequestContext.self)
         group.get(RouterPath(Paths.staffImport), use: form)
-        group.post(RouterPath(Paths.staffImport), use: upload)
+        group.post(RouterPath(Paths.MultipartRoutes.staffImport), use: upload)
     }
 
     @Sendable func form(_ request: Request, context: StaffRequestContext) async throws -> Response {

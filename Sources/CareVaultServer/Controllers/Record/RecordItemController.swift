@@ -45,8 +45,8 @@ struct RecordItemController: Sendable {
             kind: RecordItem(resourceType: resource.resourceType, id: resource.id, json: json).kind,
             date: entry.date.map(PlainDate.day) ?? "Not recorded", status: entry.status, details: entry.details,
             attachments: entry.attachments.map { a in
-                RecordItemPage.Attachment(title: a.title ?? "file \(a.index + 1)", kind: Self.kindName(a.servedContentType),
-                                          size: a.size.map(Self.size) ?? "",
+                RecordItemPage.Attachment(title: a.title ?? "file \(a.index + 1)", kind: FileWords.kindName(a.servedContentType),
+                                          size: a.size.map { FileWords.size(Int64($0)) } ?? "",
                                           link: Paths.attachment(scope, type: resource.resourceType, id: resource.id, index: a.index))
             },
             hasAttachments: !entry.attachments.isEmpty,
@@ -87,16 +87,4 @@ struct RecordItemController: Sendable {
         ], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
-    static func kindName(_ contentType: String) -> String {
-        switch contentType.split(separator: ";").first.map(String.init) ?? "" {
-        case "application/pdf": "PDF"
-        case "text/plain; charset=utf-8", "text/plain": "text"
-        case let type where type.hasPrefix("image/"): "image"
-        default: "file"
-        }
-    }
-
-    static func size(_ bytes: Int) -> String {
-        bytes < 1024 ? "\(bytes) bytes" : bytes < 1_048_576 ? "\(bytes / 1024) KB" : String(format: "%.1f MB", Double(bytes) / 1_048_576)
-    }
 }

@@ -18,11 +18,10 @@ struct ReleaseController: Sendable {
     }
 
     @Sendable func queue(_ request: Request, context: StaffRequestContext) async throws -> Response {
-        let organization = try context.organization(permitting: .releaseRecords)
+        let (organization, basis) = try context.permit(.releaseRecords).parts
         let page = Paging.page(of: request)
         let held = try await RecordReleaseService(env: env).held(organization: organization, limit: Self.pageSize, offset: page * Self.pageSize)
         let shown = held.prefix(Self.pageSize)
-        let basis = Basis.careTeam(role: context.account.role, organization: organization)
         try await env.audit.recordReads(shown.compactMap { item in
             item.resource.patient.map { ($0, item.resource.resourceType, item.resource.id) }
         }, actor: context.account, basis: basis, info: context.info)
@@ -43,7 +42,7 @@ struct ReleaseController: Sendable {
     /// Releases the item of the "Release this one" button, or else every ticked item.
     @Sendable func release(_ request: Request, context: StaffRequestContext) async throws -> Response {
         var request = request
-        let organization = try context.organization(permitting: .releaseRecords)
+        let (organization, basis) = try context.permit(.releaseRecords).parts
         let form = try await request.form()
         let chosen = form.value("only").isEmpty ? form.values("item") : [form.value("only")]
         let items = chosen.prefix(500).compactMap { value -> (type: String, id: String)? in
@@ -51,7 +50,6 @@ struct ReleaseController: Sendable {
             return parts.count == 2 ? (parts[0], parts[1]) : nil
         }
         guard !items.isEmpty else { throw Redirect.to(Paths.releaseQueue + "?notice=release-none") }
-        let basis = Basis.careTeam(role: context.account.role, organization: organization)
         let released = try await RecordReleaseService(env: env).release(items, organization: organization, by: context.account, basis: basis,
                                                                         info: context.info)
         throw Redirect.to(Paths.releaseQueue + "?notice=" + (released.isEmpty ? "release-none" : "released"))

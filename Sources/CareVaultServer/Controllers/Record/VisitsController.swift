@@ -97,7 +97,7 @@ struct VisitsController: Sendable {
             if let link, !entry.attachments.isEmpty {
                 documents.append(VisitPage.Document(name: entry.name, date: date, link: link, files: entry.attachments.map { a in
                     Link(href: Paths.attachment(scope, type: resource.resourceType, id: resource.id, index: a.index),
-                         text: "Download \(a.title ?? "file \(a.index + 1)") (\(RecordItemController.kindName(a.servedContentType)))")
+                         text: "Download \(a.title ?? "file \(a.index + 1)") (\(FileWords.kindName(a.servedContentType)))")
                 }))
             } else {
                 let item = RecordItem(resourceType: resource.resourceType, id: resource.id, json: json)

@@ -18,10 +18,9 @@ struct ReviewController: Sendable {
     }
 
     @Sendable func queue(_ request: Request, context: StaffRequestContext) async throws -> Response {
-        let organization = try context.organization(permitting: .reviewContributions)
+        let permit = try context.permit(.reviewContributions)
         let page = Paging.page(of: request)
-        let queue = try await ReviewService(env: env).queue(organization: organization, page: page, pageSize: Self.pageSize,
-                                                            actor: context.account, info: context.info)
+        let queue = try await ReviewService(env: env).queue(permit, page: page, pageSize: Self.pageSize, actor: context.account, info: context.info)
         let shown = queue.entries
         return env.renderer.response(ReviewQueuePage(
             layout: context.layout("Review queue", request: request),

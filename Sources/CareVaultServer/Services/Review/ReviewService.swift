@@ -19,7 +19,8 @@ struct ReviewService: Sendable {
 
     /// The organization's open queued items, oldest first. Each item shown is audited as a read of its
     /// patient's record on the care-team basis (an organization's list spans many records).
-    func queue(organization: OrganizationID, page: Int, pageSize: Int, actor: Account, info: RequestInfo) async throws -> QueuePage {
+    func queue(_ permit: OrganizationPermit, page: Int, pageSize: Int, actor: Account, info: RequestInfo) async throws -> QueuePage {
+        let organization = permit.organization
         let (entries, resources) = try await env.database.read { sql in
             let entries = try await ReviewRepository(sql).queue(organization: organization.description, limit: pageSize + 1, offset: page * pageSize)
             var resources: [String: StoredResource] = [:]
@@ -30,7 +31,7 @@ struct ReviewService: Sendable {
         }
         let shown = Array(entries.prefix(pageSize))
         try await env.audit.recordReads(shown.map { ($0.item.patient, $0.item.resourceType, $0.item.resourceID) }, actor: actor,
-                                        basis: .careTeam(role: actor.role, organization: organization), info: info)
+                                        basis: permit.basis, info: info)
         return QueuePage(entries: shown, summaries: resources.mapValues(Self.summary), hasMore: entries.count > pageSize)
     }
 
