@@ -30,11 +30,29 @@ public struct PatientRecordWriter: Sendable {
         return found
     }
 
-    /// Stores resources new to this record.
+    /// Stores resources new to this record, and shared ones it refers to (a practitioner, a medicine:
+    /// in nobody's record).
     public func insert(_ batch: [FHIRResourceRepository.NewResource]) async throws {
-        guard batch.allSatisfy({ $0.resource.patient == patient }) else { throw PatientRecordWriterError.otherRecord }
+        guard batch.allSatisfy({ mayWrite($0.resource) }) else { throw PatientRecordWriterError.otherRecord }
         try await resources.insert(batch)
     }
+
+    /// The stored resources of this record (or shared ones) that an import recognizes by `keys`.
+    public func find(matching keys: [FHIRResourceRepository.MatchKey]) async throws -> [FHIRResourceRepository.MatchKey: StoredResource] {
+        guard keys.allSatisfy({ $0.patient == nil || $0.patient == patient }) else { throw PatientRecordWriterError.otherRecord }
+        return try await resources.find(matching: keys)
+    }
+
+    /// Stores a resource of this record (or a shared one) new, or as the next version of `previous`, as
+    /// an import does with versions it numbered itself.
+    public func save(_ resource: StoredResource, index: FHIRIndexFields, previous: StoredResource?, availableAt: Int64? = nil) async throws {
+        guard mayWrite(resource), previous.map({ $0.patient == resource.patient && $0.id == resource.id }) ?? true else {
+            throw PatientRecordWriterError.otherRecord
+        }
+        try await resources.save(resource, index: index, previous: previous, availableAt: availableAt)
+    }
+
+    private func mayWrite(_ resource: StoredResource) -> Bool { resource.patient == nil || resource.patient == patient }
 
     /// Stores `json` as the next version of `stored` (`meta.versionId` one up, `meta.lastUpdated` now,
     /// re-indexed), keeping the old version in the history.

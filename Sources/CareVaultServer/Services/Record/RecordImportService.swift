@@ -103,15 +103,16 @@ public struct RecordImportService: Sendable {
         let lastUpdated = now.formatted(.iso8601)  // once: each formatting builds ICU objects
         return try await env.database.write { sql in
             let patients = PatientRepository(sql)
-            let store = FHIRResourceRepository(sql)
             let rules = try await RecordReleaseRepository(sql).rules()
             let arrival = Clock.milliseconds(now)
             let organization = if let chosenOrganization { chosenOrganization } else { try await patients.defaultOrganization() }
             let match = try await PatientMatch.find(plan, organization: organization, samePerson: options.samePerson, in: patients, now: now)
             let patientCreated = match.created, patient = match.patient
+            // From here on every write goes through a writer bound to the matched patient's record.
+            let store = PatientRecordWriter(sql, kind: env.database.kind, patient: patient.id)
             if match.confirmedDespite != nil {
-                try await env.audit.record(AuditEvent(.importMatchConfirmed, info: info, actor: actor, patient: match.patient.id,
-                                                      resourceType: "Patient", resourceID: match.patient.id.description), on: sql)
+                try await store.audit([AuditEvent(.importMatchConfirmed, info: info, actor: actor, patient: match.patient.id,
+                                                  resourceType: "Patient", resourceID: match.patient.id.description)])
             }
             let scope = patient.id.description
 
@@ -177,8 +178,8 @@ public struct RecordImportService: Sendable {
                 resourceType: "Provenance", id: provenanceID, patient: patient.id, matchKey: "import:\(provenanceID)", versionID: 1,
                 lastUpdated: now, source: "import:\(source)", json: provenance.jsonText),
                 index: try FHIRIndexFields.read(provenance), previous: nil, availableAt: arrival)
-            try await env.audit.record(AuditEvent(.recordImported, info: info, actor: actor, patient: patient.id,
-                                                  resourceType: "Provenance", resourceID: provenanceID), on: sql)
+            try await store.audit([AuditEvent(.recordImported, info: info, actor: actor, patient: patient.id,
+                                              resourceType: "Provenance", resourceID: provenanceID)])
             let counts = Dictionary(plan.entries.map { ($0.resourceType, 1) }, uniquingKeysWith: +)
             var summary = Summary(patient: patient, patientCreated: patientCreated, counts: counts,
                                   created: created, updated: updated, unchanged: unchanged, unknownElements: plan.unknownElements)
