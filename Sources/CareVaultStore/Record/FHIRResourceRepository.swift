@@ -34,7 +34,7 @@ public struct FHIRResourceRepository: Sendable {
                     AND match_key IN (\(binds: chunk))
                     """).all() {
                     let stored = try Self.stored(row)
-                    found[MatchKey(type: stored.resourceType, patient: stored.patient, matchKey: stored.matchKey)] = stored
+                    found[MatchKey(type: stored.resourceType, patient: try Self.patient(scope: stored.scope), matchKey: stored.matchKey)] = stored
                 }
             }
         }
@@ -102,8 +102,9 @@ public struct FHIRResourceRepository: Sendable {
         var next = json
         next.set("meta", .object([("versionId", .string(String(stored.versionID + 1))), ("lastUpdated", .string(now.formatted(.iso8601)))]))
         try await save(
-            StoredResource(resourceType: stored.resourceType, id: stored.id, patient: stored.patient, matchKey: stored.matchKey,
-                           versionID: stored.versionID + 1, lastUpdated: now, source: stored.source, json: next.jsonText),
+            StoredResource(resourceType: stored.resourceType, id: stored.id, scope: stored.scope, matchKey: stored.matchKey,
+                           versionID: stored.versionID + 1, lastUpdated: now, source: stored.source, json: next.jsonText,
+                           section: nil, availableAt: nil, openedAt: nil, category: nil),
             index: try FHIRIndexFields.read(next), previous: stored)
     }
 
@@ -131,7 +132,7 @@ public struct FHIRResourceRepository: Sendable {
                 let r = item.resource, index = item.index
                 let section = RecordSection.of(resourceType: r.resourceType, category: index.category)?.rawValue
                 return """
-                    (\(bind: r.resourceType), \(bind: r.id), \(bind: Self.scope(r.patient)), \(bind: r.matchKey), \(bind: r.versionID),
+                    (\(bind: r.resourceType), \(bind: r.id), \(bind: r.scope), \(bind: r.matchKey), \(bind: r.versionID),
                     \(bind: Clock.milliseconds(r.lastUpdated)), \(bind: r.source), \(bind: section), \(bind: item.availableAt), \(bind: index.category),
                     \(bind: index.status), \(bind: index.encounterReference), \(bind: index.effective?.lowerBound), \(bind: index.effective?.upperBound),
                     \(bind: r.json), \(bind: item.openedAt))
@@ -149,7 +150,7 @@ public struct FHIRResourceRepository: Sendable {
         let rows = items.flatMap { resource, index in
             Set(index.codes).map { code -> SQLQueryString in
                 """
-                (\(bind: resource.resourceType), \(bind: resource.id), \(bind: Self.scope(resource.patient)), \(bind: index.effective?.lowerBound),
+                (\(bind: resource.resourceType), \(bind: resource.id), \(bind: resource.scope), \(bind: index.effective?.lowerBound),
                 \(bind: code.system), \(bind: code.code), \(bind: code.display))
                 """
             }
@@ -278,7 +279,7 @@ public struct FHIRResourceRepository: Sendable {
     static func stored(_ row: any SQLRow) throws -> StoredResource {
         StoredResource(
             resourceType: try row.decode(column: "resource_type", as: String.self), id: try row.decode(column: "id", as: String.self),
-            patient: try Self.patient(scope: try row.decode(column: "patient_scope", as: String.self)), matchKey: try row.decode(column: "match_key", as: String.self),
+            scope: try row.decode(column: "patient_scope", as: String.self), matchKey: try row.decode(column: "match_key", as: String.self),
             versionID: try row.decode(column: "version_id", as: Int64.self),
             lastUpdated: Clock.date(try row.decode(column: "last_updated", as: Int64.self)),
             source: try row.decode(column: "source", as: String.self), json: try row.decode(column: "json", as: String.self),

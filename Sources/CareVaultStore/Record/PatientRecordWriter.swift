@@ -26,7 +26,7 @@ public struct PatientRecordWriter: Sendable {
     /// such resource in this record).
     public func current(type: String, id: String) async throws -> StoredResource? {
         guard type.count <= 64, id.count <= 64, let found = try await resources.findWhole(type: type, id: id),
-              found.patient == patient else { return nil }
+              found.isIn(patient) else { return nil }
         return found
     }
 
@@ -46,18 +46,18 @@ public struct PatientRecordWriter: Sendable {
     /// Stores a resource of this record (or a shared one) new, or as the next version of `previous`, as
     /// an import does with versions it numbered itself.
     public func save(_ resource: StoredResource, index: FHIRIndexFields, previous: StoredResource?, availableAt: Int64? = nil) async throws {
-        guard mayWrite(resource), previous.map({ $0.patient == resource.patient && $0.id == resource.id }) ?? true else {
+        guard mayWrite(resource), previous.map({ $0.scope == resource.scope && $0.id == resource.id }) ?? true else {
             throw PatientRecordWriterError.otherRecord
         }
         try await resources.save(resource, index: index, previous: previous, availableAt: availableAt)
     }
 
-    private func mayWrite(_ resource: StoredResource) -> Bool { resource.patient == nil || resource.patient == patient }
+    private func mayWrite(_ resource: StoredResource) -> Bool { resource.scope.isEmpty || resource.isIn(patient) }
 
     /// Stores `json` as the next version of `stored` (`meta.versionId` one up, `meta.lastUpdated` now,
     /// re-indexed), keeping the old version in the history.
     public func saveNextVersion(of stored: StoredResource, _ json: JSONValue, at now: Date) async throws {
-        guard stored.patient == patient else { throw PatientRecordWriterError.otherRecord }
+        guard stored.isIn(patient) else { throw PatientRecordWriterError.otherRecord }
         try await resources.saveNextVersion(of: stored, json, at: now)
     }
 

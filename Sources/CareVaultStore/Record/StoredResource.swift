@@ -6,7 +6,10 @@ public struct StoredResource: Sendable {
     public let resourceType: String
     public let id: String
     /// Whose record it is in; nil for a shared resource (a practitioner, an organization, a medicine).
-    public let patient: PatientID?
+    public var patient: PatientID? { scope.isEmpty ? nil : PatientID(scope) }
+    /// The `patient_scope` column as read ("" for shared): kept as text, because parsing a UUID for
+    /// every row read cost ~5 % of the lab results page and `$everything` per CPU-second.
+    let scope: String
     public let matchKey: String
     public let versionID: Int64
     public let lastUpdated: Date
@@ -25,9 +28,17 @@ public struct StoredResource: Sendable {
     public init(resourceType: String, id: String, patient: PatientID?, matchKey: String, versionID: Int64,
                 lastUpdated: Date, source: String, json: String, section: RecordSection? = nil, availableAt: Int64? = nil,
                 openedAt: Int64? = nil, category: String? = nil) {
+        self.init(resourceType: resourceType, id: id, scope: patient?.description ?? "", matchKey: matchKey, versionID: versionID,
+                  lastUpdated: lastUpdated, source: source, json: json, section: section, availableAt: availableAt, openedAt: openedAt,
+                  category: category)
+    }
+
+    /// A row as read, its owner as the stored text.
+    init(resourceType: String, id: String, scope: String, matchKey: String, versionID: Int64, lastUpdated: Date, source: String, json: String,
+         section: RecordSection?, availableAt: Int64?, openedAt: Int64?, category: String?) {
         self.resourceType = resourceType
         self.id = id
-        self.patient = patient
+        self.scope = scope
         self.matchKey = matchKey
         self.versionID = versionID
         self.lastUpdated = lastUpdated
@@ -39,9 +50,12 @@ public struct StoredResource: Sendable {
         self.category = category
     }
 
+    /// Whether it is in `patient`'s record (without parsing the stored id).
+    public func isIn(_ patient: PatientID) -> Bool { scope == patient.description }
+
     /// The same row with other JSON (a view of it trimmed for a reader; never stored).
     public func with(json: String) -> StoredResource {
-        StoredResource(resourceType: resourceType, id: id, patient: patient, matchKey: matchKey, versionID: versionID,
+        StoredResource(resourceType: resourceType, id: id, scope: scope, matchKey: matchKey, versionID: versionID,
                        lastUpdated: lastUpdated, source: source, json: json, section: section, availableAt: availableAt, openedAt: openedAt,
                        category: category)
     }
