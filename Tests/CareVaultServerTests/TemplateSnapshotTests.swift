@@ -61,7 +61,7 @@ struct TemplateSnapshotTests {
                                          problems: [Link(href: "/mock-problem", text: "MockProblem")], hasProblems: true,
                                          problemsLink: "/mock-problems", sections: [Link(href: "/mock-section", text: "MockSection")],
                                          visitsLink: "/mock-visits", everythingLink: "/mock-everything",
-                                         healthSummaryLink: "/mock-health-summary", exportLink: "/mock-export")),
+                                         healthSummaryLink: "/mock-health-summary", exportLink: "/mock-export", accessHistoryLink: "/mock-access-history")),
         ("visits", VisitsPage(layout: layout("Visits"), patientName: "MockVisitsPatient", errorSummary: ErrorSummary(failure),
                               filterAction: "/mock-visits-filter", from: field("VFrom"), to: field("VTo"), query: field("VQuery"),
                               rows: [.init(date: "MockVisitDate", kind: "MockVisitKind", reason: "MockVisitReason", place: "MockVisitPlace",
@@ -192,6 +192,17 @@ struct TemplateSnapshotTests {
         ("devices", DevicesPage(layout: layout("Devices"), devices: [
             .init(description: "MockDevice", address: "MockAddress", signedInAt: "MockSignedIn", lastSeenAt: "MockLastSeen",
                   isCurrent: true, revokeAction: "/mock-revoke")], hasOthers: true)),
+        ("access-history", AccessHistoryPage(layout: layout("Access"), heading: "MockAccessHeading", patientName: "MockAccessPatient",
+                                             errorSummary: ErrorSummary(failure), filterAction: "/mock-access-filter",
+                                             from: field("AccessFrom"), to: field("AccessTo"),
+                                             person: SelectField(name: "mockperson", label: "MockPersonLabel", options: [
+                                                 .init(value: "mock-person", text: "MockPersonOption", selected: true)], error: nil),
+                                             entries: [.init(time: "MockAccessTime", who: "MockWho", what: "MockWhat", link: "/mock-access-item",
+                                                             authority: "MockAuthority", isRefused: true),
+                                                       .init(time: "MockAccessTime2", who: "MockWho2", what: "MockWhat2", link: nil,
+                                                             authority: "MockAuthority2", isRefused: false)],
+                                             isEmpty: false, csvLink: "/mock-access-csv", previousPageLink: "/mock-access-newer",
+                                             nextPageLink: "/mock-access-older", backLink: "/mock-access-back")),
         ("activity", ActivityPage(layout: layout("Activity"), events: [
             .init(time: "MockTime", description: "MockEvent", address: "MockEventAddress", outcome: "MockOutcome")], isEmpty: false)),
         ("staff-patients", StaffPatientsPage(layout: layout("Patients"), query: "MockQuery", patients: [

@@ -48,3 +48,21 @@ public enum DenialReason: String, Sendable, Equatable {
     /// A record action was asked for without saying whose record.
     case patientRequired = "patient-required"
 }
+
+extension Basis {
+    /// The basis an audit row recorded (its ``description``); nil for anything else (a denial's reason).
+    public init?(stored: String) {
+        let parts = stored.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        switch (parts.first, parts.count) {
+        case ("self", 1): self = .ownRecord
+        case ("administration", 1): self = .administration
+        case ("care-team", 3):
+            guard let role = Role(rawValue: parts[1]), let organization = OrganizationID(parts[2]) else { return nil }
+            self = .careTeam(role: role, organization: organization)
+        case ("grant", 3):
+            guard let kind = AccessGrant.Kind(rawValue: parts[1]), let id = GrantID(parts[2]) else { return nil }
+            self = .grant(kind: kind, id: id)
+        default: return nil
+        }
+    }
+}

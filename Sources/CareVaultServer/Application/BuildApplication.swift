@@ -129,6 +129,7 @@ func makeRouter(env: AppEnvironment) -> Router<AppRequestContext> {
     ContributionRemovalController(env: env).addRoutes(to: router)
     ReviewController(env: env).addRoutes(to: router)
     VisitsController(env: env).addRoutes(to: router)
+    AccessHistoryController(env: env).addRoutes(to: router)
     return router
 }
 

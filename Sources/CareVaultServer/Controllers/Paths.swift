@@ -63,6 +63,9 @@ public enum Paths {
     /// A PNG of an uploaded PDF's first page.
     public static func uploadPreview(_ patient: String, _ upload: String) -> String { "/patients/\(patient)/uploads/\(upload)/preview" }
     public static func labResults(_ id: String) -> String { "/patients/\(id)/results" }
+    /// "Who has seen my record", and the same as CSV.
+    public static func accessHistory(_ id: String) -> String { "/patients/\(id)/access" }
+    public static func accessHistoryCSV(_ id: String) -> String { "/patients/\(id)/access.csv" }
     public static func labResultsCSV(_ id: String) -> String { "/patients/\(id)/results.csv" }
     public static func labResultsPDF(_ id: String) -> String { "/patients/\(id)/results.pdf" }
     public static func exportZIP(_ id: String) -> String { "/patients/\(id)/export.zip" }

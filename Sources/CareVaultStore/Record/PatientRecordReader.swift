@@ -40,6 +40,20 @@ public struct PatientRecordReader: Sendable {
         return found
     }
 
+    /// Who did what with this record, from the audit log: events among `actions`, newest first, within
+    /// `from`–`to` (milliseconds) and by `actor` when given. (Only a reader the policy allowed
+    /// ``Action/readAccessLog`` opens a record for this.)
+    public func accessHistory(actions: [AuditAction], from: Int64? = nil, to: Int64? = nil, actor: AccountID? = nil,
+                              limit: Int, offset: Int = 0) async throws -> [AuditEntry] {
+        try await AccessHistoryQueries(sql: sql).entries(forPatient: patient, actions: actions, from: from, to: to, actor: actor,
+                                                         limit: limit, offset: offset)
+    }
+
+    /// Everyone who appears by account in this record's access history among `actions`.
+    public func accessHistoryPeople(actions: [AuditAction]) async throws -> [AccessHistoryPerson] {
+        try await AccessHistoryQueries(sql: sql).people(forPatient: patient, actions: actions)
+    }
+
     /// A shared resource (practitioner, organization…), which holds no patient's data.
     public func shared(type: String, id: String) async throws -> StoredResource? {
         try await store.findShared(type: type, id: id)

@@ -90,6 +90,7 @@ struct PatientRecordController: Sendable {
                 + [Link(href: Paths.uploads(scope), text: "Your own files (add reports, photos, scans)"),
                    Link(href: Paths.readings(scope), text: "Your readings (blood pressure, weight, blood sugar…)")],
             visitsLink: Paths.visits(scope), everythingLink: Paths.everything(scope),
-            healthSummaryLink: Paths.healthSummaryPDF(scope), exportLink: Paths.exportZIP(scope)))
+            healthSummaryLink: Paths.healthSummaryPDF(scope), exportLink: Paths.exportZIP(scope),
+            accessHistoryLink: record.allows(.readAccessLog) ? Paths.accessHistory(scope) : nil))
     }
 }

@@ -36,4 +36,6 @@ public struct PatientHomePage: Page {
     public let healthSummaryLink: String
     /// The whole record as one ZIP.
     public let exportLink: String
+    /// "Who has seen my record" (nil for a reader not allowed it).
+    public let accessHistoryLink: String?
 }

@@ -1,0 +1,33 @@
+import CareVaultCore
+import CareVaultStore
+import Foundation
+
+/// Loads one page of "Who has seen my record" through the record's door: the record's audit events
+/// (``AccessHistoryWords/actions``), the people named in them, and which of the items they were about
+/// this reader may open.
+struct AccessHistory: Sendable {
+    /// One page of the history.
+    struct Page: Sendable {
+        let entries: [AuditEntry]
+        let people: [AccessHistoryPerson]
+        /// The single items events were about that this reader may open (`Type/id`).
+        let openable: Set<String>
+        let hasMore: Bool
+    }
+
+    /// Events newest first, `limit` from `offset`, within `from`–`to` (milliseconds) and by `person`.
+    func load(_ record: PatientRecord, from: Int64?, to: Int64?, person: AccountID?, limit: Int, offset: Int) async throws -> Page {
+        try await record.read { reader in
+            let found = try await reader.accessHistory(actions: AccessHistoryWords.actions, from: from, to: to, actor: person,
+                                                       limit: limit + 1, offset: offset)
+            let entries = Array(found.prefix(limit))
+            var openable: Set<String> = []
+            for item in Set(entries.compactMap { AccessHistoryWords.item($0.event).map { "\($0.type)/\($0.id)" } }) {
+                let parts = item.split(separator: "/", maxSplits: 1).map(String.init)
+                if try await reader.item(type: parts[0], id: parts[1]) != nil { openable.insert(item) }
+            }
+            return Page(entries: entries, people: try await reader.accessHistoryPeople(actions: AccessHistoryWords.actions),
+                        openable: openable, hasMore: found.count > limit)
+        }
+    }
+}
