@@ -1,0 +1,136 @@
+import Foundation
+
+/// How a proxy relates to the patient: it decides how long a grant may last and whether it narrows as
+/// a child grows up.
+public enum ProxyRelationship: String, Sendable, Hashable, CaseIterable, Codable {
+    /// Someone the patient invited (a partner, an adult child, a friend).
+    case caregiver
+    /// A parent of a minor, set up by staff.
+    case parent
+    /// A guardian appointed for someone who cannot act for themself, checked by staff.
+    case guardian
+    /// A power of attorney, checked by staff.
+    case powerOfAttorney = "power-of-attorney"
+}
+
+/// Access to one patient's record that the patient (or staff, for a parent or a legal representative)
+/// gave another person's account.
+public struct ProxyGrant: Sendable, Equatable {
+    public let id: GrantID
+    public let patient: PatientID
+    public let relationship: ProxyRelationship
+    public let scopes: Set<ProxyScope>
+    /// When the proxy accepted (nil: invited, not accepted yet).
+    public let acceptedAt: Date?
+    /// When it ends (a guardianship or power of attorney without an end date: nil).
+    public let expiresAt: Date?
+    public let revokedAt: Date?
+
+    public init(id: GrantID = GrantID(), patient: PatientID, relationship: ProxyRelationship, scopes: Set<ProxyScope>, acceptedAt: Date?,
+                expiresAt: Date?, revokedAt: Date? = nil) {
+        self.id = id
+        self.patient = patient
+        self.relationship = relationship
+        self.scopes = scopes
+        self.acceptedAt = acceptedAt
+        self.expiresAt = expiresAt
+        self.revokedAt = revokedAt
+    }
+
+    /// Where a grant stands at one moment.
+    public enum Standing: Sendable, Equatable {
+        /// Sent, not accepted: it allows nothing yet.
+        case invited
+        /// In force: these actions, on what `narrowing` leaves visible.
+        case active(actions: Set<Action>, narrowing: Narrowing)
+        /// Over, and why.
+        case ended(EndReason)
+    }
+
+    /// Why a grant no longer allows anything.
+    public enum EndReason: String, Sendable, Equatable {
+        case revoked, expired
+        /// A parent's grant ends on the child's 18th birthday.
+        case patientCameOfAge = "patient-came-of-age"
+    }
+
+    /// What a grant leaves visible beyond what the patient themself sees.
+    public struct Narrowing: Sendable, Equatable {
+        /// The resource types the proxy may see (nil: any).
+        public var resourceTypes: Set<String>?
+        /// Categories never shown to this proxy.
+        public var hiddenCategories: Set<String>
+
+        public init(resourceTypes: Set<String>?, hiddenCategories: Set<String>) {
+            self.resourceTypes = resourceTypes
+            self.hiddenCategories = hiddenCategories
+        }
+
+        public static let none = Narrowing(resourceTypes: nil, hiddenCategories: [])
+    }
+
+    /// The grant at `now`, for a patient born on `birthDate`, under the clinic's `rules` and time zone.
+    /// Revocation and expiry end it at that instant; a parent's grant ends on the 18th birthday and, from
+    /// the 12th, narrows to the adolescent set with confidential categories hidden.
+    public func standing(at now: Date, patientBirthDate birthDate: BirthDate, timeZone: TimeZone, rules: ProxyRules) -> Standing {
+        if let revokedAt, revokedAt <= now { return .ended(.revoked) }
+        if let expiresAt, expiresAt <= now { return .ended(.expired) }
+        let age = birthDate.age(at: now, in: timeZone)
+        if relationship == .parent, age >= rules.adultAge { return .ended(.patientCameOfAge) }
+        guard acceptedAt != nil else { return .invited }
+        let actions = scopes.reduce(into: Set<Action>()) { $0.formUnion($1.actions) }
+        var narrowing = Narrowing.none
+        if relationship == .parent {
+            if rules.hidesClinicalNotesFromParents { narrowing.hiddenCategories.formUnion(rules.clinicalNoteCategories) }
+            if age >= rules.adolescentAge {
+                narrowing.resourceTypes = rules.adolescentParentTypes
+                narrowing.hiddenCategories.formUnion(rules.confidentialCategories)
+            }
+        }
+        return .active(actions: actions, narrowing: narrowing)
+    }
+
+    /// The latest end an adult grant may be given at `start` (the patient renews; only they can): the
+    /// same local time ``ProxyRules/adultMaximumMonths`` later on the clinic's calendar.
+    public static func latestEnd(from start: Date, rules: ProxyRules, timeZone: TimeZone) -> Date {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        return calendar.date(byAdding: .month, value: rules.adultMaximumMonths, to: start)!
+    }
+}
+
+/// The clinic's rules for proxies (defaults an administrator can change, with the clinic's policy text).
+public struct ProxyRules: Sendable, Equatable {
+    /// From this age a parent's grant narrows to ``adolescentParentTypes``, without confidential categories.
+    public var adolescentAge = 12
+    /// At this age every parent grant ends.
+    public var adultAge = 18
+    /// The longest an adult grant lasts, and the default.
+    public var adultMaximumMonths = 18
+    public var adultDefaultMonths = 12
+    /// What a parent of an adolescent sees: vaccinations, allergies, medicines, appointments, the care
+    /// team, and the patient's own details.
+    public var adolescentParentTypes: Set<String> = [
+        "Patient", "Immunization", "AllergyIntolerance", "MedicationRequest", "MedicationStatement", "Appointment", "CareTeam",
+        "Practitioner", "Organization",
+    ]
+    /// Categories never shown to a parent of an adolescent (by default sexual and reproductive health,
+    /// mental health, substance use).
+    public var confidentialCategories: Set<String> = ["sexual-reproductive-health", "mental-health", "substance-use"]
+    /// Whether clinical notes are hidden from parents at every age.
+    public var hidesClinicalNotesFromParents = false
+    public var clinicalNoteCategories: Set<String> = ["clinical-note"]
+
+    public init() {}
+}
+
+extension RecordVisibility {
+    /// This visibility narrowed by a proxy grant: only the grant's resource types (within any this
+    /// visibility already limits to), and its hidden categories too.
+    public func narrowed(by narrowing: ProxyGrant.Narrowing) -> RecordVisibility {
+        var result = self
+        if let types = narrowing.resourceTypes { result.resourceTypes = resourceTypes.map { $0.intersection(types) } ?? types }
+        result.hiddenCategories.formUnion(narrowing.hiddenCategories)
+        return result
+    }
+}
