@@ -21,7 +21,7 @@ struct AccessHistoryTests {
             let item = try #require(RecordSectionTests.links(problems.body, under: "/patients/\(id)/items/").first)
             #expect(try await doctor.get(item).status == .ok)
             let stranger = Browser(client)
-            _ = try await Flows.signedInPatient(stranger, env)
+            let (strangerPatient, _) = try await Flows.signedInPatient(stranger, env)
             #expect(try await stranger.get(Paths.patientHome(id)).status == .notFound)
 
             #expect(try await patientBrowser.get(Paths.patientHome(id)).status == .ok)
@@ -35,6 +35,8 @@ struct AccessHistoryTests {
             #expect(text.contains("Someone without access"))
             #expect(text.contains("Tried to open the record and was refused"))
             #expect(page.body.contains(#"<td class="stack-title">You</td>"#))
+            // Whoever was refused stays unnamed: not in the rows, not among the people to choose.
+            #expect(!page.body.contains(strangerPatient.fullName) && !page.body.contains(strangerPatient.familyName))
             #expect(page.body.contains(#"href="\#(item)">Viewed 1 problem or diagnosis</a>"#), "the one item the clinician opened links to it: \(item)")
             // Reading the history is one event, naming nothing shown.
             _ = try await patientBrowser.get(Paths.patientHome(id))
@@ -51,7 +53,7 @@ struct AccessHistoryTests {
             let bad = try await patientBrowser.get(Paths.accessHistory(id) + "?person=nobody&from=2026-13-40")
             #expect(bad.status == .badRequest)
             #expect(bad.body.contains("Choose someone from the list.") && bad.body.contains(##"href="#field-from""##))
-            let future = try RecordDoorTests.text(of: try await patientBrowser.get(Paths.accessHistory(id) + "?from=2999-01-01"))
+            let future = try RecordDoorTests.text(of: try await patientBrowser.get(Paths.accessHistory(id) + "?from=2999-01-01&visit=%3Cx%3E&q=zz"))
             #expect(future.contains("Nothing matches"))
 
             let csv = try await patientBrowser.get(Paths.accessHistoryCSV(id) + "?person=\(doctorID)")

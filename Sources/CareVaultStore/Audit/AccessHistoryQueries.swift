@@ -32,13 +32,15 @@ struct AccessHistoryQueries: Sendable {
                                  + " ORDER BY seq DESC LIMIT \(bind: limit) OFFSET \(bind: offset)").all().map(AuditLogRepository.entry)
     }
 
-    /// Everyone who appears by account in those events (for choosing one), with their names.
+    /// Everyone who appears by account in those events (for choosing one), with their names. Whoever
+    /// was refused is not among them: the history says only "someone without access", never who.
     func people(forPatient patient: PatientID, actions: [AuditAction]) async throws -> [AccessHistoryPerson] {
         try await sql.raw("""
             SELECT a.id, a.display_name, o.name AS organization_name FROM accounts a
             LEFT JOIN organizations o ON o.id = a.organization_id
             WHERE a.id IN (SELECT DISTINCT actor_account FROM audit_log WHERE patient_id = \(bind: patient.description)
-                AND action IN (\(SQLList(actions.map { SQLBind($0.rawValue) }))) AND actor_account IS NOT NULL)
+                AND action IN (\(SQLList(actions.map { SQLBind($0.rawValue) }))) AND actor_account IS NOT NULL
+                AND outcome <> 'denied')
             ORDER BY a.display_name, a.id
             """).all().map { row in
             AccessHistoryPerson(account: try row.id("id"), displayName: try row.string("display_name"),

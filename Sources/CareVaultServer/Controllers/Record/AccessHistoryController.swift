@@ -35,7 +35,7 @@ struct AccessHistoryController: Sendable {
                                                                                         id: String($0.split(separator: "/")[1])) : nil },
                 authority: AccessHistoryWords.authority(event, people: people), isRefused: event.outcome == .denied)
         }
-        let link = { (base: String, page: Int?) in Self.link(base, filters: filters, person: person, page: page) }
+        let link = { (base: String, page: Int?) in filters.link(base, page: page, also: [("person", person?.description ?? "")]) }
         var errors = filters.failure?.errors ?? []
         if let personError { errors.append(personError) }
         return env.renderer.response(AccessHistoryPage(
@@ -85,19 +85,17 @@ struct AccessHistoryController: Sendable {
         record.visibility.hiddenCategories.isEmpty && record.visibility.resourceTypes == nil && record.visibility.items == nil
     }
 
-    /// The dates and page (as every record list), and the person chosen (an account id, or everyone).
+    /// The dates and page (as every record list; this list has no words or visit to filter by), and the
+    /// person chosen (an account id, or everyone).
     static func filters(_ request: Request) throws -> (RecordFilters, AccountID?, FieldError?) {
-        let filters = RecordFilters(request)
+        var filters = RecordFilters(request)
+        filters.text = ""
+        filters.visit = ""
+        let dateErrors = filters.failure?.errors.filter { ["from", "to"].contains($0.field) } ?? []
+        filters.failure = dateErrors.isEmpty ? nil : ValidationFailure(dateErrors)
         let raw = FormQuery(request)["person"] ?? ""
         guard !raw.isEmpty else { return (filters, nil, nil) }
         guard let person = AccountID(raw) else { return (filters, nil, FieldError(field: "person", message: "Choose someone from the list.")) }
         return (filters, person, nil)
-    }
-
-    static func link(_ base: String, filters: RecordFilters, person: AccountID?, page: Int?) -> String {
-        var items = [("from", filters.from), ("to", filters.to), ("person", person?.description ?? "")].filter { !$0.1.isEmpty }
-        if let page, page > 0 { items.append(("page", String(page))) }
-        let query = items.map { "\($0.0)=\(Paths.queryValue($0.1))" }.joined(separator: "&")
-        return query.isEmpty ? base : base + "?" + query
     }
 }

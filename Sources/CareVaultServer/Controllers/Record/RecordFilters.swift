@@ -52,8 +52,8 @@ struct RecordFilters: Sendable {
     }
 
     /// This list's URL with the same filters (and another page).
-    func link(_ base: String, page: Int? = nil) -> String {
-        var items = [("from", from), ("to", to), ("q", text), ("visit", visit)].filter { !$0.1.isEmpty }
+    func link(_ base: String, page: Int? = nil, also extra: [(String, String)] = []) -> String {
+        var items = ([("from", from), ("to", to), ("q", text), ("visit", visit)] + extra).filter { !$0.1.isEmpty }
         if let page, page > 0 { items.append(("page", String(page))) }
         let query = items.map { "\($0.0)=\(Paths.queryValue($0.1))" }.joined(separator: "&")
         return query.isEmpty ? base : base + "?" + query

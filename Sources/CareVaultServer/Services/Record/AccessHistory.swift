@@ -15,14 +15,18 @@ struct AccessHistory: Sendable {
         let hasMore: Bool
     }
 
-    /// Events newest first, `limit` from `offset`, within `from`–`to` (milliseconds) and by `person`.
-    func load(_ record: PatientRecord, from: Int64?, to: Int64?, person: AccountID?, limit: Int, offset: Int) async throws -> Page {
+    /// Events newest first, `limit` from `offset`, within `from`–`to` (milliseconds) and by `person`;
+    /// with `links`, which single items this reader may open (one lookup each: the page needs them,
+    /// the CSV does not).
+    func load(_ record: PatientRecord, from: Int64?, to: Int64?, person: AccountID?, limit: Int, offset: Int,
+              links: Bool = true) async throws -> Page {
         try await record.read { reader in
             let found = try await reader.accessHistory(actions: AccessHistoryWords.actions, from: from, to: to, actor: person,
                                                        limit: limit + 1, offset: offset)
             let entries = Array(found.prefix(limit))
             var openable: Set<String> = []
-            for item in Set(entries.compactMap { AccessHistoryWords.item($0.event).map { "\($0.type)/\($0.id)" } }) {
+            let single = links ? Set(entries.compactMap { AccessHistoryWords.item($0.event).map { "\($0.type)/\($0.id)" } }) : []
+            for item in single {
                 let parts = item.split(separator: "/", maxSplits: 1).map(String.init)
                 if try await reader.item(type: parts[0], id: parts[1]) != nil { openable.insert(item) }
             }
