@@ -10,7 +10,15 @@ import Testing
 struct TemplateSnapshotTests {
     static let nav = Layout.Nav(displayName: "MockDisplayName", roleName: "MockRoleName", isCareTeam: true, showsPatients: true, showsIdentityChecks: true,
                                   showsReleaseQueue: true, showsReviewQueue: true, showsImport: true, showsSettings: true,
-                                  homeLink: "/mock-home")
+                                  homeLink: "/mock-home", records: [], hasRecords: false)
+    /// The layout of someone acting as a proxy: the record switcher and whose record the page shows.
+    static let proxyLayout = Layout(
+        title: "MockTitleProxy", csrfToken: "MockCsrf",
+        nav: Layout.Nav(displayName: "MockProxyName", roleName: "MockProxyRole", isCareTeam: false, showsPatients: true, showsIdentityChecks: true,
+                        showsReleaseQueue: true, showsReviewQueue: true, showsImport: true, showsSettings: true, homeLink: "/mock-home",
+                        records: [.init(href: "/mock-own", text: "MockOwnRecord", isCurrent: false),
+                                  .init(href: "/mock-other", text: "MockOtherRecord", isCurrent: true)], hasRecords: true),
+        notice: "MockProxyNotice", viewing: "MockViewingBanner")
     static func layout(_ title: String) -> Layout {
         Layout(title: "MockTitle\(title)", csrfToken: "MockCsrf", nav: nav, notice: "MockNotice")
     }
@@ -61,7 +69,8 @@ struct TemplateSnapshotTests {
                                          problems: [Link(href: "/mock-problem", text: "MockProblem")], hasProblems: true,
                                          problemsLink: "/mock-problems", sections: [Link(href: "/mock-section", text: "MockSection")],
                                          visitsLink: "/mock-visits", everythingLink: "/mock-everything",
-                                         healthSummaryLink: "/mock-health-summary", exportLink: "/mock-export", accessHistoryLink: "/mock-access-history")),
+                                         healthSummaryLink: "/mock-health-summary", exportLink: "/mock-export", showsDownloads: true,
+                                         accessHistoryLink: "/mock-access-history", proxiesLink: "/mock-proxies", hasPrivacyLinks: true)),
         ("visits", VisitsPage(layout: layout("Visits"), patientName: "MockVisitsPatient", errorSummary: ErrorSummary(failure),
                               filterAction: "/mock-visits-filter", from: field("VFrom"), to: field("VTo"), query: field("VQuery"),
                               rows: [.init(date: "MockVisitDate", kind: "MockVisitKind", reason: "MockVisitReason", place: "MockVisitPlace",
@@ -203,6 +212,27 @@ struct TemplateSnapshotTests {
                                                              authority: "MockAuthority2", isRefused: false)],
                                              isEmpty: false, csvLink: "/mock-access-csv", previousPageLink: "/mock-access-newer",
                                              nextPageLink: "/mock-access-older", backLink: "/mock-access-back")),
+        ("proxies", ProxiesPage(layout: layout("Proxies"), heading: "MockProxiesHeading", patientName: "MockProxiesPatient",
+                                inviteLink: "/mock-invite", grants: [.init(
+                                    name: "MockProxyName", email: "MockProxyEmail", relationship: "MockRelationship", scopes: ["MockScope1", "MockScope2"],
+                                    status: "MockStatus", since: "MockSince", ends: "MockEnds", lastUsed: "MockLastUsed", document: "MockDocument",
+                                    editLink: "/mock-proxy-edit", renewAction: "/mock-proxy-renew", revokeAction: "/mock-proxy-revoke",
+                                    revokeLabel: "MockRevokeLabel", endsSoon: true)], hasGrants: true, backLink: "/mock-proxies-back")),
+        ("proxy-form", ProxyFormPage(layout: layout("ProxyForm"), heading: "MockProxyFormHeading", intro: ["MockProxyIntro"],
+                                     errorSummary: ErrorSummary(failure), action: "/mock-proxy-action", fields: [field("PF")],
+                                     selects: [SelectField(name: "mockselect", label: "MockSelectLabel", options: [
+                                         .init(value: "mock-option", text: "MockOptionText", selected: true)], error: "MockSelectError")],
+                                     groups: [ChoiceGroup(name: "mockgroup", legend: "MockLegend", hint: "MockGroupHint", error: "MockGroupError",
+                                                          choices: [("mock-choice", "MockChoiceLabel", "MockChoiceHint", true)])],
+                                     documentFields: [field("Doc")], hasDocumentFields: true, submitLabel: "MockProxySubmit",
+                                     backLink: "/mock-proxy-back")),
+        ("proxy-invitation", ProxyInvitationPage(layout: layout("Invitation"), heading: "MockInvitationHeading", intro: "MockInvitationIntro",
+                                                 scopes: ["MockInvitationScope"], terms: "MockTerms", errorSummary: ErrorSummary(failure),
+                                                 acceptAction: "/mock-accept", proof: field("Proof"), agreeError: "MockAgreeError",
+                                                 signInLink: "/mock-invitation-signin", signUpLink: "/mock-invitation-signup")),
+        ("records", RecordsPage(layout: proxyLayout, records: [
+            .init(name: "MockRecordName", link: "/mock-record", description: "MockRecordDescription", giveUpAction: "/mock-give-up")],
+                                isEmpty: false)),
         ("activity", ActivityPage(layout: layout("Activity"), events: [
             .init(time: "MockTime", description: "MockEvent", address: "MockEventAddress", outcome: "MockOutcome")], isEmpty: false)),
         ("staff-patients", StaffPatientsPage(layout: layout("Patients"), query: "MockQuery", patients: [
@@ -226,7 +256,10 @@ struct TemplateSnapshotTests {
                                         // The uploads page names the patient only in its title (the layout's).
                                         "MockUploadsPatient",
                                         // Pages named by their own heading and the layout's title: the patient's name would only repeat.
-                                        "MockReadingsPatient", "MockMeasurePatient", "MockImportReadingsPatient"]
+                                        "MockReadingsPatient", "MockMeasurePatient", "MockImportReadingsPatient",
+                                        // The link to every record shows only with the record switcher (someone holding proxy grants).
+                                        Paths.records]
+    // (The records page's mock layout shows every menu link, so that its switcher and banner are checked with the rest.)
 
     @Test("Every template renders its model's every value and matches its snapshot", arguments: pages.map(\.0))
     func render(name: String) async throws {

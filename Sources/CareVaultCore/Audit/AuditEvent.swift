@@ -92,6 +92,11 @@ public enum AuditAction: String, Sendable, Equatable, CaseIterable {
     case contributionRemoved = "record.contribution-removed"
     case reviewStatusChanged = "record.review-status-changed"
     case retentionChanged = "settings.upload-retention-changed"
+    case proxyInvited = "access.proxy-invited"
+    case proxyAccepted = "access.proxy-accepted"
+    case proxyChanged = "access.proxy-changed"
+    case proxyRevoked = "access.proxy-revoked"
+    case proxyConfirmationFailed = "access.proxy-confirmation-failed"
 
     /// Plain-language description for the patient's "Account activity" page.
     public var plainDescription: String {
@@ -135,6 +140,11 @@ public enum AuditAction: String, Sendable, Equatable, CaseIterable {
         case .reviewStatusChanged: "Review status changed"
         case .retentionChanged: "Upload retention period changed"
         case .releaseRuleChanged: "Release rule changed"
+        case .proxyInvited: "Proxy access offered"
+        case .proxyAccepted: "Proxy access accepted"
+        case .proxyChanged: "Proxy access changed"
+        case .proxyRevoked: "Proxy access ended"
+        case .proxyConfirmationFailed: "Wrong code or date of birth entered for a proxy invitation"
         }
     }
 

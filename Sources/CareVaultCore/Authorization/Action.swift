@@ -31,10 +31,11 @@ public enum Action: String, Sendable, Hashable, CaseIterable, Codable {
         }
     }
 
-    /// Whether the action changes the patient's record (so a record opened for it may be written).
+    /// Whether the action changes the patient's record or who may open it (so a record opened for it
+    /// may be written).
     public var isWrite: Bool {
         switch self {
-        case .writeRecord, .contributeToRecord, .releaseRecord: true
+        case .writeRecord, .contributeToRecord, .releaseRecord, .manageRecordAccess: true
         default: false
         }
     }

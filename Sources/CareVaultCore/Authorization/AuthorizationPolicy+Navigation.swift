@@ -19,6 +19,15 @@ extension AuthorizationPolicy {
         }
     }
 
+    /// Whether `actor` opens records as a person — their own, and those they hold proxy grants to —
+    /// rather than as a member of a care team or an administrator.
+    public static func opensRecordsAsAPerson(_ actor: Actor) -> Bool {
+        switch actor {
+        case .patient, .person: true
+        case .staffMember, .admin, .delegate: false
+        }
+    }
+
     /// Where a signed-in actor starts.
     public enum StartPage: Sendable, Equatable {
         /// A patient: their own record.
@@ -29,6 +38,8 @@ extension AuthorizationPolicy {
         case accountSecurity
         /// Someone whose role needs a second factor they have not enrolled yet.
         case enrolSecondFactor
+        /// Someone with no record of their own: the records they may open as a proxy.
+        case proxiedRecords
         /// Nothing to start on (a delegate signs in through their grant, not here).
         case nothing
     }
@@ -37,6 +48,7 @@ extension AuthorizationPolicy {
     public static func startPage(for actor: Actor) -> StartPage {
         switch actor {
         case .patient(_, let patient): return .ownRecord(patient)
+        case .person: return .proxiedRecords
         case .delegate: return .nothing
         case .staffMember, .admin:
             if decide(actor, .findPatients) == .deny(.secondFactorRequired)

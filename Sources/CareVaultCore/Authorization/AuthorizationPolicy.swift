@@ -7,14 +7,15 @@ import Foundation
 /// - A patient may do every record action on their own record, and nothing on anyone else's.
 /// - Clinicians and staff act only on patients of their own organization, and only after enrolling
 ///   a second factor. Clinicians may read, download, write, register patients and issue codes;
-///   staff may read, register patients and issue codes.
+///   staff may read, register patients and issue codes. Both set up and end proxy access (a parent's,
+///   a guardian's, an attorney's; or ending a parent's at an adolescent's request).
 /// - Clinicians also release held results (sign-off).
 /// - Administrators manage accounts and release rules; they have no access to clinical data.
 /// - A delegate acts within its grant: the grant's patient, its scopes, before expiry, unrevoked.
 public enum AuthorizationPolicy {
     static let clinicianActions: Set<Action> = [.readRecord, .downloadRecord, .writeRecord, .registerPatient, .issueActivationCode, .readAccessLog,
-                                                .releaseRecord]
-    static let staffActions: Set<Action> = [.readRecord, .registerPatient, .issueActivationCode]
+                                                .releaseRecord, .manageRecordAccess]
+    static let staffActions: Set<Action> = [.readRecord, .registerPatient, .issueActivationCode, .manageRecordAccess]
     static let adminActions: Set<Action> = [.manageAccounts, .configureRelease]
     static let patientOwnActions: Set<Action> = [.readRecord, .downloadRecord, .contributeToRecord, .readAccessLog, .manageRecordAccess]
 
@@ -50,14 +51,47 @@ public enum AuthorizationPolicy {
             guard enrolled else { return .deny(.secondFactorRequired) }
             return .permit(.administration)
 
+        case .person:
+            // No record of their own: only a grant (a delegate) opens anyone's.
+            return .deny(.noRelationship)
+
         case .delegate(_, let grant):
             guard let patient, patient.id == grant.patient else { return .deny(.noRelationship) }
+            if let proxy = grant.proxy { return decide(proxy, action, patient: patient, at: now) }
             if let revoked = grant.revokedAt, revoked <= now { return .deny(.grantRevoked) }
             if let expires = grant.expiresAt, expires <= now { return .deny(.grantExpired) }
             // A delegate never manages others' access unless the patient granted exactly that.
             guard grant.scopes.contains(action) else { return .deny(.outsideGrantScope) }
             return .permit(.grant(kind: grant.kind, id: grant.id))
         }
+    }
+
+    /// A proxy's grant where it stands at `now`: waiting for acceptance, ended (revoked, expired, or the
+    /// child came of age), or in force with its scopes' actions.
+    static func decide(_ proxy: ProxyTerms, _ action: Action, patient: PatientScope, at now: Date) -> Decision {
+        guard let birthDate = patient.birthDate else { return .deny(.noRelationship) }
+        switch proxy.grant.standing(at: now, patientBirthDate: birthDate, timeZone: proxy.timeZone, rules: proxy.rules) {
+        case .invited: return .deny(.grantNotAccepted)
+        case .ended(.revoked): return .deny(.grantRevoked)
+        case .ended(.expired): return .deny(.grantExpired)
+        case .ended(.patientCameOfAge): return .deny(.patientCameOfAge)
+        case .active(let actions, _):
+            guard actions.contains(action) else { return .deny(.outsideGrantScope) }
+            return .permit(.grant(kind: .proxy, id: proxy.grant.id))
+        }
+    }
+
+    /// What `actor`, permitted on `basis`, may see of `patient`'s record at `now`: the basis's view
+    /// (``RecordVisibility/of(_:at:)``), narrowed for a proxy by the grant (a parent of an adolescent sees
+    /// the limited set, never the confidential categories). Decided here, with the permit, so no reader
+    /// kind can be given more than the policy allows.
+    public static func visibility(_ actor: Actor, basis: Basis, patient: PatientScope, at now: Date) -> RecordVisibility {
+        let visibility = RecordVisibility.of(basis, at: Int64((now.timeIntervalSince1970 * 1000).rounded(.down)))
+        guard case .delegate(_, let grant) = actor, let proxy = grant.proxy else { return visibility }
+        guard let birthDate = patient.birthDate,
+              case .active(_, let narrowing) = proxy.grant.standing(at: now, patientBirthDate: birthDate, timeZone: proxy.timeZone, rules: proxy.rules)
+        else { return visibility.narrowed(toTypes: []) }
+        return visibility.narrowed(by: narrowing)
     }
 
     static let clinicianOrganizationActions = Set(OrganizationAction.allCases)
@@ -83,7 +117,7 @@ public enum AuthorizationPolicy {
     /// who enrolled a second factor; administrators have no clinical access.
     public static func mayReadSharedResources(_ actor: Actor) -> Bool {
         switch actor {
-        case .patient, .delegate: true
+        case .patient, .delegate, .person: true
         case .staffMember(_, _, _, let enrolled): enrolled
         case .admin: false
         }

@@ -20,6 +20,12 @@ public enum Basis: Sendable, Equatable, CustomStringConvertible {
     /// A grant from the patient (proxy, share link, app).
     case grant(kind: AccessGrant.Kind, id: GrantID)
 
+    /// Whether this is the care team's basis.
+    public var isCareTeam: Bool {
+        if case .careTeam = self { return true }
+        return false
+    }
+
     /// The short code stored in audit rows (e.g. `grant:proxy:<id>`).
     public var description: String {
         switch self {
@@ -43,6 +49,10 @@ public enum DenialReason: String, Sendable, Equatable {
     case grantExpired = "grant-expired"
     /// The grant was revoked.
     case grantRevoked = "grant-revoked"
+    /// The grant was offered but not accepted yet.
+    case grantNotAccepted = "grant-not-accepted"
+    /// A parent's grant ended on the child's 18th birthday.
+    case patientCameOfAge = "patient-came-of-age"
     /// The grant does not include this action.
     case outsideGrantScope = "outside-grant-scope"
     /// A record action was asked for without saying whose record.

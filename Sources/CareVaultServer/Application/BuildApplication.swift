@@ -130,6 +130,10 @@ func makeRouter(env: AppEnvironment) -> Router<AppRequestContext> {
     ReviewController(env: env).addRoutes(to: router)
     VisitsController(env: env).addRoutes(to: router)
     AccessHistoryController(env: env).addRoutes(to: router)
+    ProxiesController(env: env).addRoutes(to: router)
+    StaffProxyController(env: env).addRoutes(to: router)
+    ProxyInvitationController(env: env).addRoutes(to: router)
+    RecordsController(env: env).addRoutes(to: router)
     return router
 }
 

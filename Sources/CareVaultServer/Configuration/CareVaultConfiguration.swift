@@ -45,6 +45,9 @@ public struct CareVaultConfiguration: Sendable {
     /// The clinic's time zone: readings typed as a local date and time are stored with its offset, and pages show
     /// the instants CareVault records (sign-ins, uploads, reviews) in it.
     public var timeZone: TimeZone
+    /// The clinic's rules for proxies: how long grants last, what a parent of an adolescent sees, which
+    /// categories are confidential.
+    public var proxyRules = ProxyRules()
     /// `pdftoppm`, for first-page previews of uploaded PDFs (run sandboxed); nil for no previews.
     public var pdfPreviewCommand: String?
     /// `gdk-pixbuf-thumbnailer`, for viewable copies of uploaded HEIC and TIFF images (run sandboxed); nil for none.

@@ -16,6 +16,8 @@ public struct AppRequestContext: RequestContext {
     public var csrfToken: String = ""
     /// True for API paths (`/fhir/`, `/api/`): they answer 401 instead of redirecting to sign-in.
     public var isAPIRequest = false
+    /// The record the request's path names (`/patients/{id}/…`), for the "whose record is this" banner.
+    public var recordInPath: String?
     /// The audit event of this request's access to a patient's record (one per request).
     let recordAudit = RecordAccessAudit()
 

@@ -11,6 +11,8 @@ public struct SignedInRequestContext: ChildRequestContext {
     public let info: RequestInfo
     /// Where the record's door notes what this request opened and showed.
     let recordAudit: RecordAccessAudit
+    /// The record the path names, when this person holds proxy grants (for the banner).
+    let recordInPath: String?
 
     public var account: Account { session.account }
 
@@ -24,6 +26,7 @@ public struct SignedInRequestContext: ChildRequestContext {
         self.csrfToken = context.csrfToken
         self.info = context.info
         self.recordAudit = context.recordAudit
+        self.recordInPath = context.recordInPath
     }
 
     /// The actor the authorization policy judges.
@@ -79,8 +82,8 @@ extension Actor {
             if let patient = account.patient {
                 self = .patient(account: account.id, patient: patient)
             } else {
-                // A patient account always has a record; without one it acts for nobody.
-                self = .patient(account: account.id, patient: PatientID())
+                // Someone who signed up to act for others (a proxy only): no record of their own.
+                self = .person(account: account.id)
             }
         case .clinician, .staff:
             self = .staffMember(account: account.id, role: account.role,

@@ -16,6 +16,7 @@ struct HomeController: Sendable {
         guard session.record.stage == .signedIn else { return .redirect(to: Paths.signInCode, type: .normal) }
         switch AuthorizationPolicy.startPage(for: Actor(account: session.account)) {
         case .ownRecord(let patient): return .redirect(to: Paths.patientHome(patient.description), type: .normal)
+        case .proxiedRecords: return .redirect(to: Paths.records, type: .normal)
         case .organizationPatients: return .redirect(to: Paths.staffPatients, type: .normal)
         case .accountSecurity: return .redirect(to: Paths.security, type: .normal)
         case .enrolSecondFactor: return .redirect(to: Paths.twoFactor + "?notice=enrol-required", type: .normal)

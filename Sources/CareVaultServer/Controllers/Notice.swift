@@ -25,6 +25,12 @@ enum Notice: String {
     case reviewDecided = "review-decided"
     case reviewAlreadyDecided = "review-already-decided"
     case retentionSaved = "retention-saved"
+    case proxyChanged = "proxy-changed"
+    case proxyRenewed = "proxy-renewed"
+    case proxyRevoked = "proxy-revoked"
+    case proxyAccepted = "proxy-accepted"
+    case proxyGivenUp = "proxy-given-up"
+    case proxyAccountCreated = "proxy-account-created"
 
     var text: String {
         switch self {
@@ -52,6 +58,12 @@ enum Notice: String {
         case .reviewDecided: "Saved. The patient can see the new status."
         case .reviewAlreadyDecided: "Someone else decided on this item first; nothing was changed."
         case .retentionSaved: "The retention period was saved."
+        case .proxyChanged: "The proxy access was changed. It applies from their next click."
+        case .proxyRenewed: "The proxy access was renewed."
+        case .proxyRevoked: "The proxy access was ended. Their next request for this record will be refused."
+        case .proxyAccepted: "You accepted proxy access. Everything you open in this record is logged, and the patient can see it."
+        case .proxyGivenUp: "You gave up that proxy access."
+        case .proxyAccountCreated: "Your account is ready. Sign in to accept the invitation."
         }
     }
 

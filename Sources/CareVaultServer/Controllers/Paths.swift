@@ -32,6 +32,22 @@ public enum Paths {
     public static let identityChecks = "/staff/identity-checks"
     public static let reviewQueue = "/staff/review"
     public static let uploadRetention = "/admin/upload-retention"
+    /// The records this person may open: their own and those they hold proxy access to.
+    public static let records = "/records"
+
+    /// Everyone with proxy access to a patient's record, and the way to invite someone.
+    public static func proxies(_ patient: String) -> String { "/patients/\(patient)/proxies" }
+    public static func newProxy(_ patient: String) -> String { "/patients/\(patient)/proxies/new" }
+    public static func proxy(_ patient: String, _ grant: String) -> String { "/patients/\(patient)/proxies/\(grant)" }
+    public static func revokeProxy(_ patient: String, _ grant: String) -> String { "/patients/\(patient)/proxies/\(grant)/revoke" }
+    public static func renewProxy(_ patient: String, _ grant: String) -> String { "/patients/\(patient)/proxies/\(grant)/renew" }
+    /// An invitation to act for a patient, by the token it was sent with.
+    public static func proxyInvitation(_ token: String) -> String { "/proxy-invitations/\(token)" }
+    public static func proxyInvitationAccount(_ token: String) -> String { "/proxy-invitations/\(token)/account" }
+    /// The proxy gives up a grant.
+    public static func giveUpProxy(_ grant: String) -> String { "/records/proxy/\(grant)/give-up" }
+    /// Staff set up a parent's, guardian's or attorney's access.
+    public static func staffNewProxy(_ patient: String) -> String { "/staff/patients/\(patient)/proxies/new" }
 
     /// The routes (as registered) that read `multipart/form-data` with `MultipartFormReceiver`, which
     /// checks the CSRF token itself. Their controllers register them from here, and ``CSRFMiddleware``

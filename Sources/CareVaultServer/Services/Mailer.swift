@@ -12,15 +12,25 @@ public struct Mailer: Sendable {
     let logBodies: Bool
 
     public func queue(to recipient: String, subject: String, body: String, on sql: Database.DatabaseConnection) async throws {
+        try await OutboxRepository(sql).insert(try message(to: recipient, subject: subject, body: body))
+    }
+
+    /// Queues a message through a record's writer, in its transaction (mail about that record).
+    func queue(to recipient: String, subject: String, body: String, with writer: PatientRecordWriter) async throws {
+        try await writer.insert(mail: try message(to: recipient, subject: subject, body: body))
+    }
+
+    /// The message to queue, its body sealed.
+    private func message(to recipient: String, subject: String, body: String) throws -> OutboxMessage {
         let sealed = try masterKey.seal(Data(body.utf8), context: "outbox").base64EncodedString()
         let message = OutboxMessage(recipient: recipient, subject: subject, bodySealed: sealed, createdAt: Date())
-        try await OutboxRepository(sql).insert(message)
         if logBodies {
             // Development only (CAREVAULT_MAIL_LOG_BODIES): the body holds a live single-use link.
             logger.notice("Mail queued (development copy follows)", metadata: ["subject": "\(subject)", "body": "\(body)"])
         } else {
             logger.info("Mail queued; read it with `carevault outbox`", metadata: ["message": "\(message.id)"])
         }
+        return message
     }
 
     /// Decrypts a queued message's body (for `carevault outbox`).

@@ -8,6 +8,9 @@ public struct ActiveSession: Sendable {
     public let idHash: String
     public let record: SessionRecord
     public let account: Account
+    /// The proxy grants this account accepted and nobody revoked, with their patients' names (for the
+    /// record switcher; the record's door judges each request afresh).
+    public let proxyGrants: [HeldProxyGrant]
 }
 
 /// Creates, checks and ends server-side sessions.
@@ -38,14 +41,17 @@ public struct SessionService: Sendable {
     /// Looks up the session a cookie names; nil if unknown, revoked, idle too long or past its end.
     public func validate(cookieValue: String, at now: Date = Date()) async throws -> ActiveSession? {
         let idHash = SecretToken.hash(cookieValue)
-        let found = try await database.read { try await SessionRepository($0).findWithAccount(idHash: idHash) }
-        guard let (record, account) = found, record.revokedAt == nil, record.expiresAt > now,
+        let found = try await database.read { sql -> (SessionRecord, Account, [HeldProxyGrant])? in
+            guard let (record, account, holds) = try await SessionRepository(sql).findWithAccount(idHash: idHash) else { return nil }
+            return (record, account, holds ? try await ProxyGrantRepository(sql).held(by: account.id) : [])
+        }
+        guard let (record, account, proxyGrants) = found, record.revokedAt == nil, record.expiresAt > now,
               now.timeIntervalSince(record.lastSeenAt) <= Self.idleTimeout
         else { return nil }
         if now.timeIntervalSince(record.lastSeenAt) > Self.touchInterval {
             try await database.write { try await SessionRepository($0).touch(idHash: idHash, at: now) }
         }
-        return ActiveSession(idHash: idHash, record: record, account: account)
+        return ActiveSession(idHash: idHash, record: record, account: account, proxyGrants: proxyGrants)
     }
 
     /// The account's sessions that are still signed in, newest first.

@@ -9,6 +9,7 @@ enum AccessHistoryWords {
         .recordRead, .recordDownloaded, .recordAccessDenied, .recordImported, .importMatchConfirmed, .recordReleased,
         .recordUploaded, .uploadChanged, .uploadDeleted, .uploadErased, .readingsRecorded, .entryReported,
         .contributionRemoved, .reviewStatusChanged, .patientRegistered, .activationCodeIssued,
+        .proxyInvited, .proxyAccepted, .proxyChanged, .proxyRevoked,
     ]
 
     /// "You", "Dr Chen, clinician at City Clinic", "Ana Lopez, proxy", "Someone without access".
@@ -51,8 +52,13 @@ enum AccessHistoryWords {
     }
 
     /// "Own account", "Care team of City Clinic", "Proxy access", "Refused".
-    static func authority(_ event: AuditEvent, people: [AccountID: AccessHistoryPerson]) -> String {
+    static func authority(_ event: AuditEvent, people: [AccountID: AccessHistoryPerson], grants: [GrantID: StoredProxyGrant] = [:]) -> String {
         if event.outcome == .denied { return "Refused" }
+        if case .grant(.proxy, let id) = event.basis.flatMap(Basis.init(stored:)), let grant = grants[id] {
+            let made = grant.document != nil ? "set up by staff" : "given by the patient"
+            return "Proxy access (\(grant.grant.relationship.plainText), \(made) on \(PlainDate.day(grant.createdAt))): "
+                + ProxyWords.scopes(grant.grant.scopes).map { $0.lowercased() }.joined(separator: "; ")
+        }
         switch event.basis.flatMap(Basis.init(stored:)) {
         case .ownRecord: return "The patient's own account"
         case .careTeam:
@@ -98,5 +104,6 @@ enum AccessHistoryWords {
         "CarePlan": ("care plan", "care plans"),
         "ImagingStudy": ("imaging study", "imaging studies"),
         "Provenance": ("note of where an item came from", "notes of where items came from"),
+        "ProxyGrant": ("proxy access", "people with proxy access"),
     ]
 }

@@ -58,15 +58,25 @@ public struct Layout: Sendable, Encodable {
     public let notice: String?
     /// Present when nobody is signed in.
     public let guestNav: GuestNav?
+    /// Whose record this page shows, when it is not the reader's own ("Viewing the record of …").
+    public let viewing: String?
     public let stylesheet = Paths.stylesheet
     public let homeLink = Paths.home
 
-    public init(title: String, csrfToken: String, nav: Nav? = nil, notice: String? = nil) {
+    public init(title: String, csrfToken: String, nav: Nav? = nil, notice: String? = nil, viewing: String? = nil) {
         self.title = title
         self.csrfToken = csrfToken
         self.nav = nav
         self.guestNav = nav == nil ? GuestNav() : nil
         self.notice = notice
+        self.viewing = viewing
+    }
+
+    /// One record in the switcher.
+    public struct RecordChoice: Sendable, Encodable {
+        public let href: String
+        public let text: String
+        public let isCurrent: Bool
     }
 
     /// The navigation of someone not signed in.
@@ -89,6 +99,10 @@ public struct Layout: Sendable, Encodable {
         public let showsImport: Bool
         public let showsSettings: Bool
         public let homeLink: String
+        /// The records this person may switch between (empty unless they hold proxy grants).
+        public let records: [RecordChoice]
+        public let hasRecords: Bool
+        public let recordsLink = Paths.records
         public let staffPatientsLink = Paths.staffPatients
         public let identityChecksLink = Paths.identityChecks
         public let releaseQueueLink = Paths.releaseQueue

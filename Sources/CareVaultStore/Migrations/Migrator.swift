@@ -21,6 +21,7 @@ public struct Migrator: Sendable {
         M013PatientIDSystems(),
         M014RegistrationRequests(),
         M015AuditEntities(),
+        M016ProxyGrants(),
     ]
 
     private let database: Database

@@ -36,5 +36,5 @@ public struct Patient: Sendable, Equatable {
     }
 
     /// What the authorization policy needs to know about this record.
-    public var scope: PatientScope { PatientScope(id: id, organization: organization) }
+    public var scope: PatientScope { PatientScope(id: id, organization: organization, birthDate: birthDate) }
 }

@@ -107,6 +107,11 @@ public struct PatientRecordReader: Sendable {
         return try await ReviewRepository(sql).find(resourceType: resourceType, resourceID: id, patient: patient)
     }
 
+    /// Everyone this record was offered to as a proxy, in every state, newest first.
+    public func proxyGrants() async throws -> [StoredProxyGrant] {
+        try await ProxyGrantRepository(sql).all(patient: patient)
+    }
+
     /// The patient's live uploads whose DocumentReference this reader may see, newest first.
     public func uploads(limit: Int, offset: Int) async throws -> [PatientUpload] {
         try await UploadRepository(sql).list(patient: patient, visibility: visibility, limit: limit, offset: offset)

@@ -104,6 +104,42 @@ public struct PatientRecordWriter: Sendable {
         try await uploads.markDeleted(id: id, patient: patient, at: time)
     }
 
+    // MARK: Proxy grants
+
+    /// A new grant of this record, offered by an invitation (its token's hash, and the code's keyed hash).
+    public func insert(proxyGrant stored: StoredProxyGrant, invitationHash: String?, codeHash: String?) async throws {
+        guard stored.patient == patient else { throw PatientRecordWriterError.otherRecord }
+        try await ProxyGrantRepository(sql).insert(stored, invitationHash: invitationHash, codeHash: codeHash)
+    }
+
+    /// One grant of this record.
+    public func proxyGrant(id: GrantID) async throws -> StoredProxyGrant? {
+        try await ProxyGrantRepository(sql).find(id: id, patient: patient)
+    }
+
+    /// Ends a grant of this record now; false if there is none in force or waiting.
+    public func revoke(proxyGrant id: GrantID, by account: AccountID?, at now: Date) async throws -> Bool {
+        try await ProxyGrantRepository(sql).revoke(id: id, patient: patient, by: account, at: now)
+    }
+
+    /// Changes a grant of this record's scopes and end; false if there is none in force or waiting.
+    public func change(proxyGrant id: GrantID, scopes: Set<ProxyScope>, expiresAt: Date?) async throws -> Bool {
+        try await ProxyGrantRepository(sql).change(id: id, patient: patient, scopes: scopes, expiresAt: expiresAt)
+    }
+
+    // MARK: Mail about this record
+
+    /// Queues a message (its body sealed) in this transaction.
+    public func insert(mail message: OutboxMessage) async throws {
+        try await OutboxRepository(sql).insert(message)
+    }
+
+    /// Where mail to the patient goes: their account's address, or the one on file.
+    public func patientAddress() async throws -> String? {
+        if let account = try await AccountRepository(sql).find(patient: patient) { return account.email }
+        return try await PatientRepository(sql).find(id: patient)?.email
+    }
+
     // MARK: Audit
 
     /// Records the events describing this change in the same transaction, chained in one append.

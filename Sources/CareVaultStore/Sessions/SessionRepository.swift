@@ -18,12 +18,18 @@ public struct SessionRepository: Sendable {
 
     /// A session and its account in one statement: every signed-in request needs both, and each
     /// statement is a round trip (PostgreSQL) or a hop to SQLite's thread.
-    public func findWithAccount(idHash: String) async throws -> (SessionRecord, Account)? {
+    /// The session, its account, and whether the account holds proxy grants (so the caller reads them
+    /// only for the few who do, in the same statement for everyone else).
+    public func findWithAccount(idHash: String) async throws -> (SessionRecord, Account, holdsProxyGrants: Bool)? {
         try await sql.raw("""
             SELECT a.*, s.id_hash, s.handle, s.account_id, s.stage, s.created_at AS session_created_at, s.last_seen_at,
-                s.expires_at, s.client_ip, s.user_agent, s.revoked_at
+                s.expires_at, s.client_ip, s.user_agent, s.revoked_at,
+                CASE WHEN a.role = 'patient' AND EXISTS (SELECT 1 FROM proxy_grants g WHERE g.proxy_account_id = a.id
+                    AND g.accepted_at IS NOT NULL AND g.revoked_at IS NULL) THEN 1 ELSE 0 END AS holds_proxy_grants
             FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.id_hash = \(bind: idHash)
-            """).first().map { (try Self.session($0, createdAtColumn: "session_created_at"), try AccountRepository.account($0)) }
+            """).first().map {
+            (try Self.session($0, createdAtColumn: "session_created_at"), try AccountRepository.account($0), try $0.int("holds_proxy_grants") != 0)
+        }
     }
 
     public func touch(idHash: String, at now: Date) async throws {

@@ -41,6 +41,13 @@ final class Browser {
         return try await send(uri, method: .post, body: body)
     }
 
+    /// Posts a form whose fields may repeat (checkboxes), with the page's CSRF token.
+    @discardableResult
+    func post(_ uri: String, pairs: [(String, String)]) async throws -> Page {
+        let fields = pairs + (csrf.map { [("_csrf", $0)] } ?? [])
+        return try await send(uri, method: .post, body: fields.map { "\(Self.encode($0.0))=\(Self.encode($0.1))" }.joined(separator: "&"))
+    }
+
     /// A file for ``postMultipart(_:files:csrf:)``.
     struct UploadFile {
         var field = "files"

@@ -21,6 +21,10 @@ extension BirthDate {
         return calendar.date(from: DateComponents(year: year + years, month: birthday.month, day: birthday.day))!
     }
 
+    /// Local midnight at the start of this day in `timeZone` (for a date used as a plain calendar day,
+    /// such as the day a grant ends).
+    public func startOfDay(in timeZone: TimeZone) -> Date { instant(turning: 0, in: timeZone) }
+
     private func birthday(in year: Int) -> (month: Int, day: Int) {
         let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
         return month == 2 && day == 29 && !leap ? (3, 1) : (month, day)

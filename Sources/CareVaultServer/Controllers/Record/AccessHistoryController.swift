@@ -33,7 +33,7 @@ struct AccessHistoryController: Sendable {
                 who: AccessHistoryWords.who(event, viewer: viewer, people: people), what: AccessHistoryWords.what(event, namesKinds: namesKinds),
                 link: item.flatMap { history.openable.contains($0) ? Paths.recordItem(scope, type: String($0.split(separator: "/")[0]),
                                                                                         id: String($0.split(separator: "/")[1])) : nil },
-                authority: AccessHistoryWords.authority(event, people: people), isRefused: event.outcome == .denied)
+                authority: AccessHistoryWords.authority(event, people: people, grants: history.grants), isRefused: event.outcome == .denied)
         }
         let link = { (base: String, page: Int?) in filters.link(base, page: page, also: [("person", person?.description ?? "")]) }
         var errors = filters.failure?.errors ?? []
@@ -67,7 +67,7 @@ struct AccessHistoryController: Sendable {
         for entry in history.entries {
             let event = entry.event
             text += [event.occurredAt.formatted(.iso8601), AccessHistoryWords.who(event, viewer: context.account.id, people: people),
-                     AccessHistoryWords.what(event, namesKinds: Self.namesKinds(record)), AccessHistoryWords.authority(event, people: people), event.outcome.rawValue]
+                     AccessHistoryWords.what(event, namesKinds: Self.namesKinds(record)), AccessHistoryWords.authority(event, people: people, grants: history.grants), event.outcome.rawValue]
                 .map(CSVTable.field).joined(separator: ",") + "\r\n"
         }
         return Response(status: .ok, headers: [

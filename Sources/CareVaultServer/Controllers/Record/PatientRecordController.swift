@@ -80,7 +80,7 @@ struct PatientRecordController: Sendable {
         return env.renderer.response(PatientHomePage(
             layout: context.layout(isOwn ? "Your record" : patient.fullName, request: request),
             patientName: patient.fullName, birthDate: PlainDate.day(patient.birthDate.description), mrn: patient.mrn,
-            suggestTwoFactor: isOwn && !context.account.hasSecondFactor, viewedByStaff: !isOwn,
+            suggestTwoFactor: isOwn && !context.account.hasSecondFactor, viewedByStaff: record.basis.isCareTeam,
             newItems: newItems, hasNewItems: !newItems.isEmpty, pending: pendingNotes,
             recentResults: rows, hasResults: !rows.isEmpty, resultsLink: Paths.labResults(scope),
             medications: links(medications), hasMedications: !medications.isEmpty, medicationsLink: Paths.recordSection(scope, .medications),
@@ -91,6 +91,9 @@ struct PatientRecordController: Sendable {
                    Link(href: Paths.readings(scope), text: "Your readings (blood pressure, weight, blood sugar…)")],
             visitsLink: Paths.visits(scope), everythingLink: Paths.everything(scope),
             healthSummaryLink: Paths.healthSummaryPDF(scope), exportLink: Paths.exportZIP(scope),
-            accessHistoryLink: record.allows(.readAccessLog) ? Paths.accessHistory(scope) : nil))
+            showsDownloads: record.allows(.downloadRecord),
+            accessHistoryLink: record.allows(.readAccessLog) ? Paths.accessHistory(scope) : nil,
+            proxiesLink: record.allows(.manageRecordAccess) ? Paths.proxies(scope) : nil,
+            hasPrivacyLinks: record.allows(.readAccessLog) || record.allows(.manageRecordAccess)))
     }
 }

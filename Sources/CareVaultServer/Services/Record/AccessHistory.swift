@@ -13,6 +13,8 @@ struct AccessHistory: Sendable {
         /// The single items events were about that this reader may open (`Type/id`).
         let openable: Set<String>
         let hasMore: Bool
+        /// The record's proxy grants, by id: an entry allowed by one names it.
+        let grants: [GrantID: StoredProxyGrant]
     }
 
     /// Events newest first, `limit` from `offset`, within `from`–`to` (milliseconds) and by `person`;
@@ -30,8 +32,10 @@ struct AccessHistory: Sendable {
                 let parts = item.split(separator: "/", maxSplits: 1).map(String.init)
                 if try await reader.item(type: parts[0], id: parts[1]) != nil { openable.insert(item) }
             }
+            let grants = try await reader.proxyGrants()
             return Page(entries: entries, people: try await reader.accessHistoryPeople(actions: AccessHistoryWords.actions),
-                        openable: openable, hasMore: found.count > limit)
+                        openable: openable, hasMore: found.count > limit,
+                        grants: Dictionary(grants.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first }))
         }
     }
 }

@@ -19,15 +19,18 @@ struct RecordDoor: Sendable {
               let patient = try await env.database.read({ try await PatientRepository($0).find(id: id) })
         else { throw HTTPError(.notFound) }
         let target = target ?? ResourceRef(type: "Patient", id: patient.id.description)
-        switch AuthorizationPolicy.decide(context.actor, action, patient: patient.scope, resource: target) {
+        let (actor, proxyGrant) = try await reader(context, of: patient)
+        let opened = Date()
+        switch AuthorizationPolicy.decide(actor, action, patient: patient.scope, resource: target, at: opened) {
         case .permit(let basis):
-            let now = Clock.milliseconds(Date())
-            var visibility = RecordVisibility.of(basis, at: now)
+            let now = Clock.milliseconds(opened)
+            var visibility = AuthorizationPolicy.visibility(actor, basis: basis, patient: patient.scope, at: opened)
             if let restrict = env.configuration.visibilityRestriction { visibility = restrict(visibility) }
+            if let proxyGrant { try await ProxyNotices(env: env).noteUse(of: proxyGrant, patient: patient, by: context.account, at: opened) }
             try context.recordAudit.opened(RecordAccessAudit.Opening(
                 patient: patient.id, reader: context.account, basis: basis,
                 action: auditAs ?? (action == .downloadRecord ? .recordDownloaded : .recordRead), target: target, info: context.info))
-            return PatientRecord(patient: patient, basis: basis, action: action, visibility: visibility, actor: context.actor, now: now, env: env,
+            return PatientRecord(patient: patient, basis: basis, action: action, visibility: visibility, actor: actor, now: now, env: env,
                                  audit: context.recordAudit)
         case .deny(let reason):
             try await env.audit.record(AuditEvent(
@@ -39,6 +42,23 @@ struct RecordDoor: Sendable {
 }
 
 extension RecordDoor {
+    /// Who is reading `patient`'s record: the signed-in actor, or — for someone opening a record not their
+    /// own — the proxy grant they accepted for it, as a delegate (with the stored grant, to note its use).
+    /// Without a grant they stay who they are, and the policy refuses them.
+    private func reader(_ context: some RecordRequestContext, of patient: Patient) async throws -> (Actor, StoredProxyGrant?) {
+        let actor = context.actor
+        guard actor.ownRecord != patient.id else { return (actor, nil) }
+        switch actor {
+        case .patient(let account, _), .person(let account):
+            guard let stored = try await env.database.read({ try await ProxyGrantRepository($0).deciding(account: account, patient: patient.id) })
+            else { return (actor, nil) }
+            let grant = AccessGrant(proxy: stored.grant, rules: env.configuration.proxyRules, timeZone: env.configuration.timeZone)
+            return (.delegate(account: account, grant: grant), stored)
+        default:
+            return (actor, nil)
+        }
+    }
+
     /// An operator at the command line (no account, the administration basis) reading what the patient
     /// may see of `patient`'s record in `body`, audited as one event when it ends.
     func asOperator<T: Sendable>(_ patient: Patient, for action: Action, info: RequestInfo, target: ResourceRef,

@@ -36,6 +36,11 @@ public struct PatientHomePage: Page {
     public let healthSummaryLink: String
     /// The whole record as one ZIP.
     public let exportLink: String
+    /// Whether this reader may download (a proxy may not have been given that).
+    public let showsDownloads: Bool
     /// "Who has seen my record" (nil for a reader not allowed it).
     public let accessHistoryLink: String?
+    /// Who may act for the patient, and the way to invite someone (nil for a reader not allowed it).
+    public let proxiesLink: String?
+    public let hasPrivacyLinks: Bool
 }

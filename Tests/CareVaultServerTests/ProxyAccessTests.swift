@@ -1,0 +1,119 @@
+import CareVaultCore
+@testable import CareVaultServer
+import CareVaultStore
+import Foundation
+import Testing
+
+/// Proxy access over HTTP on both databases: a patient invites a caregiver, who signs up, proves who
+/// they are and accepts; the caregiver reads through the record's door within their scopes; the patient
+/// sees each access with the grant named, and revoking refuses the very next request.
+@Suite("Proxy access")
+struct ProxyAccessTests {
+    /// The patient invites `email` from the proxies page; returns the short code shown once and the invitation path.
+    static func invite(_ patient: Browser, _ env: AppEnvironment, record id: String, name: String = "Sam Carer", email: String,
+                       scopes: [ProxyScope] = [.seeRecord], confirmWith: ProxyConfirmation = .code) async throws -> (code: String?, path: String) {
+        #expect(try await patient.get(Paths.newProxy(id)).status == .ok)
+        let sent = try await patient.post(Paths.newProxy(id), pairs: [("name", name), ("email", email), ("months", "12"),
+                                                                    ("confirmWith", confirmWith.rawValue)] + scopes.map { ("scopes", $0.rawValue) })
+        #expect(sent.status == .ok, "\(sent.body)")
+        #expect(sent.body.contains("Invitation sent"))
+        let code = Browser.firstMatch(#"not by email: ([0-9A-Z]{4}-[0-9A-Z]{4})"#, in: sent.body)
+        let mail = try #require(try await Flows.lastMail(env, to: email))
+        let path = try #require(Flows.link(in: mail))
+        #expect(path.hasPrefix("/proxy-invitations/"))
+        return (code, path)
+    }
+
+    @Test("A caregiver is invited, signs up, accepts with the code and reads within their scope; the patient sees it and revokes; the next click is refused",
+          arguments: testDatabases)
+    func inviteAcceptUseRevoke(kind: DatabaseKind) async throws {
+        try await TestApp.run(kind) { client, env in
+            let (patient, record) = try await RecordSectionTests.clinicPatient(client, env)
+            let id = record.id.description
+            let email = "carer\(Int.random(in: 1...999_999))@example.org"
+            let (code, path) = try await Self.invite(patient, env, record: id, email: email)
+            let code1 = try #require(code)
+            // Nothing is stored in the clear: neither the link's token nor the code.
+            let token = String(path.dropFirst("/proxy-invitations/".count))
+            let stored = try await env.database.read { try await ProxyGrantRepository($0).invitation(hash: SecretToken.hash(token)) }
+            #expect(stored?.codeHash != nil && stored?.codeHash != code1 && stored?.codeHash?.contains(HumanCode.normalize(code1)) == false)
+
+            let carer = Browser(client)
+            let invitation = try await carer.get(path)
+            #expect(invitation.body.contains("Sign in to accept") && invitation.body.contains("See the record, and who has seen it"))
+            #expect(try await carer.get(path + "/account").status == .ok)
+            let created = try await carer.post(path + "/account", ["name": "Sam Carer", "password": Flows.password])
+            let signInPath = try #require(created.location)
+            #expect(signInPath.hasPrefix(Paths.signIn + "?notice=proxy-account-created&next="))
+            #expect(try await carer.get(signInPath).body.contains(#"name="next" value="\#(path)""#))
+            let signedIn = try await carer.post(Paths.signIn, ["email": email, "password": Flows.password, "next": path])
+            #expect(signedIn.location == path)
+            // Someone with no record of their own starts on the records they may open (none yet).
+            #expect(try await carer.get(Paths.home).location == Paths.records)
+            #expect(try await carer.get(Paths.patientHome(id)).status == .notFound)
+
+            // Signed in: the terms and the form; a wrong code, then no agreement, are form errors.
+            let form = try await carer.get(path)
+            #expect(form.body.contains("I agree to these terms") && form.body.contains("I, Sam Carer, accept proxy access"))
+            let wrong = try await carer.post(path, ["code": "AAAA-AAAA", "agree": "yes"])
+            #expect(wrong.status == .badRequest && wrong.body.contains("That code does not match"))
+            let unagreed = try await carer.post(path, ["code": code1])
+            #expect(unagreed.status == .badRequest && unagreed.body.contains("Tick the box to agree"))
+            let accepted = try await carer.post(path, ["code": code1.lowercased().replacingOccurrences(of: "-", with: " "), "agree": "yes"])
+            #expect(accepted.location == Paths.patientHome(id) + "?notice=proxy-accepted")
+            // The invitation is used up.
+            let again = try await carer.post(path, ["code": code1, "agree": "yes"])
+            #expect(again.status == .notFound && again.body.contains("does not work any more"))
+            let carerAccount = try #require(try await env.database.read { try await AccountRepository($0).find(email: email) })
+            let grant = try #require(try await env.database.read { try await ProxyGrantRepository($0).held(by: carerAccount.id) }.first)
+            #expect(grant.stored.acceptedText?.contains("I, Sam Carer, accept proxy access to the health record of \(record.fullName)") == true)
+            #expect(try await Flows.lastMail(env, to: "clinic-1@example.org")?.contains("Sam Carer accepted the proxy access") == true)
+
+            // The caregiver reads the record, named on every page, within the scope: no downloads, no uploads.
+            let home = try await carer.get(Paths.patientHome(id))
+            #expect(home.status == .ok)
+            #expect(home.body.contains("Viewing the record of \(record.fullName) — you are their proxy (caregiver)."))
+            #expect(home.body.contains(#"aria-label="Records you can open""#))
+            #expect(!home.body.contains(Paths.exportZIP(id)))
+            let results = try await carer.get(Paths.labResults(id))
+            #expect(results.status == .ok && results.body.contains("Viewing the record of"))
+            #expect(try await carer.get(Paths.labResultsCSV(id)).status == .notFound)
+            #expect(try await carer.get(Paths.exportZIP(id)).status == .notFound)
+            #expect(try await carer.get(Paths.proxies(id)).status == .notFound)
+            #expect(try await Flows.lastMail(env, to: "clinic-1@example.org")?.contains("Sam Carer used the proxy access you gave them") == true)
+            let records = try await carer.get(Paths.records)
+            #expect(records.status == .ok && records.body.contains(record.fullName) && records.body.contains("see the record"))
+
+            // The patient sees the caregiver's looks, on the grant's authority, and their acceptance.
+            let history = try RecordDoorTests.text(of: try await patient.get(Paths.accessHistory(id)))
+            #expect(history.contains("Sam Carer, proxy"))
+            #expect(history.contains("Proxy access (caregiver, given by the patient on"))
+            #expect(history.contains("Proxy access accepted"))
+            let proxies = try await patient.get(Paths.proxies(id))
+            #expect(proxies.body.contains("Sam Carer") && proxies.body.contains("Active"))
+            let grantID = grant.stored.id.description
+
+            // The patient narrows nothing away by mistake: an empty change names the field.
+            let empty = try await patient.post(Paths.proxy(id, grantID), pairs: [("months", "12")])
+            #expect(empty.status == .badRequest && empty.body.contains(##"href="#field-scopes""##))
+            // Another patient cannot see, change or end this grant.
+            let stranger = Browser(client)
+            _ = try await Flows.signedInPatient(stranger, env)
+            #expect(try await stranger.get(Paths.proxies(id)).status == .notFound)
+            _ = try await stranger.get(Paths.records)
+            #expect(try await stranger.post(Paths.revokeProxy(id, grantID), [:]).status == .notFound)
+            #expect(try await carer.get(Paths.labResults(id)).status == .ok)
+
+            // Revoked: the caregiver's very next request for the record is refused, and the refusal audited.
+            _ = try await patient.get(Paths.proxies(id))
+            let revoked = try await patient.post(Paths.revokeProxy(id, grantID), [:])
+            #expect(revoked.location == Paths.proxies(id) + "?notice=proxy-revoked")
+            #expect(try await carer.get(Paths.labResults(id)).status == .notFound)
+            #expect(try await carer.get(Paths.patientHome(id)).status == .notFound)
+            let denials = try await AuditTrail.events(env, action: .recordAccessDenied, patient: record.id)
+            #expect(denials.contains { $0.basis == DenialReason.grantRevoked.rawValue })
+            // The caregiver stays signed in to their own account.
+            #expect(try await carer.get(Paths.records).status == .ok)
+        }
+    }
+}
