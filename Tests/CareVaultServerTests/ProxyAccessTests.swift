@@ -2,6 +2,7 @@ import CareVaultCore
 @testable import CareVaultServer
 import CareVaultStore
 import Foundation
+import HummingbirdTesting
 import Testing
 
 /// Proxy access over HTTP on both databases: a patient invites a caregiver, who signs up, proves who
@@ -114,6 +115,121 @@ struct ProxyAccessTests {
             #expect(denials.contains { $0.basis == DenialReason.grantRevoked.rawValue })
             // The caregiver stays signed in to their own account.
             #expect(try await carer.get(Paths.records).status == .ok)
+        }
+    }
+
+    /// A caregiver who accepted an invitation by the patient's birth date, signed in: their browser and account.
+    static func acceptedCarer(_ client: any TestClientProtocol, _ env: AppEnvironment, patient: Browser, record: Patient,
+                              scopes: [ProxyScope]) async throws -> (Browser, Account) {
+        let email = "carer\(Int.random(in: 1...999_999))@example.org"
+        let (code, path) = try await invite(patient, env, record: record.id.description, email: email, scopes: scopes, confirmWith: .birthDate)
+        #expect(code == nil, "no code when the birth date confirms")
+        let carer = Browser(client)
+        _ = try await carer.get(path + "/account")
+        _ = try await carer.post(path + "/account", ["name": "Sam Carer", "password": Flows.password])
+        _ = try await Flows.signIn(carer, email: email)
+        let form = try await carer.get(path)
+        #expect(form.body.contains("date of birth"))
+        let wrong = try await carer.post(path, ["birthDate": "2001-01-01", "agree": "yes"])
+        #expect(wrong.status == .badRequest && wrong.body.contains("That date of birth does not match"))
+        let accepted = try await carer.post(path, ["birthDate": record.birthDate.description, "agree": "yes"])
+        #expect(accepted.location == Paths.patientHome(record.id.description) + "?notice=proxy-accepted")
+        let account = try #require(try await env.database.read { try await AccountRepository($0).find(email: email) })
+        return (carer, account)
+    }
+
+    @Test("What a caregiver adds is marked as theirs, for the patient and for the clinic", arguments: testDatabases)
+    func proxyUploadMarked(kind: DatabaseKind) async throws {
+        try await TestApp.run(kind) { client, env in
+            let (patient, record) = try await RecordSectionTests.clinicPatient(client, env)
+            let id = record.id.description
+            let (carer, account) = try await Self.acceptedCarer(client, env, patient: patient, record: record, scopes: [.seeRecord, .contribute])
+            _ = try await carer.get(Paths.uploads(id))
+            let sent = try await carer.postMultipart(Paths.uploads(id), files: [.init(name: "letter.pdf", bytes: try PatientUploadTests.fixture("crazyones.pdf"))])
+            #expect(sent.status.code < 400, "\(sent.status)")
+            let upload = try #require(try await env.database.read {
+                try await UploadRepository($0).list(patient: record.id, visibility: .wholeRecord, limit: 1, offset: 0)
+            }.first)
+            #expect(upload.uploadedBy == account.id)
+            let own = try await patient.get(Paths.upload(id, upload.id))
+            #expect(own.body.contains("Added by Sam Carer for you"))
+            let doctor = try await ReleaseWorkflowTests.staff(client, env, role: .clinician)
+            let seen = try await doctor.get(Paths.upload(id, upload.id))
+            #expect(seen.body.contains("Added by Sam Carer for \(record.fullName)"), "\(seen.status)")
+            // The stored DocumentReference says so too.
+            let document = try #require(try await env.database.read {
+                try await FHIRResourceRepository($0).findWhole(type: "DocumentReference", id: upload.documentID)
+            })
+            #expect(document.source == RecordOrigin.source(forProxy: account.id.description))
+            let item = try await patient.get(Paths.recordItem(id, type: "DocumentReference", id: upload.documentID))
+            #expect(item.body.contains("Added by Sam Carer for you"))
+            // Without the scope, no adding.
+            let (reader, _) = try await Self.acceptedCarer(client, env, patient: patient, record: record, scopes: [.seeRecord])
+            _ = try await reader.get(Paths.uploads(id))
+            let refused = try await reader.postMultipart(Paths.uploads(id), files: [.init(name: "x.pdf", bytes: try PatientUploadTests.fixture("crazyones.pdf"))])
+            #expect(refused.status == .notFound)
+        }
+    }
+
+    @Test("Invitations refuse the wrong account, a withdrawn or expired invitation, and too many wrong codes", arguments: testDatabases)
+    func invitationRefusals(kind: DatabaseKind) async throws {
+        try await TestApp.run(kind) { client, env in
+            let patient = Browser(client)
+            let (record, ownEmail) = try await Flows.signedInPatient(patient, env)
+            let id = record.id.description
+            // Not to oneself, and every field named.
+            _ = try await patient.get(Paths.newProxy(id))
+            let selfInvite = try await patient.post(Paths.newProxy(id), pairs: [("name", "Me"), ("email", ownEmail), ("months", "12"), ("scopes", "see-record")])
+            #expect(selfInvite.status == .badRequest && selfInvite.body.contains("not your own"))
+            let empty = try await patient.post(Paths.newProxy(id), pairs: [("months", "40")])
+            #expect(empty.status == .badRequest)
+            for field in ["name", "email", "scopes", "months"] { #expect(empty.body.contains(##"href="#field-\##(field)""##), "\(field)") }
+
+            // The wrong account: someone else signed in with the right code is refused, and nothing is accepted.
+            let (code, path) = try await Self.invite(patient, env, record: id, email: "right@example.org")
+            let other = Browser(client)
+            _ = try await Flows.signedInPatient(other, env)
+            _ = try await other.get(path)
+            let wrongAccount = try await other.post(path, ["code": try #require(code), "agree": "yes"])
+            #expect(wrongAccount.status == .forbidden && wrongAccount.body.contains("This invitation is for someone else") && wrongAccount.body.contains("r•••@example.org"))
+            #expect(try await other.get(Paths.patientHome(id)).status == .notFound)
+
+            // Withdrawn by the patient: the link no longer works.
+            let grants = try await env.database.read { try await PatientRecordReader($0, patient: record.id, visibility: .wholeRecord).proxyGrants() }
+            let first = try #require(grants.first)
+            #expect(first.grant.acceptedAt == nil)
+            _ = try await patient.get(Paths.proxies(id))
+            #expect(try await patient.post(Paths.revokeProxy(id, first.id.description), [:]).location == Paths.proxies(id) + "?notice=proxy-revoked")
+            #expect(try await other.get(path).status == .notFound)
+
+            // Expired after 7 days.
+            let (_, expiring) = try await Self.invite(patient, env, record: id, email: "late@example.org")
+            #expect(try await other.get(expiring).status == .ok)
+            let expiredToken = SecretToken.hash(String(expiring.dropFirst("/proxy-invitations/".count)))
+            try await env.database.write { sql in
+                try await sql.raw("UPDATE proxy_grants SET invitation_expires_at = 0 WHERE invitation_hash = \(bind: expiredToken)").run()
+            }
+            let expired = try await other.get(expiring)
+            #expect(expired.status == .notFound && expired.body.contains("does not work any more"))
+
+            // Five wrong codes and the invitation is spent, even for the right one afterwards; each try is audited.
+            let guessed = "guess@example.org"
+            let (goodCode, guessedPath) = try await Self.invite(patient, env, record: id, email: guessed)
+            let guesser = Browser(client)
+            _ = try await guesser.get(guessedPath + "/account")
+            _ = try await guesser.post(guessedPath + "/account", ["name": "Guess Who", "password": Flows.password])
+            _ = try await Flows.signIn(guesser, email: guessed)
+            _ = try await guesser.get(guessedPath)
+            for attempt in 1...5 {
+                let page = try await guesser.post(guessedPath, ["code": "ZZZZ-ZZZ\(attempt)", "agree": "yes"])
+                #expect(page.status == (attempt < 5 ? .badRequest : .notFound), "attempt \(attempt)")
+            }
+            #expect(try await guesser.post(guessedPath, ["code": try #require(goodCode), "agree": "yes"]).status == .notFound)
+            #expect(try await guesser.get(Paths.patientHome(id)).status == .notFound)
+            #expect(try await AuditTrail.events(env, action: .proxyConfirmationFailed, patient: record.id).count == 5)
+            // An unknown or malformed link says the same.
+            #expect(try await guesser.get("/proxy-invitations/nonsense").status == .notFound)
+            #expect(try await guesser.get("/proxy-invitations/" + String(repeating: "a", count: 500)).status == .notFound)
         }
     }
 }

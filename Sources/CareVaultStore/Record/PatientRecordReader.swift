@@ -107,6 +107,16 @@ public struct PatientRecordReader: Sendable {
         return try await ReviewRepository(sql).find(resourceType: resourceType, resourceID: id, patient: patient)
     }
 
+    /// The names of everyone who has held proxy access to this record (account id → name), for saying
+    /// who added an item: "Added by Ana Lopez for Maria Lopez".
+    public func proxyNames() async throws -> [String: String] {
+        let rows = try await sql.raw("""
+            SELECT DISTINCT a.id, a.display_name FROM proxy_grants g JOIN accounts a ON a.id = g.proxy_account_id
+            WHERE g.patient_id = \(bind: patient.description)
+            """).all()
+        return Dictionary(try rows.map { (try $0.string("id"), try $0.string("display_name")) }, uniquingKeysWith: { first, _ in first })
+    }
+
     /// Everyone this record was offered to as a proxy, in every state, newest first.
     public func proxyGrants() async throws -> [StoredProxyGrant] {
         try await ProxyGrantRepository(sql).all(patient: patient)

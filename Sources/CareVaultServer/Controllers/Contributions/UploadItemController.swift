@@ -19,8 +19,9 @@ struct UploadItemController: Sendable {
         let (record, upload, review) = try await load(context, .readRecord)
         let (patient, basis) = (record.patient, record.basis)
         record.shown([("DocumentReference", upload.documentID)])
+        let proxyNames = try await record.read { try await $0.proxyNames() }
         return env.renderer.response(page(context, request: request, patient: patient, basis: basis, upload: upload, review: review,
-                                          preview: await UploadPreview.of(upload, env: env), form: nil, failure: nil))
+                                          preview: await UploadPreview.of(upload, env: env), form: nil, failure: nil, proxyNames: proxyNames))
     }
 
     /// A PDF's first page, or a HEIC or TIFF image, as a PNG drawn by a sandboxed converter (once, then
@@ -51,9 +52,10 @@ struct UploadItemController: Sendable {
             let category = UploadCategory(rawValue: form.value("category"))
             if category == nil { errors.append(FieldError(field: "category", message: "Choose what kind of paper this is.")) }
             guard errors.isEmpty, let category else {
+                let proxyNames = try await record.read { try await $0.proxyNames() }
                 return env.renderer.response(page(context, request: request, patient: patient, basis: basis, upload: upload, review: review,
-                                                  preview: await UploadPreview.of(upload, env: env), form: form, failure: ValidationFailure(errors)),
-                                                  status: .badRequest)
+                                                  preview: await UploadPreview.of(upload, env: env), form: form, failure: ValidationFailure(errors),
+                                                  proxyNames: proxyNames), status: .badRequest)
             }
             try await UploadChangeService().rename(upload, title: title, category: category, review: review, in: record, by: context.account,
                                                    info: context.info)
@@ -61,6 +63,12 @@ struct UploadItemController: Sendable {
         default:
             throw HTTPError(.badRequest, message: "Choose to save changes or to delete the file.")
         }
+    }
+
+    /// Who added an upload: the patient, or someone who held proxy access to the record.
+    static func origin(_ upload: PatientUpload, patient: Patient, proxyNames: [String: String]) -> RecordOrigin {
+        guard let by = upload.uploadedBy?.description, proxyNames[by] != nil else { return .patient }
+        return .proxy(account: by)
     }
 
     private func load(_ context: SignedInRequestContext, _ action: Action) async throws -> (PatientRecord, PatientUpload, ReviewItem?) {
@@ -75,14 +83,15 @@ struct UploadItemController: Sendable {
     }
 
     private func page(_ context: SignedInRequestContext, request: Request, patient: Patient, basis: Basis, upload: PatientUpload, review: ReviewItem?,
-                      preview: UploadPreview?, form: FormData?, failure: ValidationFailure?) -> UploadItemPage {
+                      preview: UploadPreview?, form: FormData?, failure: ValidationFailure?, proxyNames: [String: String]) -> UploadItemPage {
         let id = patient.id.description
         var facts: [ReviewItemPage.Fact] = [
             .init(label: "File", value: upload.fileName),
             .init(label: "Kind", value: "\(upload.kind.title), \(FileWords.size(upload.size))"),
             .init(label: "What it is", value: upload.category.title),
             .init(label: "Added", value: PlainDate.instant(upload.createdAt, in: env.configuration.timeZone)),
-            .init(label: "From", value: RecordOrigin.patient.text(toPatient: basis == .ownRecord)),
+            .init(label: "From", value: Self.origin(upload, patient: patient, proxyNames: proxyNames).text(
+                toPatient: basis == .ownRecord, patientName: patient.fullName, proxyNames: proxyNames)),
         ]
         if let date = upload.serviceDate { facts.insert(.init(label: "Date of service", value: PlainDate.day(date)), at: 3) }
         if !upload.removedMetadata.isEmpty {

@@ -37,6 +37,7 @@ struct RecordItemController: Sendable {
         let review = origin.isPatientProvided
             ? try await record.read { try await $0.review(resourceType: resource.resourceType, id: resource.id) }
             : nil
+        let proxyNames = origin.proxyAccount != nil ? try await record.read { try await $0.proxyNames() } : [:]
         let elsewhere = RecordAttachment.external(in: json)
         let visitID = entry.encounterReference.flatMap { $0.hasPrefix("Encounter/") ? String($0.dropFirst(10)) : nil }
         return env.renderer.response(RecordItemPage(
@@ -50,7 +51,7 @@ struct RecordItemController: Sendable {
                                           link: Paths.attachment(scope, type: resource.resourceType, id: resource.id, index: a.index))
             },
             hasAttachments: !entry.attachments.isEmpty,
-            externalFiles: elsewhere, hasExternalFiles: !elsewhere.isEmpty, source: origin.text(toPatient: record.isOwn), review: review.map { ReviewWords.status($0, zone: env.configuration.timeZone) },
+            externalFiles: elsewhere, hasExternalFiles: !elsewhere.isEmpty, source: origin.text(toPatient: record.isOwn, patientName: patient.fullName, proxyNames: proxyNames), review: review.map { ReviewWords.status($0, zone: env.configuration.timeZone) },
             lastUpdated: PlainDate.instant(resource.lastUpdated, in: env.configuration.timeZone), version: String(resource.versionID),
             visitLink: visitID.map { Paths.visit(scope, $0) }, fhirLink: Paths.fhirResource(type: resource.resourceType, id: resource.id),
             isHeld: !resource.isReleased(at: now)))

@@ -28,7 +28,7 @@ struct RecordSectionsController: Sendable {
         let page = filters.page
         // Sections patients report to (allergies, medicines, problems) list those reports apart.
         let reportKind = ReportedEntryKind.allCases.first { $0.section == section }
-        let (stored, reported, visits, pending, reviews) = try await record.read { r in
+        let (stored, reported, visits, pending, reviews, proxyNames) = try await record.read { r in
             var query = filters.query(r, section: section, limit: Self.pageSize + 1, offset: page * Self.pageSize)
             var reported: [StoredResource] = []
             if reportKind != nil {
@@ -45,7 +45,8 @@ struct RecordSectionsController: Sendable {
             for (type, group) in Dictionary(grouping: contributed, by: \.resourceType) {
                 reviews.merge(try await r.reviews(resourceType: type, ids: group.map(\.id))) { a, _ in a }
             }
-            return (stored, reported, visits, pending.filter { $0.section == section }, reviews)
+            let names = contributed.contains { RecordOrigin(source: $0.source).proxyAccount != nil } ? try await r.proxyNames() : [:]
+            return (stored, reported, visits, pending.filter { $0.section == section }, reviews, names)
         }
         let shown = Array(stored.prefix(Self.pageSize))
         record.shown(shown + reported)
@@ -59,7 +60,7 @@ struct RecordSectionsController: Sendable {
                 link: Paths.recordItem(scope, type: resource.resourceType, id: resource.id),
                 isNew: record.isOwn && resource.openedAt == nil, isHeld: !resource.isReleased(at: now),
                 hasAttachment: !(entry?.attachments.isEmpty ?? true),
-                origin: RecordOrigin(source: resource.source).text(toPatient: record.isOwn),
+                origin: RecordOrigin(source: resource.source).text(toPatient: record.isOwn, patientName: record.patient.fullName, proxyNames: proxyNames),
                 review: reviews[resource.id].map { ReviewWords.status($0, zone: env.configuration.timeZone) },
                 removeLink: reportKind.flatMap { kind in
                     record.isOwn && RecordOrigin(source: resource.source).isPatientProvided && reviews[resource.id]?.status != .accepted
