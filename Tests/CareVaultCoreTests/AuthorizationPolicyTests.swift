@@ -67,7 +67,7 @@ struct AuthorizationPolicyTests {
     func admin(action: Action) {
         let admin = Actor.admin(account: AccountID(), secondFactorEnrolled: true)
         let decision = AuthorizationPolicy.decide(admin, action, patient: action.concernsPatient ? Self.mine : nil, at: Self.now)
-        let adminActions: Set<Action> = [.manageAccounts, .configureRelease]
+        let adminActions: Set<Action> = [.manageAccounts, .configureRelease, .configureAccess]
         #expect(decision == (adminActions.contains(action) ? .permit(.administration) : .deny(.actionNotAllowedForRole)))
         if adminActions.contains(action) {
             #expect(AuthorizationPolicy.decide(.admin(account: AccountID(), secondFactorEnrolled: false), action, patient: nil) == .deny(.secondFactorRequired))

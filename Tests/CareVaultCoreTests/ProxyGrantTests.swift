@@ -80,7 +80,9 @@ struct ProxyGrantTests {
         }
         let actions = ProxyScope.defaults.reduce(into: Set<Action>()) { $0.formUnion($1.actions) }
         #expect(standing("2022-06-14 23:59") == .active(actions: actions, narrowing: .none))
-        let adolescent = ProxyGrant.Narrowing(resourceTypes: Self.rules.adolescentParentTypes, hiddenCategories: Self.rules.confidentialCategories)
+        let adolescent = ProxyGrant.Narrowing(resourceTypes: Self.rules.adolescentParentTypes, hiddenCategories: Self.rules.confidentialCategories,
+                                              hiddenCodes: Self.rules.confidentialCodes)
+        #expect(adolescent.hiddenCodes.contains("http://terminology.hl7.org/CodeSystem/v3-ActCode|PSY"))
         #expect(standing("2022-06-15 00:00") == .active(actions: actions, narrowing: adolescent))
         #expect(standing("2028-06-14 23:59") == .active(actions: actions, narrowing: adolescent))
         #expect(standing("2028-06-15 00:00") == .ended(.patientCameOfAge))

@@ -230,6 +230,11 @@ struct TemplateSnapshotTests {
                                                  scopes: ["MockInvitationScope"], terms: "MockTerms", errorSummary: ErrorSummary(failure),
                                                  acceptAction: "/mock-accept", proof: field("Proof"), agreeError: "MockAgreeError",
                                                  signInLink: "/mock-invitation-signin", signUpLink: "/mock-invitation-signup")),
+        ("proxy-rules", ProxyRulesPage(layout: layout("ProxyRules"), errorSummary: ErrorSummary(failure), action: "/mock-proxy-rules",
+                                       adolescentAge: "MockAge", categories: [.init(name: "MockCategoryName",
+                                                                                    appliesField: "mock-applies", codesField: "mock-codes", applies: true,
+                                                                                    codes: "MockCodes", error: "MockCategoryError")],
+                                       hidesClinicalNotes: true)),
         ("records", RecordsPage(layout: proxyLayout, records: [
             .init(name: "MockRecordName", link: "/mock-record", description: "MockRecordDescription", giveUpAction: "/mock-give-up")],
                                 isEmpty: false)),

@@ -97,6 +97,7 @@ public enum AuditAction: String, Sendable, Equatable, CaseIterable {
     case proxyChanged = "access.proxy-changed"
     case proxyRevoked = "access.proxy-revoked"
     case proxyConfirmationFailed = "access.proxy-confirmation-failed"
+    case proxyRulesChanged = "settings.proxy-rules-changed"
 
     /// Plain-language description for the patient's "Account activity" page.
     public var plainDescription: String {
@@ -145,6 +146,7 @@ public enum AuditAction: String, Sendable, Equatable, CaseIterable {
         case .proxyChanged: "Proxy access changed"
         case .proxyRevoked: "Proxy access ended"
         case .proxyConfirmationFailed: "Wrong code or date of birth entered for a proxy invitation"
+        case .proxyRulesChanged: "Proxy rules changed (what parents of adolescents may see)"
         }
     }
 

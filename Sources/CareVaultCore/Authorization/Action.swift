@@ -22,11 +22,13 @@ public enum Action: String, Sendable, Hashable, CaseIterable, Codable {
     case manageAccounts = "accounts.manage"
     /// Set when new record items become visible to patients (release rules).
     case configureRelease = "settings.release"
+    /// Set the proxy rules: which kinds of care are kept from parents of adolescents.
+    case configureAccess = "settings.access"
 
     /// Whether the action is about one patient's record (so needs a ``PatientScope``).
     public var concernsPatient: Bool {
         switch self {
-        case .manageAccounts, .configureRelease: false
+        case .manageAccounts, .configureRelease, .configureAccess: false
         default: true
         }
     }

@@ -16,7 +16,7 @@ public enum AuthorizationPolicy {
     static let clinicianActions: Set<Action> = [.readRecord, .downloadRecord, .writeRecord, .registerPatient, .issueActivationCode, .readAccessLog,
                                                 .releaseRecord, .manageRecordAccess]
     static let staffActions: Set<Action> = [.readRecord, .registerPatient, .issueActivationCode, .manageRecordAccess]
-    static let adminActions: Set<Action> = [.manageAccounts, .configureRelease]
+    static let adminActions: Set<Action> = [.manageAccounts, .configureRelease, .configureAccess]
     static let patientOwnActions: Set<Action> = [.readRecord, .downloadRecord, .contributeToRecord, .readAccessLog, .manageRecordAccess]
 
     /// Decides whether `actor` may perform `action` on `patient`'s record (and `resource` within it) at `now`.

@@ -13,6 +13,9 @@ public struct RecordVisibility: Sendable, Equatable {
     public var release: Release
     /// Categories (the stored `category` codes, e.g. `laboratory`) this reader may not see.
     public var hiddenCategories: Set<String>
+    /// Codes (`system|code`, as ``FHIRIndexFields`` indexes them — concept codes, document types, security
+    /// labels) that keep an item from this reader: a parent of an adolescent never sees confidential care.
+    public var hiddenCodes: Set<String> = []
     /// The resource types this reader may see; nil: any type.
     public var resourceTypes: Set<String>?
     /// Exactly the items this reader may see (`Type/id`); nil: any item the other rules allow.
@@ -59,6 +62,11 @@ public struct RecordVisibility: Sendable, Equatable {
         if let resourceTypes, !resourceTypes.contains(type) { return false }
         if let items, !items.contains("\(type)/\(id)") { return false }
         return true
+    }
+
+    /// Whether `codes` (an item's indexed codes as `system|code`) keep it from this reader.
+    public func hides(codes: some Sequence<String>) -> Bool {
+        !hiddenCodes.isEmpty && codes.contains(where: hiddenCodes.contains)
     }
 
     /// Whether any item of `type` can be visible.

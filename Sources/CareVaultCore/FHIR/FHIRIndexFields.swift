@@ -19,6 +19,9 @@ public struct FHIRIndexFields: Sendable, Equatable {
     public var effective: ClosedRange<Int64>?
     public var codes: [Code] = []
 
+    /// The codes as `system|code`, as a visibility hides them.
+    public var codeKeys: [String] { codes.filter { $0.system != Code.textSystem }.map { "\($0.system)|\($0.code)" } }
+
     /// Reads the fields; throws naming the field when a date it indexes is not a FHIR date.
     public static func read(_ resource: JSONValue) throws(FHIRFieldError) -> FHIRIndexFields {
         var fields = FHIRIndexFields()
@@ -44,6 +47,13 @@ public struct FHIRIndexFields: Sendable, Equatable {
                 }
             }
             if !fields.codes.isEmpty { break }
+        }
+        // Security labels (HL7 sensitivity codes such as mental health or substance use), so what a
+        // sender marked confidential can be kept from readers who may not see it.
+        for label in resource["meta"]?["security"]?.arrayValue ?? [] {
+            if let system = label["system"]?.stringValue, let code = label["code"]?.stringValue {
+                fields.codes.append(Code(system: system, code: code, display: label["display"]?.stringValue))
+            }
         }
         // Titles and concept texts, so a text search finds "Hospital stay for pneumonia" even without a coding.
         var texts: [String] = []

@@ -134,6 +134,7 @@ func makeRouter(env: AppEnvironment) -> Router<AppRequestContext> {
     StaffProxyController(env: env).addRoutes(to: router)
     ProxyInvitationController(env: env).addRoutes(to: router)
     RecordsController(env: env).addRoutes(to: router)
+    ProxyRulesController(env: env).addRoutes(to: router)
     return router
 }
 

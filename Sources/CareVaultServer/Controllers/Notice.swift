@@ -31,6 +31,7 @@ enum Notice: String {
     case proxyAccepted = "proxy-accepted"
     case proxyGivenUp = "proxy-given-up"
     case proxyAccountCreated = "proxy-account-created"
+    case proxyRulesSaved = "proxy-rules-saved"
 
     var text: String {
         switch self {
@@ -64,6 +65,7 @@ enum Notice: String {
         case .proxyAccepted: "You accepted proxy access. Everything you open in this record is logged, and the patient can see it."
         case .proxyGivenUp: "You gave up that proxy access."
         case .proxyAccountCreated: "Your account is ready. Sign in to accept the invitation."
+        case .proxyRulesSaved: "The proxy rules were saved. They apply from each parent's next click."
         }
     }
 

@@ -32,6 +32,8 @@ public enum Paths {
     public static let identityChecks = "/staff/identity-checks"
     public static let reviewQueue = "/staff/review"
     public static let uploadRetention = "/admin/upload-retention"
+    /// What parents of adolescents may not see, and whether clinical notes are hidden from parents.
+    public static let proxyRules = "/admin/proxy-rules"
     /// The records this person may open: their own and those they hold proxy access to.
     public static let records = "/records"
 

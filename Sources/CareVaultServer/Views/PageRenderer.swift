@@ -110,6 +110,7 @@ public struct Layout: Sendable, Encodable {
         public let releaseRulesLink = Paths.releaseRules
         public let reviewQueueLink = Paths.reviewQueue
         public let uploadRetentionLink = Paths.uploadRetention
+        public let proxyRulesLink = Paths.proxyRules
         public let securityLink = Paths.security
         public let activityLink = Paths.activity
         public let signOutLink = Paths.signOut

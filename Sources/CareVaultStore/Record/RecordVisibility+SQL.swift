@@ -16,6 +16,13 @@ extension RecordVisibility {
             text.appendInterpolation(SQLList(hiddenCategories.sorted().map { SQLBind($0) }))
             text.appendInterpolation(unsafeRaw: "))")
         }
+        if !hiddenCodes.isEmpty {
+            // The code index's primary key leads with (resource_type, id): one probe per row.
+            text.appendInterpolation(unsafeRaw: " AND NOT EXISTS (SELECT 1 FROM fhir_resource_codes hc WHERE hc.resource_type = \(alias).resource_type")
+            text.appendInterpolation(unsafeRaw: " AND hc.id = \(alias).id AND hc.system || '|' || hc.code IN (")
+            text.appendInterpolation(SQLList(hiddenCodes.sorted().map { SQLBind($0) }))
+            text.appendInterpolation(unsafeRaw: "))")
+        }
         if let resourceTypes {
             // An empty set allows nothing: `IN ('')` matches no row.
             text.appendInterpolation(unsafeRaw: " AND \(alias).resource_type IN (")
@@ -31,7 +38,12 @@ extension RecordVisibility {
     }
 
     /// The same rules checked on a row read back (a second guard on every query's answer).
+    /// With hidden codes, the row's own JSON is read for them (only for such readers); one that cannot be
+    /// read is not shown.
     func allows(_ resource: StoredResource) -> Bool {
-        allows(type: resource.resourceType, id: resource.id, category: resource.category, availableAt: resource.availableAt)
+        guard allows(type: resource.resourceType, id: resource.id, category: resource.category, availableAt: resource.availableAt) else { return false }
+        guard !hiddenCodes.isEmpty else { return true }
+        guard let json = try? JSONParser.parse(resource.json), let fields = try? FHIRIndexFields.read(json) else { return false }
+        return !hides(codes: fields.codeKeys)
     }
 }

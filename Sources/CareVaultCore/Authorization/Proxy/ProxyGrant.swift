@@ -60,10 +60,13 @@ public struct ProxyGrant: Sendable, Equatable {
         public var resourceTypes: Set<String>?
         /// Categories never shown to this proxy.
         public var hiddenCategories: Set<String>
+        /// Codes (`system|code`) whose items are never shown to this proxy.
+        public var hiddenCodes: Set<String> = []
 
-        public init(resourceTypes: Set<String>?, hiddenCategories: Set<String>) {
+        public init(resourceTypes: Set<String>?, hiddenCategories: Set<String>, hiddenCodes: Set<String> = []) {
             self.resourceTypes = resourceTypes
             self.hiddenCategories = hiddenCategories
+            self.hiddenCodes = hiddenCodes
         }
 
         public static let none = Narrowing(resourceTypes: nil, hiddenCategories: [])
@@ -85,6 +88,7 @@ public struct ProxyGrant: Sendable, Equatable {
             if age >= rules.adolescentAge {
                 narrowing.resourceTypes = rules.adolescentParentTypes
                 narrowing.hiddenCategories.formUnion(rules.confidentialCategories)
+                narrowing.hiddenCodes.formUnion(rules.confidentialCodes)
             }
         }
         return .active(actions: actions, narrowing: narrowing)
@@ -114,14 +118,46 @@ public struct ProxyRules: Sendable, Equatable {
         "Patient", "Immunization", "AllergyIntolerance", "MedicationRequest", "MedicationStatement", "Appointment", "CareTeam",
         "Practitioner", "Organization",
     ]
-    /// Categories never shown to a parent of an adolescent (by default sexual and reproductive health,
-    /// mental health, substance use).
-    public var confidentialCategories: Set<String> = ["sexual-reproductive-health", "mental-health", "substance-use"]
+    /// The kinds of care never shown to a parent of an adolescent, each a list of codes an administrator
+    /// keeps (by default sexual and reproductive health, mental health, substance use), and whether it applies.
+    public var confidential: [ConfidentialCategory] = ConfidentialCategory.defaults
+    /// The stored category values of the confidential kinds that apply.
+    public var confidentialCategories: Set<String> { Set(confidential.filter(\.applies).map(\.id)) }
+    /// Their codes (`system|code`).
+    public var confidentialCodes: Set<String> { confidential.filter(\.applies).reduce(into: Set<String>()) { $0.formUnion($1.codes) } }
     /// Whether clinical notes are hidden from parents at every age.
     public var hidesClinicalNotesFromParents = false
     public var clinicalNoteCategories: Set<String> = ["clinical-note"]
 
     public init() {}
+}
+
+/// A kind of care kept from parents of adolescents: the codes that mark it (concept codes, document
+/// types, security labels, as `system|code`), and whether the clinic applies it.
+public struct ConfidentialCategory: Sendable, Equatable, Identifiable {
+    public let id: String
+    public let name: String
+    public var codes: Set<String>
+    public var applies: Bool
+
+    public init(id: String, name: String, codes: Set<String>, applies: Bool = true) {
+        self.id = id
+        self.name = name
+        self.codes = codes
+        self.applies = applies
+    }
+
+    /// HL7's sensitivity labels (v3 ActCode), which senders put in `meta.security`; clinics add the
+    /// concept codes and document types they use.
+    public static let actCode = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
+    public static let defaults: [ConfidentialCategory] = [
+        ConfidentialCategory(id: "sexual-reproductive-health", name: "Sexual and reproductive health",
+                             codes: ["SEX", "STD", "HIV", "SDV"].reduce(into: Set<String>()) { $0.insert("\(actCode)|\($1)") }),
+        ConfidentialCategory(id: "mental-health", name: "Mental health",
+                             codes: ["PSY", "MH", "BH"].reduce(into: Set<String>()) { $0.insert("\(actCode)|\($1)") }),
+        ConfidentialCategory(id: "substance-use", name: "Substance use",
+                             codes: ["ETH", "SUD"].reduce(into: Set<String>()) { $0.insert("\(actCode)|\($1)") }),
+    ]
 }
 
 extension RecordVisibility {
@@ -131,6 +167,7 @@ extension RecordVisibility {
         var result = self
         if let types = narrowing.resourceTypes { result.resourceTypes = resourceTypes.map { $0.intersection(types) } ?? types }
         result.hiddenCategories.formUnion(narrowing.hiddenCategories)
+        result.hiddenCodes.formUnion(narrowing.hiddenCodes)
         return result
     }
 }

@@ -82,7 +82,7 @@ struct AccessHistoryController: Sendable {
 
     /// Whether this reader sees every kind and category, so the history may name the kinds of items.
     static func namesKinds(_ record: PatientRecord) -> Bool {
-        record.visibility.hiddenCategories.isEmpty && record.visibility.resourceTypes == nil && record.visibility.items == nil
+        record.visibility.hiddenCategories.isEmpty && record.visibility.hiddenCodes.isEmpty && record.visibility.resourceTypes == nil && record.visibility.items == nil
     }
 
     /// The dates and page (as every record list; this list has no words or visit to filter by), and the

@@ -50,9 +50,13 @@ extension RecordDoor {
         guard actor.ownRecord != patient.id else { return (actor, nil) }
         switch actor {
         case .patient(let account, _), .person(let account):
-            guard let stored = try await env.database.read({ try await ProxyGrantRepository($0).deciding(account: account, patient: patient.id) })
-            else { return (actor, nil) }
-            let grant = AccessGrant(proxy: stored.grant, rules: env.configuration.proxyRules, timeZone: env.configuration.timeZone)
+            let defaults = env.configuration.proxyRules
+            let found = try await env.database.read { sql -> (StoredProxyGrant, ProxyRules)? in
+                guard let stored = try await ProxyGrantRepository(sql).deciding(account: account, patient: patient.id) else { return nil }
+                return (stored, try await SettingsRepository(sql).proxyRules(over: defaults))
+            }
+            guard let (stored, rules) = found else { return (actor, nil) }
+            let grant = AccessGrant(proxy: stored.grant, rules: rules, timeZone: env.configuration.timeZone)
             return (.delegate(account: account, grant: grant), stored)
         default:
             return (actor, nil)

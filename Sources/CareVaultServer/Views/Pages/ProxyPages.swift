@@ -120,3 +120,24 @@ public struct RecordsPage: Page {
         public let giveUpAction: String?
     }
 }
+
+/// The clinic's proxy rules: each confidential kind of care (whether it applies, and its codes), and
+/// whether clinical notes are hidden from parents.
+public struct ProxyRulesPage: Page {
+    public static let template = "proxy-rules"
+    public let layout: Layout
+    public let errorSummary: ErrorSummary?
+    public let action: String
+    public let adolescentAge: String
+    public let categories: [Category]
+    public let hidesClinicalNotes: Bool
+
+    public struct Category: Sendable, Encodable {
+        public let name: String
+        public let appliesField: String
+        public let codesField: String
+        public let applies: Bool
+        public let codes: String
+        public let error: String?
+    }
+}
