@@ -232,4 +232,37 @@ struct ProxyAccessTests {
             #expect(try await guesser.get("/proxy-invitations/" + String(repeating: "a", count: 500)).status == .notFound)
         }
     }
+
+    @Test("30 days before a grant ends the patient is reminded once; renewing with one click starts a new year", arguments: testDatabases)
+    func reminderAndRenewal(kind: DatabaseKind) async throws {
+        try await TestApp.run(kind) { client, env in
+            let (patient, record) = try await RecordSectionTests.clinicPatient(client, env)
+            let id = record.id.description
+            let (carer, _) = try await Self.acceptedCarer(client, env, patient: patient, record: record, scopes: [.seeRecord])
+            let grant = try #require(try await env.database.read {
+                try await PatientRecordReader($0, patient: record.id, visibility: .wholeRecord).proxyGrants()
+            }.first)
+            // Nothing is due a year ahead.
+            #expect(try await ProxyReminders(env: env).sweep() == 0)
+            let soon = Date().addingTimeInterval(10 * 24 * 3600)
+            try await env.database.write { sql in
+                try await sql.raw("UPDATE proxy_grants SET expires_at = \(bind: Int64(soon.timeIntervalSince1970 * 1000)) WHERE id = \(bind: grant.id.description)").run()
+            }
+            #expect(try await ProxyReminders(env: env).sweep() == 1)
+            let mail = try #require(try await Flows.lastMail(env, to: "clinic-1@example.org"))
+            #expect(mail.contains("The proxy access you gave Sam Carer ends on") && mail.contains("renew it with one click"))
+            #expect(try await ProxyReminders(env: env).sweep() == 0, "once per grant")
+            // Renewed: a year from today, and a fresh reminder next time.
+            let list = try await patient.get(Paths.proxies(id))
+            #expect(list.body.contains("(soon: renew it to keep it)"))
+            #expect(try await patient.post(Paths.renewProxy(id, grant.id.description), [:]).location == Paths.proxies(id) + "?notice=proxy-renewed")
+            let renewed = try #require(try await env.database.read {
+                try await PatientRecordReader($0, patient: record.id, visibility: .wholeRecord).proxyGrants()
+            }.first)
+            #expect((renewed.grant.expiresAt?.timeIntervalSinceNow ?? 0) > 360 * 24 * 3600)
+            #expect(try await carer.get(Paths.labResults(id)).status == .ok)
+            // Only the patient renews: the caregiver cannot, and neither can anyone else.
+            #expect(try await carer.post(Paths.renewProxy(id, grant.id.description), [:]).status == .notFound)
+        }
+    }
 }

@@ -3,8 +3,9 @@ import Foundation
 import ServiceLifecycle
 
 /// Upkeep that runs at start-up and then every hour while the server runs: erases the bytes of
-/// deleted uploads past their retention period, and deletes sessions that ended (otherwise every
-/// sign-in ever made would stay in the sessions table).
+/// deleted uploads past their retention period, deletes sessions that ended (otherwise every
+/// sign-in ever made would stay in the sessions table), and reminds patients of proxy access that
+/// ends within 30 days.
 struct Housekeeping: Service {
     let env: AppEnvironment
     static let interval: Duration = .seconds(3600)
@@ -16,6 +17,9 @@ struct Housekeeping: Service {
         }
         do { try await env.sessions.purgeEnded(at: now) } catch {
             env.logger.error("deleting ended sessions failed", metadata: ["error": "\(type(of: error))"])
+        }
+        do { try await ProxyReminders(env: env).sweep(now: now) } catch {
+            env.logger.error("proxy reminders failed", metadata: ["error": "\(type(of: error))"])
         }
     }
 

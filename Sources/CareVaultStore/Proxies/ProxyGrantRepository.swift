@@ -125,6 +125,19 @@ public struct ProxyGrantRepository: Sendable {
         return before == nil
     }
 
+    /// Grants in force that end before `cutoff` (and after `now`) whose patient has not been reminded yet.
+    public func dueForReminder(endingBefore cutoff: Date, at now: Date, limit: Int) async throws -> [StoredProxyGrant] {
+        try await sql.raw("""
+            SELECT * FROM proxy_grants WHERE accepted_at IS NOT NULL AND revoked_at IS NULL AND reminded_at IS NULL
+            AND expires_at > \(bind: now.ms) AND expires_at <= \(bind: cutoff.ms) ORDER BY expires_at LIMIT \(bind: limit)
+            """).all().map(Self.grant)
+    }
+
+    /// Notes that the patient was reminded of this grant's end (renewing clears it).
+    public func markReminded(id: GrantID, at now: Date) async throws {
+        try await sql.raw("UPDATE proxy_grants SET reminded_at = \(bind: now.ms) WHERE id = \(bind: id.description)").run()
+    }
+
     static func text(_ scopes: Set<ProxyScope>) -> String { scopes.map(\.rawValue).sorted().joined(separator: " ") }
 
     static func grant(_ row: any SQLRow) throws -> StoredProxyGrant {
