@@ -47,8 +47,9 @@ struct AuthorizationPolicyTests {
     @Test("Clinicians and staff: their organization only, by role, after enrolling", arguments: [Role.clinician, .staff], Action.allCases)
     func staffMember(role: Role, action: Action) {
         let allowed: Set<Action> = role == .clinician
-            ? [.readRecord, .downloadRecord, .writeRecord, .registerPatient, .issueActivationCode, .readAccessLog, .releaseRecord, .manageRecordAccess]
-            : [.readRecord, .registerPatient, .issueActivationCode, .manageRecordAccess]
+            ? [.readRecord, .downloadRecord, .writeRecord, .registerPatient, .issueActivationCode, .readAccessLog, .releaseRecord, .manageRecordAccess,
+               .recordDisclosure]
+            : [.readRecord, .registerPatient, .issueActivationCode, .manageRecordAccess, .recordDisclosure]
         let scope = action.concernsPatient ? Self.theirs : nil
         let decision = AuthorizationPolicy.decide(Self.staff(role), action, patient: scope, at: Self.now)
         if allowed.contains(action) {

@@ -70,7 +70,8 @@ struct TemplateSnapshotTests {
                                          problemsLink: "/mock-problems", sections: [Link(href: "/mock-section", text: "MockSection")],
                                          visitsLink: "/mock-visits", everythingLink: "/mock-everything",
                                          healthSummaryLink: "/mock-health-summary", exportLink: "/mock-export", showsDownloads: true,
-                                         accessHistoryLink: "/mock-access-history", proxiesLink: "/mock-proxies", hasPrivacyLinks: true)),
+                                         accessHistoryLink: "/mock-access-history", proxiesLink: "/mock-proxies",
+                                         disclosuresLink: "/mock-disclosures", hasPrivacyLinks: true)),
         ("visits", VisitsPage(layout: layout("Visits"), patientName: "MockVisitsPatient", errorSummary: ErrorSummary(failure),
                               filterAction: "/mock-visits-filter", from: field("VFrom"), to: field("VTo"), query: field("VQuery"),
                               rows: [.init(date: "MockVisitDate", kind: "MockVisitKind", reason: "MockVisitReason", place: "MockVisitPlace",
@@ -235,6 +236,11 @@ struct TemplateSnapshotTests {
                                                                                     appliesField: "mock-applies", codesField: "mock-codes", applies: true,
                                                                                     codes: "MockCodes", error: "MockCategoryError")],
                                        hidesClinicalNotes: true)),
+        ("disclosures", DisclosuresPage(layout: layout("Disclosures"), heading: "MockDisclosuresHeading", patientName: "MockDisclosuresPatient",
+                                        since: "MockSince", rows: [.init(date: "MockDisclosureDate", recipient: "MockRecipient", what: "MockWhat",
+                                                                         purpose: "MockPurpose", recordedBy: "MockRecordedBy")],
+                                        isEmpty: false, csvLink: "/mock-disclosures-csv", pdfLink: "/mock-disclosures-pdf",
+                                        newLink: "/mock-disclosure-new", backLink: "/mock-disclosures-back")),
         ("records", RecordsPage(layout: proxyLayout, records: [
             .init(name: "MockRecordName", link: "/mock-record", description: "MockRecordDescription", giveUpAction: "/mock-give-up")],
                                 isEmpty: false)),
@@ -245,7 +251,8 @@ struct TemplateSnapshotTests {
             isEmpty: false, nextPageLink: "/mock-next", previousPageLink: "/mock-previous")),
         ("staff-patient", StaffPatientPage(layout: layout("Patient"), name: "MockStaffName", mrn: "MockStaffMRN", birthDate: "MockStaffBirth",
                                            email: "MockStaffEmail", hasAccount: false, newActivationCode: "MockActivationCode",
-                                           codeExpires: "MockExpires", issueCodeAction: "/mock-issue", recordLink: "/mock-staff-record")),
+                                           codeExpires: "MockExpires", issueCodeAction: "/mock-issue", recordLink: "/mock-staff-record",
+                                           proxiesLink: "/mock-staff-proxies", disclosuresLink: "/mock-staff-disclosures")),
     ]
 
     /// Strings a page model holds that are not meant to be shown.

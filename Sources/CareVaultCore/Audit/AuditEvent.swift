@@ -98,6 +98,7 @@ public enum AuditAction: String, Sendable, Equatable, CaseIterable {
     case proxyRevoked = "access.proxy-revoked"
     case proxyConfirmationFailed = "access.proxy-confirmation-failed"
     case proxyRulesChanged = "settings.proxy-rules-changed"
+    case disclosureRecorded = "record.disclosure-recorded"
 
     /// Plain-language description for the patient's "Account activity" page.
     public var plainDescription: String {
@@ -147,6 +148,7 @@ public enum AuditAction: String, Sendable, Equatable, CaseIterable {
         case .proxyRevoked: "Proxy access ended"
         case .proxyConfirmationFailed: "Wrong code or date of birth entered for a proxy invitation"
         case .proxyRulesChanged: "Proxy rules changed (what parents of adolescents may see)"
+        case .disclosureRecorded: "A disclosure of the record was recorded"
         }
     }
 
@@ -156,7 +158,7 @@ public enum AuditAction: String, Sendable, Equatable, CaseIterable {
         case .recordRead, .recordAccessDenied, .recordImported, .importMatchConfirmed, .patientIDSystemChanged, .identityCheckRequested,
              .identityCheckResolved, .recordDownloaded, .recordReleased, .releaseRuleChanged, .recordUploaded, .uploadRefused,
              .uploadChanged, .uploadDeleted, .uploadErased, .readingsRecorded, .entryReported, .contributionRemoved, .reviewStatusChanged,
-             .retentionChanged, .patientRegistered, .activationCodeIssued: false
+             .retentionChanged, .patientRegistered, .activationCodeIssued, .disclosureRecorded: false
         default: true
         }
     }

@@ -12,6 +12,8 @@ public enum Action: String, Sendable, Hashable, CaseIterable, Codable {
     case readAccessLog = "record.access-log"
     /// Grant, change or revoke others' access (proxies, shares).
     case manageRecordAccess = "record.manage-access"
+    /// Record a disclosure of the patient's information outside treatment, payment and operations.
+    case recordDisclosure = "record.disclose"
     /// Register a patient record at an organization.
     case registerPatient = "patient.register"
     /// Issue a fresh activation code for a patient record.
@@ -37,7 +39,7 @@ public enum Action: String, Sendable, Hashable, CaseIterable, Codable {
     /// may be written).
     public var isWrite: Bool {
         switch self {
-        case .writeRecord, .contributeToRecord, .releaseRecord, .manageRecordAccess: true
+        case .writeRecord, .contributeToRecord, .releaseRecord, .manageRecordAccess, .recordDisclosure: true
         default: false
         }
     }

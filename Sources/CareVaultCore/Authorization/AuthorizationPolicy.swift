@@ -14,8 +14,8 @@ import Foundation
 /// - A delegate acts within its grant: the grant's patient, its scopes, before expiry, unrevoked.
 public enum AuthorizationPolicy {
     static let clinicianActions: Set<Action> = [.readRecord, .downloadRecord, .writeRecord, .registerPatient, .issueActivationCode, .readAccessLog,
-                                                .releaseRecord, .manageRecordAccess]
-    static let staffActions: Set<Action> = [.readRecord, .registerPatient, .issueActivationCode, .manageRecordAccess]
+                                                .releaseRecord, .manageRecordAccess, .recordDisclosure]
+    static let staffActions: Set<Action> = [.readRecord, .registerPatient, .issueActivationCode, .manageRecordAccess, .recordDisclosure]
     static let adminActions: Set<Action> = [.manageAccounts, .configureRelease, .configureAccess]
     static let patientOwnActions: Set<Action> = [.readRecord, .downloadRecord, .contributeToRecord, .readAccessLog, .manageRecordAccess]
 

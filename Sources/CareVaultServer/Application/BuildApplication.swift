@@ -135,6 +135,7 @@ func makeRouter(env: AppEnvironment) -> Router<AppRequestContext> {
     ProxyInvitationController(env: env).addRoutes(to: router)
     RecordsController(env: env).addRoutes(to: router)
     ProxyRulesController(env: env).addRoutes(to: router)
+    DisclosuresController(env: env).addRoutes(to: router)
     return router
 }
 

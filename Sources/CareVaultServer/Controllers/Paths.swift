@@ -48,6 +48,12 @@ public enum Paths {
     public static func proxyInvitationAccount(_ token: String) -> String { "/proxy-invitations/\(token)/account" }
     /// The proxy gives up a grant.
     public static func giveUpProxy(_ grant: String) -> String { "/records/proxy/\(grant)/give-up" }
+    /// The accounting of disclosures (the last six years), and the same as CSV and PDF.
+    public static func disclosures(_ patient: String) -> String { "/patients/\(patient)/disclosures" }
+    public static func disclosuresCSV(_ patient: String) -> String { "/patients/\(patient)/disclosures.csv" }
+    public static func disclosuresPDF(_ patient: String) -> String { "/patients/\(patient)/disclosures.pdf" }
+    /// Staff record a disclosure.
+    public static func newDisclosure(_ patient: String) -> String { "/staff/patients/\(patient)/disclosures/new" }
     /// Staff set up a parent's, guardian's or attorney's access.
     public static func staffNewProxy(_ patient: String) -> String { "/staff/patients/\(patient)/proxies/new" }
 

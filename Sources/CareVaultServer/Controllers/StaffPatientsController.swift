@@ -94,6 +94,7 @@ struct StaffPatientsController: Sendable {
             newActivationCode: newCode?.display,
             codeExpires: newCode.map { _ in PlainDate.day(Date().addingTimeInterval(AccountService.activationCodeLifetime), in: env.configuration.timeZone) },
             issueCodeAction: Paths.staffPatientCode(patient.id.description),
-            recordLink: Paths.patientHome(patient.id.description)), status: status)
+            recordLink: Paths.patientHome(patient.id.description), proxiesLink: Paths.proxies(patient.id.description),
+            disclosuresLink: Paths.disclosures(patient.id.description)), status: status)
     }
 }

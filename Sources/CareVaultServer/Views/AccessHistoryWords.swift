@@ -9,7 +9,7 @@ enum AccessHistoryWords {
         .recordRead, .recordDownloaded, .recordAccessDenied, .recordImported, .importMatchConfirmed, .recordReleased,
         .recordUploaded, .uploadChanged, .uploadDeleted, .uploadErased, .readingsRecorded, .entryReported,
         .contributionRemoved, .reviewStatusChanged, .patientRegistered, .activationCodeIssued,
-        .proxyInvited, .proxyAccepted, .proxyChanged, .proxyRevoked,
+        .proxyInvited, .proxyAccepted, .proxyChanged, .proxyRevoked, .disclosureRecorded,
     ]
 
     /// "You", "Dr Chen, clinician at City Clinic", "Ana Lopez, proxy", "Someone without access".

@@ -22,6 +22,7 @@ public struct Migrator: Sendable {
         M014RegistrationRequests(),
         M015AuditEntities(),
         M016ProxyGrants(),
+        M017Disclosures(),
     ]
 
     private let database: Database

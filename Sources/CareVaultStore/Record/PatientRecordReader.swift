@@ -117,6 +117,11 @@ public struct PatientRecordReader: Sendable {
         return Dictionary(try rows.map { (try $0.string("id"), try $0.string("display_name")) }, uniquingKeysWith: { first, _ in first })
     }
 
+    /// The disclosures of this record on or after `since`, newest first (the accounting of disclosures).
+    public func disclosures(since: BirthDate, limit: Int) async throws -> [Disclosure] {
+        try await DisclosureRepository(sql: sql).list(patient: patient, since: since, limit: limit)
+    }
+
     /// Everyone this record was offered to as a proxy, in every state, newest first.
     public func proxyGrants() async throws -> [StoredProxyGrant] {
         try await ProxyGrantRepository(sql).all(patient: patient)

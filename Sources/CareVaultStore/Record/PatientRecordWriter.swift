@@ -127,6 +127,14 @@ public struct PatientRecordWriter: Sendable {
         try await ProxyGrantRepository(sql).change(id: id, patient: patient, scopes: scopes, expiresAt: expiresAt)
     }
 
+    // MARK: Disclosures
+
+    /// Records a disclosure of this record's information.
+    public func insert(disclosure: Disclosure) async throws {
+        guard disclosure.patient == patient else { throw PatientRecordWriterError.otherRecord }
+        try await DisclosureRepository(sql: sql).insert(disclosure)
+    }
+
     // MARK: Mail about this record
 
     /// Queues a message (its body sealed) in this transaction.

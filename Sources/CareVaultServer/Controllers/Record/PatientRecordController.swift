@@ -94,6 +94,7 @@ struct PatientRecordController: Sendable {
             showsDownloads: record.allows(.downloadRecord),
             accessHistoryLink: record.allows(.readAccessLog) ? Paths.accessHistory(scope) : nil,
             proxiesLink: record.allows(.manageRecordAccess) ? Paths.proxies(scope) : nil,
+            disclosuresLink: record.allows(.readAccessLog) ? Paths.disclosures(scope) : nil,
             hasPrivacyLinks: record.allows(.readAccessLog) || record.allows(.manageRecordAccess)))
     }
 }

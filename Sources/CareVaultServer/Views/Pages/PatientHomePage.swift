@@ -42,5 +42,7 @@ public struct PatientHomePage: Page {
     public let accessHistoryLink: String?
     /// Who may act for the patient, and the way to invite someone (nil for a reader not allowed it).
     public let proxiesLink: String?
+    /// The accounting of disclosures (with the access history).
+    public let disclosuresLink: String?
     public let hasPrivacyLinks: Bool
 }

@@ -141,3 +141,28 @@ public struct ProxyRulesPage: Page {
         public let error: String?
     }
 }
+
+/// The accounting of disclosures: every disclosure outside treatment, payment and operations in the
+/// last six years — when, to whom, what and why — with CSV and PDF copies.
+public struct DisclosuresPage: Page {
+    public static let template = "disclosures"
+    public let layout: Layout
+    public let heading: String
+    public let patientName: String
+    public let since: String
+    public let rows: [Row]
+    public let isEmpty: Bool
+    public let csvLink: String
+    public let pdfLink: String
+    /// For staff: the form that records a new one.
+    public let newLink: String?
+    public let backLink: String
+
+    public struct Row: Sendable, Encodable {
+        public let date: String
+        public let recipient: String
+        public let what: String
+        public let purpose: String
+        public let recordedBy: String
+    }
+}

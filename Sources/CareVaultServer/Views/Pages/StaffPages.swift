@@ -33,5 +33,9 @@ public struct StaffPatientPage: Page {
     public let codeExpires: String?
     public let issueCodeAction: String
     public let recordLink: String
+    /// Who may act for the patient (and setting up a parent's, guardian's or attorney's access).
+    public let proxiesLink: String
+    /// The accounting of disclosures, and recording one.
+    public let disclosuresLink: String
     public let backLink = Paths.staffPatients
 }
