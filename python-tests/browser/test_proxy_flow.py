@@ -18,8 +18,8 @@ CARER = "sam.carer@example.org"
 
 
 def link_text(browser, text):
-    """Follows the visible link whose text contains `text`."""
-    browser.click(By.PARTIAL_LINK_TEXT, text)
+    """Follows the link in the page's main content whose text contains `text`."""
+    browser.click(By.XPATH, f"//main//a[contains(normalize-space(.), '{text}')]")
 
 
 def main():

@@ -16,7 +16,7 @@ extension Layout {
         let actor = Actor(account: account)
         let offers = { (action: OrganizationAction) in AuthorizationPolicy.offers(actor, action) }
         let records = RecordChoices.links(own: account.patient, grants: proxyGrants, current: recordInPath)
-        let nav = Nav(displayName: account.displayName, roleName: account.role.displayName,
+        let nav = Nav(displayName: account.displayName, roleName: actor.ownRecord == nil && AuthorizationPolicy.opensRecordsAsAPerson(actor) ? "Proxy" : account.role.displayName,
                       isCareTeam: offers(.findPatients), showsPatients: offers(.findPatients), showsIdentityChecks: offers(.checkIdentities),
                       showsReleaseQueue: offers(.releaseRecords), showsReviewQueue: offers(.reviewContributions), showsImport: offers(.importRecords),
                       showsSettings: AuthorizationPolicy.offers(actor, .configureRelease), homeLink: home,
