@@ -265,4 +265,51 @@ struct ProxyAccessTests {
             #expect(try await carer.post(Paths.renewProxy(id, grant.id.description), [:]).status == .notFound)
         }
     }
+
+    @Test("A proxy allowed to manage others passes on no more than their own access, and never renews", arguments: testDatabases)
+    func managerCannotEscalate(kind: DatabaseKind) async throws {
+        try await TestApp.run(kind) { client, env in
+            let (patient, record) = try await RecordSectionTests.clinicPatient(client, env)
+            let id = record.id.description
+            let (manager, _) = try await Self.acceptedCarer(client, env, patient: patient, record: record, scopes: [.seeRecord, .manageProxies])
+            let own = try #require(try await env.database.read {
+                try await PatientRecordReader($0, patient: record.id, visibility: .wholeRecord).proxyGrants()
+            }.first)
+            let list = try await manager.get(Paths.proxies(id))
+            #expect(list.status == .ok && !list.body.contains(Paths.renewProxy(id, own.id.description)))
+            _ = try await manager.get(Paths.newProxy(id))
+            let wider = try await manager.post(Paths.newProxy(id), pairs: [("name", "Friend"), ("email", "friend@example.org"), ("months", "12"),
+                                                                           ("scopes", "see-record"), ("scopes", "download")])
+            #expect(wider.status == .badRequest && wider.body.contains("You can only pass on what your own access allows."))
+            let widerSelf = try await manager.post(Paths.proxy(id, own.id.description), pairs: [("scopes", "see-record"), ("scopes", "download"),
+                                                                                                ("scopes", "manage-proxies")])
+            #expect(widerSelf.status == .badRequest)
+            let longer = try await manager.post(Paths.proxy(id, own.id.description), pairs: [("scopes", "see-record"), ("months", "18")])
+            #expect(longer.status == .badRequest && longer.body.contains("Only the patient sets how long"))
+            #expect(try await manager.post(Paths.renewProxy(id, own.id.description), [:]).status == .notFound)
+            let same = try await manager.post(Paths.newProxy(id), pairs: [("name", "Friend"), ("email", "friend@example.org"), ("months", "12"),
+                                                                          ("scopes", "see-record")])
+            #expect(same.status == .ok && same.body.contains("Invitation sent"))
+            let after = try #require(try await env.database.read {
+                try await PatientRecordReader($0, patient: record.id, visibility: .wholeRecord).proxyGrants()
+            }.first { $0.id == own.id })
+            #expect(after.grant.scopes == [.seeRecord, .manageProxies] && after.grant.expiresAt == own.grant.expiresAt)
+
+            // The proxy gives the grant up themself: the patient is told, and the record is closed to them.
+            let records = try await manager.get(Paths.records)
+            #expect(records.body.contains(Paths.giveUpProxy(own.id.description)))
+            #expect(try await manager.post(Paths.giveUpProxy(GrantID().description), [:]).status == .notFound)
+            #expect(try await manager.post(Paths.giveUpProxy(own.id.description), [:]).location == Paths.records + "?notice=proxy-given-up")
+            #expect(try await manager.get(Paths.patientHome(id)).status == .notFound)
+            #expect(try await Flows.lastMail(env, to: "clinic-1@example.org")?.contains("Sam Carer gave up the proxy access you gave them") == true)
+            #expect(try await patient.get(Paths.proxies(id)).body.contains("Ended: they gave it up"))
+        }
+    }
+
+    @Test("An invitation's token never reaches the logs: the path is cut where it would be")
+    func tokenNotLogged() {
+        #expect(ErrorPageMiddleware.loggable("/proxy-invitations/SeCrEt-token_1/account") == "/proxy-invitations/…/account")
+        #expect(ErrorPageMiddleware.loggable("/proxy-invitations/SeCrEt") == "/proxy-invitations/…")
+        #expect(ErrorPageMiddleware.loggable("/patients/x/proxies") == "/patients/x/proxies")
+    }
 }

@@ -23,12 +23,20 @@ struct ErrorPageMiddleware: RouterMiddleware {
         } catch where StorageFull.isCause(of: error) {
             // The operator must hear of this at once: until space is freed, every upload and most sign-ins fail.
             context.logger.critical("Out of storage space: free space on the data folder's disk or in the database",
-                                    metadata: ["error": "\(String(reflecting: type(of: error)))", "path": "\(request.uri.path)"])
+                                    metadata: ["error": "\(String(reflecting: type(of: error)))", "path": "\(Self.loggable(request.uri.path))"])
             return respond(status: .insufficientStorage, message: nil, headers: [:], request: request, context: context)
         } catch {
-            context.logger.error("Request failed", metadata: ["error": "\(String(reflecting: type(of: error)))", "path": "\(request.uri.path)"])
+            context.logger.error("Request failed", metadata: ["error": "\(String(reflecting: type(of: error)))", "path": "\(Self.loggable(request.uri.path))"])
             return respond(status: .internalServerError, message: nil, headers: [:], request: request, context: context)
         }
+    }
+
+    /// The path as logs may keep it: a proxy invitation's token (a live credential in the path) is cut out.
+    static func loggable(_ path: String) -> String {
+        let prefix = "/proxy-invitations/"
+        guard path.hasPrefix(prefix) else { return path }
+        let rest = path.dropFirst(prefix.count)
+        return prefix + "…" + (rest.firstIndex(of: "/").map { String(rest[$0...]) } ?? "")
     }
 
     private func respond(status: HTTPResponse.Status, message: String?, headers: HTTPFields, request: Request, context: Context,

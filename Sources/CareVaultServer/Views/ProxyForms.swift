@@ -82,7 +82,7 @@ enum ProxyForms {
             layout: layout, heading: "Change what \(grant.proxyName) may do",
             intro: ["Changes apply from their next click. To stop their access completely, end it instead."],
             errorSummary: ErrorSummary(failure), action: Paths.proxy(record.scope, grant.id.description), fields: [],
-            selects: grant.grant.relationship == .caregiver
+            selects: grant.grant.relationship == .caregiver && record.isOwn
                 ? [months(chosenMonths ?? rules.adultDefaultMonths, rules: rules, error: failure?.error("months"))] : [],
             groups: [scopes(chosenScopes, error: failure?.error("scopes"))], documentFields: [], hasDocumentFields: false,
             submitLabel: "Save changes", backLink: Paths.proxies(record.scope))

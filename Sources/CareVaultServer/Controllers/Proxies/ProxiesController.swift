@@ -46,7 +46,7 @@ struct ProxiesController: Sendable {
                 lastUsed: stored.lastUsedAt.map { PlainDate.instant($0, in: zone) } ?? "Not yet",
                 document: ProxyWords.document(stored.document),
                 editLink: live ? Paths.proxy(scope, stored.id.description) : nil,
-                renewAction: live && stored.grant.relationship == .caregiver ? Paths.renewProxy(scope, stored.id.description) : nil,
+                renewAction: live && stored.grant.relationship == .caregiver && record.isOwn ? Paths.renewProxy(scope, stored.id.description) : nil,
                 revokeAction: live ? Paths.revokeProxy(scope, stored.id.description) : nil,
                 revokeLabel: accepted ? "End \(stored.proxyName)'s access now" : "Withdraw the invitation",
                 endsSoon: live && (stored.grant.expiresAt.map { $0.timeIntervalSince(now) < 30 * 24 * 3600 } ?? false))

@@ -41,8 +41,8 @@ struct ProxyRulesController: Sendable {
         rules.hidesClinicalNotesFromParents = form.value("hideNotes") == "yes"
         do {
             try v.finish()
-        } catch let failure as ValidationFailure {
-            return env.renderer.response(page(context, request: request, rules: rules, typed: typed, failure: failure), status: .badRequest)
+        } catch {
+            return env.renderer.response(page(context, request: request, rules: rules, typed: typed, failure: error), status: .badRequest)
         }
         try await ProxyRulesService(env: env).save(rules, by: context.account, info: context.info)
         throw Redirect.to(Paths.proxyRules + "?notice=proxy-rules-saved")

@@ -43,6 +43,9 @@ struct ProxyGrantService: Sendable {
         if invitation.scopes.isEmpty || !invitation.scopes.contains(where: \.isAvailable) {
             v.add(FieldError(field: "scopes", message: "Choose at least one thing this person may do (for example, see the record)."))
         }
+        if let own = Self.delegatedScopes(record), !invitation.scopes.isSubset(of: own) {
+            v.add(FieldError(field: "scopes", message: "You can only pass on what your own access allows."))
+        }
         if invitation.relationship == .caregiver, !(1...rules.adultMaximumMonths).contains(invitation.months ?? 0) {
             v.add(FieldError(field: "months", message: "Choose how long the access lasts: 1 to \(rules.adultMaximumMonths) months."))
         }
@@ -74,6 +77,13 @@ struct ProxyGrantService: Sendable {
         return Created(grant: stored, code: code)
     }
 
+    /// For a proxy who may manage others' access: the scopes of their own grant, which they cannot
+    /// exceed for anyone else (nil for the patient and the care team).
+    static func delegatedScopes(_ record: PatientRecord) -> Set<ProxyScope>? {
+        guard case .delegate(_, let grant)? = record.actor, let proxy = grant.proxy else { return nil }
+        return proxy.grant.scopes
+    }
+
     /// The end of a new grant: the months the patient chose on the clinic's calendar; for staff-made
     /// grants the date they entered; a parent's never after the 18th birthday.
     func expiry(_ invitation: Invitation, patient: Patient, from now: Date) -> Date? {
@@ -101,6 +111,12 @@ struct ProxyGrantService: Sendable {
         if let months, !(1...rules.adultMaximumMonths).contains(months) {
             v.add(FieldError(field: "months", message: "Choose how long the access lasts: 1 to \(rules.adultMaximumMonths) months."))
         }
+        if let own = Self.delegatedScopes(record), !scopes.isSubset(of: own) {
+            v.add(FieldError(field: "scopes", message: "You can only pass on what your own access allows."))
+        }
+        if months != nil, !record.isOwn {
+            v.add(FieldError(field: "months", message: "Only the patient sets how long someone's access lasts."))
+        }
         try v.finish()
         let now = Date()
         try await record.write { writer in
@@ -125,6 +141,7 @@ struct ProxyGrantService: Sendable {
 
     /// Renews an adult grant for the clinic's default length from today (the patient's one click).
     func renew(_ id: GrantID, record: PatientRecord, by account: Account, info: RequestInfo) async throws {
+        guard record.isOwn else { throw ProxyGrantError.notFound }
         let stored = try await record.read { try await $0.proxyGrants().first { $0.id == id } }
         guard let stored else { throw ProxyGrantError.notFound }
         try await change(id, scopes: stored.grant.scopes, months: env.configuration.proxyRules.adultDefaultMonths, record: record, by: account,
