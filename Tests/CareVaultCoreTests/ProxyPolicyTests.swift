@@ -101,6 +101,18 @@ struct ProxyPolicyTests {
         }
     }
 
+    @Test("A widened parent's grant lifts the adolescent set until its review date, never the confidential codes")
+    func widened() {
+        let at13 = ProxyGrantTests.at("2023-07-01 12:00")
+        let grant = ProxyGrant(patient: Self.child.id, relationship: .parent, scopes: [.seeRecord], acceptedAt: ProxyGrantTests.at("2020-01-01 09:00"),
+                               expiresAt: nil, widenedUntil: at13.addingTimeInterval(60))
+        let actor = Self.actor(grant)
+        let widened = AuthorizationPolicy.visibility(actor, basis: .grant(kind: .proxy, id: grant.id), patient: Self.child, at: at13)
+        #expect(widened.resourceTypes == nil && widened.hiddenCodes == Self.rules.confidentialCodes)
+        let lapsed = AuthorizationPolicy.visibility(actor, basis: .grant(kind: .proxy, id: grant.id), patient: Self.child, at: at13.addingTimeInterval(60))
+        #expect(lapsed.resourceTypes == Self.rules.adolescentParentTypes)
+    }
+
     @Test("Clinic rules: clinical notes hidden from parents at every age when the admin says so")
     func clinicalNotes() {
         var rules = ProxyRules()

@@ -132,9 +132,60 @@ struct ParentProxyTests {
             #expect(try await parent.get(Paths.patientHome(id)).status == .notFound)
             let denied = try await AuditTrail.events(env, action: .recordAccessDenied, patient: child.id)
             #expect(denied.last?.basis == DenialReason.patientCameOfAge.rawValue)
+            // The parent is told once that their access ended (the imported child has no address on file to tell).
+            #expect(try await ProxyComingOfAge(env: env).sweep() == 1)
+            let parentMail = try await env.database.read { try await OutboxRepository($0).list(limit: 5) }.first
+            #expect(parentMail?.subject == "Your access to a child's health record has ended")
+            #expect(try await ProxyComingOfAge(env: env).sweep() == 0)
             // The parent's records page says why.
             let records = try await parent.get(Paths.records)
             #expect(records.body.contains("Ended on the patient&#39;s 18th birthday"), "\(records.body)")
+        }
+    }
+
+    @Test("A clinician widens a parent's access for one adolescent with the young person's agreement, for a year; confidential care stays hidden",
+          arguments: testDatabases)
+    func widened(kind: DatabaseKind) async throws {
+        try await TestApp.run(kind) { client, env in
+            let summary = try await RecordImportService(env: env).importBundle(
+                try ClinicBundle.json(mrn: "TEEN-3", birthDate: Self.birthDate(yearsOld: 14), confidentialMedicine: true),
+                source: "clinic.json", by: nil, info: .commandLine)
+            let child = summary.patient
+            let id = child.id.description
+            let parent = try await Self.parent(client, env, of: child)
+            let stored = try await env.database.read { try await FHIRResourceRepository($0).all(patientScope: id) }
+            let pressure = try #require(stored.first { $0.resourceType == "Observation" })
+            let medicine = try #require(stored.first { $0.json.contains("v3-ActCode") })
+            let pressurePage = Paths.recordItem(id, type: "Observation", id: pressure.id)
+            #expect(try await parent.get(pressurePage).status == .notFound)
+            let grant = try #require(try await env.database.read {
+                try await PatientRecordReader($0, patient: child.id, visibility: .wholeRecord).proxyGrants()
+            }.first)
+            let widen = Paths.widenProxy(id, grant.id.description)
+
+            // Front-desk staff cannot; a clinician must write down the agreement and confirm it.
+            let frontDesk = try await ReleaseWorkflowTests.staff(client, env, role: .staff)
+            _ = try await frontDesk.get(Paths.proxies(id))
+            #expect(try await frontDesk.post(widen, ["agreement": "ok", "agreed": "yes"]).status == .notFound)
+            let clinician = try await ReleaseWorkflowTests.staff(client, env, role: .clinician)
+            let list = try await clinician.get(Paths.proxies(id))
+            #expect(list.body.contains(widen))
+            let unconfirmed = try await clinician.post(widen, ["agreement": ""])
+            #expect(unconfirmed.status == .badRequest && unconfirmed.body.contains("Write down what the young person agreed to"))
+            #expect(try await parent.post(widen, ["agreement": "me", "agreed": "yes"]).status == .notFound)
+            let done = try await clinician.post(widen, ["agreement": "Mum may see my test results and visits.", "agreed": "yes"])
+            #expect(done.location == Paths.proxies(id) + "?notice=proxy-changed")
+            #expect(try await clinician.get(Paths.proxies(id)).body.contains("as the young person agreed: Mum may see my test results and visits."))
+
+            // The parent now sees the results; the confidential medicine stays hidden.
+            #expect(try await parent.get(pressurePage).status == .ok)
+            #expect(try await parent.get(Paths.recordItem(id, type: "MedicationRequest", id: medicine.id)).status == .notFound)
+            #expect(!(try await parent.get(Paths.recordSection(id, .medications)).body.contains("Amoxicillin")))
+            // A year on, without a new conversation, it lapses.
+            try await env.database.write { sql in
+                try await sql.raw("UPDATE proxy_grants SET widened_until = 1 WHERE id = \(bind: grant.id.description)").run()
+            }
+            #expect(try await parent.get(pressurePage).status == .notFound)
         }
     }
 }

@@ -218,7 +218,8 @@ struct TemplateSnapshotTests {
                                     name: "MockProxyName", email: "MockProxyEmail", relationship: "MockRelationship", scopes: ["MockScope1", "MockScope2"],
                                     status: "MockStatus", since: "MockSince", ends: "MockEnds", lastUsed: "MockLastUsed", document: "MockDocument",
                                     editLink: "/mock-proxy-edit", renewAction: "/mock-proxy-renew", revokeAction: "/mock-proxy-revoke",
-                                    revokeLabel: "MockRevokeLabel", endsSoon: true)], hasGrants: true, backLink: "/mock-proxies-back")),
+                                    revokeLabel: "MockRevokeLabel", endsSoon: true, widenAction: "/mock-proxy-widen", grantID: "mock-grant",
+                                    widened: "MockWidened")], hasGrants: true, backLink: "/mock-proxies-back")),
         ("proxy-form", ProxyFormPage(layout: layout("ProxyForm"), heading: "MockProxyFormHeading", intro: ["MockProxyIntro"],
                                      errorSummary: ErrorSummary(failure), action: "/mock-proxy-action", fields: [field("PF")],
                                      selects: [SelectField(name: "mockselect", label: "MockSelectLabel", options: [

@@ -42,6 +42,7 @@ public enum Paths {
     public static func newProxy(_ patient: String) -> String { "/patients/\(patient)/proxies/new" }
     public static func proxy(_ patient: String, _ grant: String) -> String { "/patients/\(patient)/proxies/\(grant)" }
     public static func revokeProxy(_ patient: String, _ grant: String) -> String { "/patients/\(patient)/proxies/\(grant)/revoke" }
+    public static func widenProxy(_ patient: String, _ grant: String) -> String { "/patients/\(patient)/proxies/\(grant)/widen" }
     public static func renewProxy(_ patient: String, _ grant: String) -> String { "/patients/\(patient)/proxies/\(grant)/renew" }
     /// An invitation to act for a patient, by the token it was sent with.
     public static func proxyInvitation(_ token: String) -> String { "/proxy-invitations/\(token)" }

@@ -4,8 +4,8 @@ import ServiceLifecycle
 
 /// Upkeep that runs at start-up and then every hour while the server runs: erases the bytes of
 /// deleted uploads past their retention period, deletes sessions that ended (otherwise every
-/// sign-in ever made would stay in the sessions table), and reminds patients of proxy access that
-/// ends within 30 days.
+/// sign-in ever made would stay in the sessions table), reminds patients of proxy access that ends
+/// within 30 days, and tells patients who turned 18 (and their parents) that the parents' access ended.
 struct Housekeeping: Service {
     let env: AppEnvironment
     static let interval: Duration = .seconds(3600)
@@ -20,6 +20,9 @@ struct Housekeeping: Service {
         }
         do { try await ProxyReminders(env: env).sweep(now: now) } catch {
             env.logger.error("proxy reminders failed", metadata: ["error": "\(type(of: error))"])
+        }
+        do { try await ProxyComingOfAge(env: env).sweep(now: now) } catch {
+            env.logger.error("coming-of-age notices failed", metadata: ["error": "\(type(of: error))"])
         }
     }
 

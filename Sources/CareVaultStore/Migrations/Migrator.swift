@@ -23,6 +23,7 @@ public struct Migrator: Sendable {
         M015AuditEntities(),
         M016ProxyGrants(),
         M017Disclosures(),
+        M018ProxyWideningAndComingOfAge(),
     ]
 
     private let database: Database

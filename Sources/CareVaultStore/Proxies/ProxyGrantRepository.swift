@@ -138,6 +138,32 @@ public struct ProxyGrantRepository: Sendable {
         try await sql.raw("UPDATE proxy_grants SET reminded_at = \(bind: now.ms) WHERE id = \(bind: id.description)").run()
     }
 
+    /// Widens a parent's grant of one patient until `until`, recording who and the adolescent's agreement.
+    func widen(id: GrantID, patient: PatientID, until: Date, by account: AccountID, agreement: String) async throws -> Bool {
+        try await sql.raw("""
+            UPDATE proxy_grants SET widened_until = \(bind: until.ms), widened_by = \(bind: account.description), widening_agreement = \(bind: agreement)
+            WHERE id = \(bind: id.description) AND patient_id = \(bind: patient.description) AND relationship = 'parent' AND revoked_at IS NULL
+            RETURNING id
+            """).first() != nil
+    }
+
+    /// Parents' grants nobody revoked whose patient's coming of age nobody was told of yet, with the
+    /// patient's birth date (the caller decides who is 18 on the clinic's calendar).
+    public func parentGrantsNotToldOfComingOfAge(bornOnOrBefore day: String, limit: Int) async throws -> [(StoredProxyGrant, BirthDate)] {
+        try await sql.raw("""
+            SELECT g.*, p.birth_date FROM proxy_grants g JOIN patients p ON p.id = g.patient_id
+            WHERE g.relationship = 'parent' AND g.accepted_at IS NOT NULL AND g.revoked_at IS NULL AND g.came_of_age_notified_at IS NULL
+            AND p.birth_date <= \(bind: day) ORDER BY p.birth_date LIMIT \(bind: limit)
+            """).all().map { row in
+            guard let born = BirthDate(try row.string("birth_date")) else { throw DatabaseError.unexpectedResult("bad birth date") }
+            return (try Self.grant(row), born)
+        }
+    }
+
+    public func markComingOfAgeNotified(id: GrantID, at now: Date) async throws {
+        try await sql.raw("UPDATE proxy_grants SET came_of_age_notified_at = \(bind: now.ms) WHERE id = \(bind: id.description)").run()
+    }
+
     static func text(_ scopes: Set<ProxyScope>) -> String { scopes.map(\.rawValue).sorted().joined(separator: " ") }
 
     static func grant(_ row: any SQLRow) throws -> StoredProxyGrant {
@@ -148,14 +174,17 @@ public struct ProxyGrantRepository: Sendable {
         let document: ProxyDocument? = try row.optionalString("document_type").map {
             ProxyDocument(type: $0, reference: try row.optionalString("document_reference") ?? "", date: try row.optionalString("document_date") ?? "")
         }
-        return StoredProxyGrant(
+        var stored = StoredProxyGrant(
             grant: ProxyGrant(id: try row.id("id"), patient: try row.id("patient_id"), relationship: relationship, scopes: scopes,
                               acceptedAt: try row.optionalDate("accepted_at"), expiresAt: try row.optionalDate("expires_at"),
-                              revokedAt: try row.optionalDate("revoked_at")),
+                              revokedAt: try row.optionalDate("revoked_at"), widenedUntil: try row.optionalDate("widened_until")),
             proxyAccount: try row.optionalID("proxy_account_id"), proxyName: try row.string("proxy_name"), proxyEmail: try row.string("proxy_email"),
             createdBy: try row.optionalID("created_by"), createdAt: try row.date("created_at"),
             invitationExpiresAt: try row.optionalDate("invitation_expires_at"), confirmation: confirmation,
             failedAttempts: try row.int("failed_attempts"), acceptedText: try row.optionalString("accepted_text"),
             revokedBy: try row.optionalID("revoked_by"), lastUsedAt: try row.optionalDate("last_used_at"), document: document)
+        stored.widenedBy = try row.optionalID("widened_by")
+        stored.wideningAgreement = try row.optionalString("widening_agreement")
+        return stored
     }
 }

@@ -45,6 +45,9 @@ public struct StoredProxyGrant: Sendable, Equatable {
     public var revokedBy: AccountID?
     public var lastUsedAt: Date?
     public var document: ProxyDocument?
+    /// Who widened a parent's access for the adolescent, and what the adolescent agreed to.
+    public var widenedBy: AccountID?
+    public var wideningAgreement: String?
 
     public init(grant: ProxyGrant, proxyAccount: AccountID? = nil, proxyName: String, proxyEmail: String, createdBy: AccountID?,
                 createdAt: Date, invitationExpiresAt: Date?, confirmation: ProxyConfirmation, failedAttempts: Int = 0,

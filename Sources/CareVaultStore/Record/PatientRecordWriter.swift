@@ -127,6 +127,11 @@ public struct PatientRecordWriter: Sendable {
         try await ProxyGrantRepository(sql).change(id: id, patient: patient, scopes: scopes, expiresAt: expiresAt)
     }
 
+    /// Widens a parent's grant of this record for the adolescent until `until`; false if there is none in force.
+    public func widen(proxyGrant id: GrantID, until: Date, by account: AccountID, agreement: String) async throws -> Bool {
+        try await ProxyGrantRepository(sql).widen(id: id, patient: patient, until: until, by: account, agreement: agreement)
+    }
+
     // MARK: Disclosures
 
     /// Records a disclosure of this record's information.

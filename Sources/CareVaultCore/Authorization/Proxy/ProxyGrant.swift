@@ -25,9 +25,14 @@ public struct ProxyGrant: Sendable, Equatable {
     /// When it ends (a guardianship or power of attorney without an end date: nil).
     public let expiresAt: Date?
     public let revokedAt: Date?
+    /// Until when a clinician widened a parent's access for this adolescent, with the adolescent's
+    /// recorded agreement (reviewed yearly): the adolescent set no longer limits it, the confidential
+    /// kinds of care stay hidden.
+    public let widenedUntil: Date?
 
     public init(id: GrantID = GrantID(), patient: PatientID, relationship: ProxyRelationship, scopes: Set<ProxyScope>, acceptedAt: Date?,
-                expiresAt: Date?, revokedAt: Date? = nil) {
+                expiresAt: Date?, revokedAt: Date? = nil, widenedUntil: Date? = nil) {
+        self.widenedUntil = widenedUntil
         self.id = id
         self.patient = patient
         self.relationship = relationship
@@ -86,7 +91,8 @@ public struct ProxyGrant: Sendable, Equatable {
         if relationship == .parent {
             if rules.hidesClinicalNotesFromParents { narrowing.hiddenCategories.formUnion(rules.clinicalNoteCategories) }
             if age >= rules.adolescentAge {
-                narrowing.resourceTypes = rules.adolescentParentTypes
+                let widened = widenedUntil.map { $0 > now } ?? false
+                narrowing.resourceTypes = widened ? nil : rules.adolescentParentTypes
                 narrowing.hiddenCategories.formUnion(rules.confidentialCategories)
                 narrowing.hiddenCodes.formUnion(rules.confidentialCodes)
             }

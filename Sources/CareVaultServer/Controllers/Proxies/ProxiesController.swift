@@ -18,6 +18,7 @@ struct ProxiesController: Sendable {
         group.post("/patients/:patient/proxies/:grant", use: change)
         group.post("/patients/:patient/proxies/:grant/revoke", use: revoke)
         group.post("/patients/:patient/proxies/:grant/renew", use: renew)
+        group.post("/patients/:patient/proxies/:grant/widen", use: widen)
     }
 
     private func open(_ context: SignedInRequestContext, grant: String? = nil) async throws -> PatientRecord {
@@ -34,6 +35,9 @@ struct ProxiesController: Sendable {
         let record = try await open(context)
         let grants = try await record.read { try await $0.proxyGrants() }
         let now = Date(), rules = env.configuration.proxyRules, zone = env.configuration.timeZone, scope = record.scope
+        let age = record.patient.birthDate.age(at: now, in: zone)
+        let adolescent = age >= rules.adolescentAge && age < rules.adultAge
+        let clinician = record.allows(.writeRecord) && record.basis.isCareTeam
         let rows = grants.map { stored in
             let live = ProxyWords.isLive(stored, birthDate: record.patient.birthDate, now: now, rules: rules, zone: zone)
             let accepted = stored.grant.acceptedAt != nil
@@ -49,7 +53,13 @@ struct ProxiesController: Sendable {
                 renewAction: live && stored.grant.relationship == .caregiver && record.isOwn ? Paths.renewProxy(scope, stored.id.description) : nil,
                 revokeAction: live ? Paths.revokeProxy(scope, stored.id.description) : nil,
                 revokeLabel: accepted ? "End \(stored.proxyName)'s access now" : "Withdraw the invitation",
-                endsSoon: live && (stored.grant.expiresAt.map { $0.timeIntervalSince(now) < 30 * 24 * 3600 } ?? false))
+                endsSoon: live && (stored.grant.expiresAt.map { $0.timeIntervalSince(now) < 30 * 24 * 3600 } ?? false),
+                widenAction: live && accepted && stored.grant.relationship == .parent && clinician && adolescent
+                    ? Paths.widenProxy(scope, stored.id.description) : nil,
+                grantID: stored.id.description,
+                widened: stored.grant.widenedUntil.flatMap { until in
+                    until > now ? "Until \(PlainDate.day(until, in: zone)), as the young person agreed: \(stored.wideningAgreement ?? "")" : nil
+                })
         }
         return env.renderer.response(ProxiesPage(
             layout: context.layout("Who can act for this patient", request: request),
@@ -119,6 +129,18 @@ struct ProxiesController: Sendable {
             try await ProxyGrantService(env: env).revoke(id, record: record, by: context.account, info: context.info)
         } catch ProxyGrantError.notFound { throw HTTPError(.notFound) }
         throw Redirect.to(Paths.proxies(record.scope) + "?notice=proxy-revoked")
+    }
+
+    @Sendable func widen(_ request: Request, context: SignedInRequestContext) async throws -> Response {
+        var request = request
+        let form = try await request.form()
+        let id = try grantID(context)
+        let record = try await open(context, grant: id.description)
+        do {
+            try await ProxyGrantService(env: env).widen(id, agreement: form.value("agreement"), agreed: form.value("agreed") == "yes", record: record,
+                                                        by: context.account, info: context.info)
+        } catch ProxyGrantError.notFound { throw HTTPError(.notFound) }
+        throw Redirect.to(Paths.proxies(record.scope) + "?notice=proxy-changed")
     }
 
     @Sendable func renew(_ request: Request, context: SignedInRequestContext) async throws -> Response {

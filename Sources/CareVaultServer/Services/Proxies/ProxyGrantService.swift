@@ -184,6 +184,36 @@ extension ProxyGrantService {
     }
 }
 
+extension ProxyGrantService {
+    /// How long a widening lasts before a clinician reviews it with the adolescent again.
+    static let wideningReview: TimeInterval = 365 * 24 * 60 * 60
+
+    /// A clinician widens a parent's access for one adolescent beyond the adolescent set (the
+    /// confidential kinds of care stay hidden), recording what the adolescent agreed to; it lapses
+    /// after a year unless reviewed and widened again.
+    func widen(_ id: GrantID, agreement rawAgreement: String, agreed: Bool, record: PatientRecord, by account: Account, info: RequestInfo) async throws {
+        guard case .careTeam(.clinician, _) = record.basis else { throw ProxyGrantError.notFound }
+        let agreement = rawAgreement.trimmingCharacters(in: .whitespacesAndNewlines)
+        var errors: [FieldError] = []
+        if agreement.isEmpty || agreement.count > 1000 {
+            errors.append(FieldError(field: "agreement-\(id)", message: "Write down what the young person agreed to (at most 1,000 characters)."))
+        }
+        if !agreed { errors.append(FieldError(field: "agreed-\(id)", message: "Tick the box to confirm the young person agreed, with you, today.")) }
+        guard errors.isEmpty else { throw ValidationFailure(errors) }
+        let until = Date().addingTimeInterval(Self.wideningReview)
+        try await record.write { writer in
+            guard let stored = try await writer.proxyGrant(id: id),
+                  try await writer.widen(proxyGrant: id, until: until, by: account.id, agreement: agreement) else { throw ProxyGrantError.notFound }
+            try await writer.audit([AuditEvent(.proxyChanged, info: info, actor: account, patient: writer.patient, resourceType: "ProxyGrant",
+                                               resourceID: id.description, basis: record.basis.description)])
+            try await ProxyNotices(env: env).toPatient(
+                subject: "\(stored.proxyName)'s access to your health record was widened, as you agreed",
+                body: "\(account.displayName) widened \(stored.proxyName)'s access to your record, as you agreed: \(agreement)\n\nIt lasts until \(PlainDate.day(until, in: env.configuration.timeZone)); the kinds of care kept private stay private. Ask your care team to narrow it again at any time.",
+                with: writer)
+        }
+    }
+}
+
 /// Why a grant could not be changed.
 enum ProxyGrantError: Error {
     /// No such grant of this record, or it has already ended.

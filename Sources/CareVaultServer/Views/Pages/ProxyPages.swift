@@ -65,6 +65,12 @@ public struct ProxiesPage: Page {
         public let revokeLabel: String
         /// Whether it ends within 30 days (the page says so).
         public let endsSoon: Bool
+        /// For a clinician, a parent's grant of an adolescent: the form that widens it with the young
+        /// person's agreement (the grant's id makes its fields' ids unique on the page).
+        public let widenAction: String?
+        public let grantID: String
+        /// "Widened until 3 December 2027, as agreed: …"
+        public let widened: String?
     }
 }
 
