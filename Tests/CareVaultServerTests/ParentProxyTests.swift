@@ -89,6 +89,13 @@ struct ParentProxyTests {
             let medicines = try await parent.get(Paths.recordSection(id, .medications))
             #expect(medicines.body.contains("Old inhaler") && !medicines.body.contains("Amoxicillin"))
 
+            // The history lists only accesses to what the parent may see: not the clinician's look at the medicine.
+            let doctor = try await ReleaseWorkflowTests.staff(client, env, role: .clinician)
+            #expect(try await doctor.get(Paths.recordItem(id, type: "MedicationRequest", id: confidential.id)).status == .ok)
+            let history = try await parent.get(Paths.accessHistory(id))
+            #expect(history.status == .ok && history.body.contains("You"))
+            #expect(!history.body.contains("Dr Release"), "the parent learns nothing of the clinician's look at a confidential item")
+
             // The administrator stops keeping sexual and reproductive health from parents: the next click shows the medicine.
             let admin = try await ReleaseWorkflowTests.staff(client, env, role: .admin)
             let form = try await admin.get(Paths.proxyRules)

@@ -227,6 +227,16 @@ struct ProxyAccessTests {
             #expect(try await guesser.post(guessedPath, ["code": try #require(goodCode), "agree": "yes"]).status == .notFound)
             #expect(try await guesser.get(Paths.patientHome(id)).status == .notFound)
             #expect(try await AuditTrail.events(env, action: .proxyConfirmationFailed, patient: record.id).count == 5)
+            // A clinic account never becomes someone's proxy, even with the right address and code.
+            let staffEmail = "nurse\(Int.random(in: 1...999_999))@example.org"
+            _ = try await AccountService(env: env).createStaff(email: staffEmail, name: "Nurse Who", role: .staff, password: Flows.password, by: nil,
+                                                               info: .commandLine)
+            let (staffCode, staffPath) = try await Self.invite(patient, env, record: id, email: staffEmail)
+            let nurse = Browser(client)
+            _ = try await Flows.signIn(nurse, email: staffEmail)
+            _ = try await nurse.get(staffPath)
+            let clinicAccount = try await nurse.post(staffPath, ["code": try #require(staffCode), "agree": "yes"])
+            #expect(clinicAccount.status == .forbidden && clinicAccount.body.contains("Use a personal account"))
             // An unknown or malformed link says the same.
             #expect(try await guesser.get("/proxy-invitations/nonsense").status == .notFound)
             #expect(try await guesser.get("/proxy-invitations/" + String(repeating: "a", count: 500)).status == .notFound)

@@ -74,6 +74,11 @@ struct ProxyInvitationController: Sendable {
                     paragraphs: ["It was sent to \(sentTo), and you are signed in as \(context.account.email).",
                                  "Sign out, then open the link again and sign in (or create an account) with the address it was sent to."]),
                     status: .forbidden)
+            case .clinicAccount:
+                return env.renderer.response(MessagePage(
+                    layout: layout, heading: "Use a personal account",
+                    paragraphs: ["Clinic accounts cannot act as someone's proxy. Sign out, then sign in or create an account of your own to accept."]),
+                    status: .forbidden)
             case .ownRecord:
                 return env.renderer.response(MessagePage(
                     layout: layout, heading: "This is your own record",

@@ -71,6 +71,8 @@ struct ProxyInvitationService: Sendable {
         case otherAccount(sentTo: String)
         /// The patient cannot be their own proxy.
         case ownRecord
+        /// A clinic account (staff, clinician, administrator) acts for the clinic, never as someone's proxy.
+        case clinicAccount
     }
 
     /// Accepts `token`'s invitation for `account`, if the proof it asks for (the code, or the patient's
@@ -81,6 +83,7 @@ struct ProxyInvitationService: Sendable {
         let proof = open.grant.confirmation == .code ? code : birthDate
         guard account.email.lowercased() == open.grant.proxyEmail.lowercased() else { throw Refusal.otherAccount(sentTo: Self.masked(open.grant.proxyEmail)) }
         guard account.patient != open.patient.id else { throw Refusal.ownRecord }
+        guard account.role == .patient else { throw Refusal.clinicAccount }
         let field = open.grant.confirmation == .code ? "code" : "birthDate"
         guard try proofMatches(open, proof) else {
             let count = try await env.database.write { sql in
