@@ -195,4 +195,31 @@ struct ParentProxyTests {
             #expect(try await parent.get(pressurePage).status == .notFound)
         }
     }
+
+    @Test("Security labels of resources stored before labels were indexed are indexed once at start-up", arguments: testDatabases)
+    func labelsOfOlderResources(kind: DatabaseKind) async throws {
+        try await TestApp.run(kind) { _, env in
+            let summary = try await RecordImportService(env: env).importBundle(
+                try ClinicBundle.json(mrn: "TEEN-4", birthDate: Self.birthDate(yearsOld: 13), confidentialMedicine: true),
+                source: "clinic.json", by: nil, info: .commandLine)
+            let id = summary.patient.id.description
+            let label = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
+            func labelRows() async throws -> Int {
+                try await env.database.read { sql in
+                    try await sql.raw("SELECT COUNT(*) AS n FROM fhir_resource_codes WHERE patient_scope = \(bind: id) AND system = \(bind: label)")
+                        .first().map { try $0.decode(column: "n", as: Int.self) } ?? 0
+                }
+            }
+            #expect(try await labelRows() == 1, "new imports index the label")
+            // As stored before: no label in the index, and the indexing not yet done.
+            try await env.database.write { sql in
+                try await sql.raw("DELETE FROM fhir_resource_codes WHERE system = \(bind: label)").run()
+                try await sql.raw("DELETE FROM settings WHERE name = \(bind: SecurityLabelIndexing.doneSetting)").run()
+            }
+            #expect(try await labelRows() == 0)
+            #expect(try await SecurityLabelIndexing(env: env).run() >= 1)
+            #expect(try await labelRows() == 1)
+            #expect(try await SecurityLabelIndexing(env: env).run() == 0, "once")
+        }
+    }
 }

@@ -57,6 +57,7 @@ public func buildApplication(
     app.beforeServerStarts {
         try await Migrator(database: env.database).migrate(logger: logger)
         try await CodeRekeying(env: env).run()
+        try await SecurityLabelIndexing(env: env).run()
         try await BlobRepair(env: env).run()
         await Housekeeping(env: env).runOnce()
         if let link = try await SetupLinkService(env: env).issueLinkIfNeeded() {

@@ -13,6 +13,7 @@ public func withCommandEnvironment<T: Sendable>(
         defer { group.cancelAll() }
         try await Migrator(database: env.database).migrate(logger: logger)
         try await CodeRekeying(env: env).run()
+        try await SecurityLabelIndexing(env: env).run()
         return try await body(env)
     }
 }

@@ -146,6 +146,22 @@ public struct FHIRResourceRepository: Sendable {
         try await insertCodes(batch.map { ($0.resource, $0.index) })
     }
 
+    /// Current resources whose JSON mentions security labels, after `cursor` (type, id) in key order:
+    /// for indexing labels of resources stored before labels were indexed (maintenance, once).
+    public func labelled(after cursor: (type: String, id: String)?, limit: Int) async throws -> [StoredResource] {
+        let (type, id) = cursor ?? ("", "")
+        return try await sql.raw("""
+            SELECT * FROM fhir_resources WHERE json LIKE '%"security"%'
+            AND (resource_type > \(bind: type) OR (resource_type = \(bind: type) AND id > \(bind: id)))
+            ORDER BY resource_type, id LIMIT \(bind: limit)
+            """).all().map(Self.stored)
+    }
+
+    /// Adds the index codes of stored resources that are missing (the others stay as they are).
+    public func addMissingCodes(_ items: [(StoredResource, FHIRIndexFields)]) async throws {
+        try await insertCodes(items)
+    }
+
     private func insertCodes(_ items: [(StoredResource, FHIRIndexFields)]) async throws {
         let rows = items.flatMap { resource, index in
             Set(index.codes).map { code -> SQLQueryString in
