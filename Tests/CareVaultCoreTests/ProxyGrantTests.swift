@@ -119,4 +119,14 @@ struct ProxyGrantTests {
     func adultMaximum() {
         #expect(ProxyGrant.latestEnd(from: Self.at("2026-12-03 10:00"), rules: Self.rules, timeZone: Self.zone) == Self.at("2028-06-03 10:00"))
     }
+
+    @Test("The clinic's today, and the same day some years earlier (29 February falls back to the 28th)")
+    func clinicDays() {
+        let utcMorning = ISO8601DateFormatter().date(from: "2022-06-15T06:59:00Z")!
+        #expect(BirthDate(utcMorning, in: Self.zone).description == "2022-06-14")
+        #expect(BirthDate(utcMorning, in: TimeZone(identifier: "UTC")!).description == "2022-06-15")
+        #expect(BirthDate.sameDay(yearsBefore: 18, BirthDate("2026-06-15")!).description == "2008-06-15")
+        #expect(BirthDate.sameDay(yearsBefore: 6, BirthDate("2028-02-29")!).description == "2022-02-28")
+        #expect(ProxyGrant.end(months: 12, from: Self.at("2026-03-01 09:00"), timeZone: Self.zone) == Self.at("2027-03-01 09:00"))
+    }
 }

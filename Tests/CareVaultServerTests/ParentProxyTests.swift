@@ -25,6 +25,9 @@ struct ParentProxyTests {
         let missing = try await clinician.post(Paths.staffNewProxy(id), pairs: [("name", "Pat Parent"), ("email", "parent@example.org"),
                                                                                 ("relationship", "parent"), ("scopes", "see-record")])
         #expect(missing.status == .badRequest && missing.body.contains(##"href="#field-documentType""##))
+        let caregiver = try await clinician.post(Paths.staffNewProxy(id), pairs: [("name", "Pat Parent"), ("email", "parent@example.org"),
+                                                                                  ("relationship", "caregiver"), ("scopes", "see-record")])
+        #expect(caregiver.status == .badRequest && caregiver.body.contains(##"href="#field-relationship""##))
         let email = "parent\(Int.random(in: 1...999_999))@example.org"
         let made = try await clinician.post(Paths.staffNewProxy(id), pairs: [
             ("name", "Pat Parent"), ("email", email), ("relationship", "parent"), ("scopes", "see-record"), ("scopes", "download"),

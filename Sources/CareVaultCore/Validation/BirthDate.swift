@@ -24,6 +24,14 @@ public struct BirthDate: Sendable, Hashable, Comparable, CustomStringConvertible
         (year, month, day) = (c.year!, c.month!, c.day!)
     }
 
+    /// The calendar date of an instant in `timeZone` (the clinic's "today").
+    public init(_ date: Date, in timeZone: TimeZone) {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let c = calendar.dateComponents([.year, .month, .day], from: date)
+        (year, month, day) = (c.year!, c.month!, c.day!)
+    }
+
     public var description: String {
         String(format: "%04d-%02d-%02d", year, month, day)
     }
@@ -51,5 +59,14 @@ public struct BirthDate: Sendable, Hashable, Comparable, CustomStringConvertible
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.singleValueContainer()
         try c.encode(description)
+    }
+}
+
+extension BirthDate {
+    /// The same day `years` earlier; 29 February falls back to the 28th in a common year.
+    public static func sameDay(yearsBefore years: Int, _ day: BirthDate) -> BirthDate {
+        let year = day.year - years
+        return BirthDate(String(format: "%04d-%02d-%02d", year, day.month, day.day))
+            ?? BirthDate(String(format: "%04d-%02d-28", year, day.month))!
     }
 }

@@ -103,9 +103,15 @@ public struct ProxyGrant: Sendable, Equatable {
     /// The latest end an adult grant may be given at `start` (the patient renews; only they can): the
     /// same local time ``ProxyRules/adultMaximumMonths`` later on the clinic's calendar.
     public static func latestEnd(from start: Date, rules: ProxyRules, timeZone: TimeZone) -> Date {
+        end(months: rules.adultMaximumMonths, from: start, timeZone: timeZone)
+    }
+
+    /// The end of an adult grant given for `months` at `start`: the same local time that many months
+    /// later on the clinic's calendar.
+    public static func end(months: Int, from start: Date, timeZone: TimeZone) -> Date {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
-        return calendar.date(byAdding: .month, value: rules.adultMaximumMonths, to: start)!
+        return calendar.date(byAdding: .month, value: months, to: start)!
     }
 }
 

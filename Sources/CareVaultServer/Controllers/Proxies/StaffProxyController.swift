@@ -34,11 +34,13 @@ struct StaffProxyController: Sendable {
         var invitation = ProxyGrantService.Invitation()
         invitation.name = form.value("name")
         invitation.email = form.value("email")
-        invitation.relationship = ProxyRelationship(rawValue: form.value("relationship")).flatMap { $0 == .caregiver ? nil : $0 } ?? .parent
+        let relationship = ProxyRelationship(rawValue: form.value("relationship")).flatMap { $0 == .caregiver ? nil : $0 }
+        invitation.relationship = relationship ?? .parent
         invitation.scopes = Set(form.values("scopes").compactMap(ProxyScope.init(rawValue:)))
         invitation.confirmation = .code
         let endsOn = form.value("endsOn").trimmingCharacters(in: .whitespaces)
         var errors: [FieldError] = []
+        if relationship == nil { errors.append(FieldError(field: "relationship", message: "Choose parent, guardian or power of attorney.")) }
         if !endsOn.isEmpty {
             if let day = BirthDate(endsOn), day.startOfDay(in: env.configuration.timeZone) > Date() { invitation.endsOn = day } else {
                 errors.append(FieldError(field: "endsOn", message: "Enter a date in the future as YYYY-MM-DD, or leave it empty."))

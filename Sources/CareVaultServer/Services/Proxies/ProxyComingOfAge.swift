@@ -11,10 +11,9 @@ struct ProxyComingOfAge: Sendable {
     @discardableResult
     func sweep(now: Date = Date()) async throws -> Int {
         let rules = env.configuration.proxyRules, zone = env.configuration.timeZone
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = zone
-        let parts = calendar.dateComponents([.year, .month, .day], from: calendar.date(byAdding: .year, value: -rules.adultAge, to: now)!)
-        let latestBirth = String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!)
+        // Anyone born after this day is not yet 18 anywhere on the clinic's calendar (29 February aside,
+        // which the age check below settles).
+        let latestBirth = BirthDate.sameDay(yearsBefore: rules.adultAge, BirthDate(now, in: zone)).description
         var told = 0
         while true {
             let due = try await env.database.read {

@@ -88,10 +88,8 @@ struct ProxyGrantService: Sendable {
     /// grants the date they entered; a parent's never after the 18th birthday.
     func expiry(_ invitation: Invitation, patient: Patient, from now: Date) -> Date? {
         let rules = env.configuration.proxyRules, zone = env.configuration.timeZone
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = zone
         var end: Date? = switch invitation.relationship {
-        case .caregiver: calendar.date(byAdding: .month, value: invitation.months ?? rules.adultDefaultMonths, to: now)
+        case .caregiver: ProxyGrant.end(months: invitation.months ?? rules.adultDefaultMonths, from: now, timeZone: zone)
         default: invitation.endsOn.map { $0.startOfDay(in: zone) }
         }
         if invitation.relationship == .parent {
@@ -123,9 +121,7 @@ struct ProxyGrantService: Sendable {
             guard let stored = try await writer.proxyGrant(id: id), stored.grant.revokedAt == nil else { throw ProxyGrantError.notFound }
             var expiresAt = stored.grant.expiresAt
             if let months, stored.grant.relationship == .caregiver {
-                var calendar = Calendar(identifier: .gregorian)
-                calendar.timeZone = env.configuration.timeZone
-                expiresAt = calendar.date(byAdding: .month, value: months, to: now)
+                expiresAt = ProxyGrant.end(months: months, from: now, timeZone: env.configuration.timeZone)
             }
             guard try await writer.change(proxyGrant: id, scopes: scopes, expiresAt: expiresAt) else { throw ProxyGrantError.notFound }
             try await writer.audit([AuditEvent(.proxyChanged, info: info, actor: account, patient: writer.patient, resourceType: "ProxyGrant",

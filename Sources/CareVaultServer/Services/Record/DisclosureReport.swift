@@ -13,10 +13,8 @@ struct DisclosureReport: Sendable {
 
     /// The first day the report covers: six years before today on the clinic's calendar.
     func since(_ now: Date = Date()) -> BirthDate {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = env.configuration.timeZone
-        let parts = calendar.dateComponents([.year, .month, .day], from: calendar.date(byAdding: .year, value: -Self.years, to: now)!)
-        return BirthDate(String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!))!
+        let today = BirthDate(now, in: env.configuration.timeZone)
+        return BirthDate.sameDay(yearsBefore: Self.years, today)
     }
 
     func load(_ record: PatientRecord) async throws -> [Disclosure] {
