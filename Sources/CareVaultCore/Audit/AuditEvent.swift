@@ -99,6 +99,12 @@ public enum AuditAction: String, Sendable, Equatable, CaseIterable {
     case proxyConfirmationFailed = "access.proxy-confirmation-failed"
     case proxyRulesChanged = "settings.proxy-rules-changed"
     case disclosureRecorded = "record.disclosure-recorded"
+    case shareCreated = "access.share-created"
+    case shareRevoked = "access.share-revoked"
+    /// A recipient entered a share's code (and birth date) rightly: one opening.
+    case shareOpened = "access.share-opened"
+    case shareCodeFailed = "access.share-code-failed"
+    case shareLocked = "access.share-locked"
 
     /// Plain-language description for the patient's "Account activity" page.
     public var plainDescription: String {
@@ -149,6 +155,11 @@ public enum AuditAction: String, Sendable, Equatable, CaseIterable {
         case .proxyConfirmationFailed: "Wrong code or date of birth entered for a proxy invitation"
         case .proxyRulesChanged: "Proxy rules changed (what parents of adolescents may see)"
         case .disclosureRecorded: "A disclosure of the record was recorded"
+        case .shareCreated: "Records shared with a link"
+        case .shareRevoked: "A share link was ended"
+        case .shareOpened: "A share link was opened with its code"
+        case .shareCodeFailed: "Wrong code entered for a share link"
+        case .shareLocked: "A share link locked after too many wrong codes"
         }
     }
 
@@ -158,7 +169,8 @@ public enum AuditAction: String, Sendable, Equatable, CaseIterable {
         case .recordRead, .recordAccessDenied, .recordImported, .importMatchConfirmed, .patientIDSystemChanged, .identityCheckRequested,
              .identityCheckResolved, .recordDownloaded, .recordReleased, .releaseRuleChanged, .recordUploaded, .uploadRefused,
              .uploadChanged, .uploadDeleted, .uploadErased, .readingsRecorded, .entryReported, .contributionRemoved, .reviewStatusChanged,
-             .retentionChanged, .patientRegistered, .activationCodeIssued, .disclosureRecorded: false
+             .retentionChanged, .patientRegistered, .activationCodeIssued, .disclosureRecorded, .shareCreated, .shareRevoked, .shareOpened,
+             .shareCodeFailed, .shareLocked: false
         default: true
         }
     }

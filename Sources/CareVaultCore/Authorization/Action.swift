@@ -12,6 +12,8 @@ public enum Action: String, Sendable, Hashable, CaseIterable, Codable {
     case readAccessLog = "record.access-log"
     /// Grant, change or revoke others' access (proxies, shares).
     case manageRecordAccess = "record.manage-access"
+    /// Share chosen items with someone outside the clinic for a limited time (a share link).
+    case shareRecord = "record.share"
     /// Record a disclosure of the patient's information outside treatment, payment and operations.
     case recordDisclosure = "record.disclose"
     /// Register a patient record at an organization.
@@ -39,7 +41,7 @@ public enum Action: String, Sendable, Hashable, CaseIterable, Codable {
     /// may be written).
     public var isWrite: Bool {
         switch self {
-        case .writeRecord, .contributeToRecord, .releaseRecord, .manageRecordAccess, .recordDisclosure: true
+        case .writeRecord, .contributeToRecord, .releaseRecord, .manageRecordAccess, .recordDisclosure, .shareRecord: true
         default: false
         }
     }

@@ -45,6 +45,8 @@ public struct AccessGrant: Sendable, Equatable {
     /// For a proxy: the grant with the clinic's rules, judged afresh at every decision (it may be
     /// waiting for acceptance, or narrowed or ended by the patient's age).
     public let proxy: ProxyTerms?
+    /// For a share link: the share, whose items are all its reader may see.
+    public let share: ShareLink?
 
     public init(id: GrantID, kind: Kind, patient: PatientID, scopes: Set<Action>, expiresAt: Date?, revokedAt: Date?) {
         self.id = id
@@ -54,6 +56,19 @@ public struct AccessGrant: Sendable, Equatable {
         self.expiresAt = expiresAt
         self.revokedAt = revokedAt
         self.proxy = nil
+        self.share = nil
+    }
+
+    /// A share link's grant: read (and download, if allowed) exactly the shared items until it ends.
+    public init(share: ShareLink) {
+        self.id = share.id
+        self.kind = .shareLink
+        self.patient = share.patient
+        self.scopes = share.actions
+        self.expiresAt = share.expiresAt
+        self.revokedAt = share.revokedAt
+        self.proxy = nil
+        self.share = share
     }
 
     /// A proxy's grant, under the clinic's `rules` and time zone.
@@ -65,6 +80,7 @@ public struct AccessGrant: Sendable, Equatable {
         self.expiresAt = grant.expiresAt
         self.revokedAt = grant.revokedAt
         self.proxy = ProxyTerms(grant: grant, rules: rules, timeZone: timeZone)
+        self.share = nil
     }
 }
 

@@ -12,12 +12,15 @@ import Foundation
 /// - Clinicians also release held results (sign-off).
 /// - Administrators manage accounts and release rules; they have no access to clinical data.
 /// - A delegate acts within its grant: the grant's patient, its scopes, before expiry, unrevoked.
+///   A share link's reader sees exactly the shared items; patients (and proxies who may download)
+///   share their record (``Action/shareRecord``).
 public enum AuthorizationPolicy {
     static let clinicianActions: Set<Action> = [.readRecord, .downloadRecord, .writeRecord, .registerPatient, .issueActivationCode, .readAccessLog,
                                                 .releaseRecord, .manageRecordAccess, .recordDisclosure]
     static let staffActions: Set<Action> = [.readRecord, .registerPatient, .issueActivationCode, .manageRecordAccess, .recordDisclosure]
     static let adminActions: Set<Action> = [.manageAccounts, .configureRelease, .configureAccess]
-    static let patientOwnActions: Set<Action> = [.readRecord, .downloadRecord, .contributeToRecord, .readAccessLog, .manageRecordAccess]
+    static let patientOwnActions: Set<Action> = [.readRecord, .downloadRecord, .contributeToRecord, .readAccessLog, .manageRecordAccess,
+                                                 .shareRecord]
 
     /// Decides whether `actor` may perform `action` on `patient`'s record (and `resource` within it) at `now`.
     public static func decide(
@@ -58,6 +61,7 @@ public enum AuthorizationPolicy {
         case .delegate(_, let grant):
             guard let patient, patient.id == grant.patient else { return .deny(.noRelationship) }
             if let proxy = grant.proxy { return decide(proxy, action, patient: patient, at: now) }
+            if let share = grant.share, share.grantEnded(at: now) == .locked { return .deny(.shareLocked) }
             if let revoked = grant.revokedAt, revoked <= now { return .deny(.grantRevoked) }
             if let expires = grant.expiresAt, expires <= now { return .deny(.grantExpired) }
             // A delegate never manages others' access unless the patient granted exactly that.
@@ -86,8 +90,14 @@ public enum AuthorizationPolicy {
     /// the limited set, never the confidential categories). Decided here, with the permit, so no reader
     /// kind can be given more than the policy allows.
     public static func visibility(_ actor: Actor, basis: Basis, patient: PatientScope, at now: Date) -> RecordVisibility {
-        let visibility = RecordVisibility.of(basis, at: Int64((now.timeIntervalSince1970 * 1000).rounded(.down)))
-        guard case .delegate(_, let grant) = actor, let proxy = grant.proxy else { return visibility }
+        var visibility = RecordVisibility.of(basis, at: Int64((now.timeIntervalSince1970 * 1000).rounded(.down)))
+        guard case .delegate(_, let grant) = actor else { return visibility }
+        if grant.kind == .shareLink {
+            // Exactly what was shared, and nothing when the grant carries no share (fail closed).
+            visibility.items = Set(grant.share?.items ?? [])
+            return visibility
+        }
+        guard let proxy = grant.proxy else { return visibility }
         guard let birthDate = patient.birthDate,
               case .active(_, let narrowing) = proxy.grant.standing(at: now, patientBirthDate: birthDate, timeZone: proxy.timeZone, rules: proxy.rules)
         else { return visibility.narrowed(toTypes: []) }

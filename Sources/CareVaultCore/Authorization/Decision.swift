@@ -53,6 +53,8 @@ public enum DenialReason: String, Sendable, Equatable {
     case grantNotAccepted = "grant-not-accepted"
     /// A parent's grant ended on the child's 18th birthday.
     case patientCameOfAge = "patient-came-of-age"
+    /// A share link took too many wrong codes.
+    case shareLocked = "share-locked"
     /// The grant does not include this action.
     case outsideGrantScope = "outside-grant-scope"
     /// A record action was asked for without saying whose record.

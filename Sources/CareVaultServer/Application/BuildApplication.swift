@@ -137,6 +137,9 @@ func makeRouter(env: AppEnvironment) -> Router<AppRequestContext> {
     RecordsController(env: env).addRoutes(to: router)
     ProxyRulesController(env: env).addRoutes(to: router)
     DisclosuresController(env: env).addRoutes(to: router)
+    SharesController(env: env).addRoutes(to: router)
+    SharedRecordController(env: env, cookies: cookies).addRoutes(to: router)
+    HealthLinkController(env: env).addRoutes(to: router)
     return router
 }
 

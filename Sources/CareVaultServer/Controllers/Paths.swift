@@ -44,6 +44,24 @@ public enum Paths {
     public static func revokeProxy(_ patient: String, _ grant: String) -> String { "/patients/\(patient)/proxies/\(grant)/revoke" }
     public static func widenProxy(_ patient: String, _ grant: String) -> String { "/patients/\(patient)/proxies/\(grant)/widen" }
     public static func renewProxy(_ patient: String, _ grant: String) -> String { "/patients/\(patient)/proxies/\(grant)/renew" }
+    public static func shares(_ patient: String) -> String { "/patients/\(patient)/shares" }
+    public static func newShare(_ patient: String) -> String { "/patients/\(patient)/shares/new" }
+    public static func sharePreview(_ patient: String) -> String { "/patients/\(patient)/shares/preview" }
+    public static func revokeShare(_ patient: String, _ share: String) -> String { "/patients/\(patient)/shares/\(share)/revoke" }
+    /// A share link as handed to its recipient, by its token.
+    public static func shareLink(_ token: String) -> String { "/s/\(token)" }
+    /// The shared record as its recipient reads it (in the session the code opened).
+    public static let sharedRecord = "/shared"
+    public static func sharedItem(type: String, id: String) -> String { "/shared/items/\(type)/\(id)" }
+    public static func sharedFile(type: String, id: String, index: Int) -> String { "/shared/items/\(type)/\(id)/files/\(index)" }
+    public static let sharedPDF = "/shared/record.pdf"
+    public static let sharedFHIR = "/shared/record.json"
+    public static let sharedLeave = "/shared/leave"
+    /// Where SMART Health Links are served (apps, no cookies).
+    public static let healthLinkPrefix = "/shl/"
+    /// A SMART Health Link's manifest, by its random id.
+    public static func healthLinkManifest(_ id: String) -> String { "/shl/\(id)" }
+    public static func healthLinkFile(_ share: String, _ file: String, ticket: String) -> String { "/shl/files/\(share)/\(file)?ticket=\(ticket)" }
     /// An invitation to act for a patient, by the token it was sent with.
     public static func proxyInvitation(_ token: String) -> String { "/proxy-invitations/\(token)" }
     public static func proxyInvitationAccount(_ token: String) -> String { "/proxy-invitations/\(token)/account" }

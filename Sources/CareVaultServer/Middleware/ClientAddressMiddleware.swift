@@ -11,7 +11,7 @@ struct ClientAddressMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
         context.userAgent = request.headers[.userAgent]
-        context.isAPIRequest = request.uri.path.hasPrefix("/fhir/") || request.uri.path.hasPrefix("/api/")
+        context.isAPIRequest = request.uri.path.hasPrefix("/fhir/") || request.uri.path.hasPrefix("/api/") || request.uri.path.hasPrefix(Paths.healthLinkPrefix)
         if let peer = context.peerIP, trustedProxies.contains(peer),
            let forwarded = request.headers[HTTPField.Name("X-Forwarded-For")!] {
             let hops = forwarded.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }

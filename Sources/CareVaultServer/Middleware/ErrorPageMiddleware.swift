@@ -31,12 +31,15 @@ struct ErrorPageMiddleware: RouterMiddleware {
         }
     }
 
-    /// The path as logs may keep it: a proxy invitation's token (a live credential in the path) is cut out.
+    /// The path as logs may keep it: a live credential in the path — a proxy invitation's token, a share
+    /// link's token, a SMART Health Link's manifest id or file ticket — is cut out.
     static func loggable(_ path: String) -> String {
-        let prefix = "/proxy-invitations/"
-        guard path.hasPrefix(prefix) else { return path }
-        let rest = path.dropFirst(prefix.count)
-        return prefix + "…" + (rest.firstIndex(of: "/").map { String(rest[$0...]) } ?? "")
+        let path = path.firstIndex(of: "?").map { String(path[..<$0]) } ?? path
+        for prefix in ["/proxy-invitations/", "/s/", "/shl/files/", "/shl/"] where path.hasPrefix(prefix) {
+            let rest = path.dropFirst(prefix.count)
+            return prefix + "…" + (rest.firstIndex(of: "/").map { String(rest[$0...]) } ?? "")
+        }
+        return path
     }
 
     private func respond(status: HTTPResponse.Status, message: String?, headers: HTTPFields, request: Request, context: Context,

@@ -18,6 +18,17 @@ struct SessionCookie: Sendable {
         Cookie(name: sessionName, value: "", maxAge: 0, path: "/", secure: secure, httpOnly: true, sameSite: .lax)
     }
 
+    /// A share recipient's session (no account): at most ``ShareLink/sessionMinutes`` long.
+    var shareName: String { secure ? "__Host-cv_share" : "cv_share" }
+
+    func share(_ value: String) -> Cookie {
+        Cookie(name: shareName, value: value, maxAge: ShareLink.sessionMinutes * 60, path: "/", secure: secure, httpOnly: true, sameSite: .lax)
+    }
+
+    func clearedShare() -> Cookie {
+        Cookie(name: shareName, value: "", maxAge: 0, path: "/", secure: secure, httpOnly: true, sameSite: .lax)
+    }
+
     func preSession(_ value: String) -> Cookie {
         Cookie(name: preSessionName, value: value, path: "/", secure: secure, httpOnly: true, sameSite: .lax)
     }

@@ -10,11 +10,17 @@ enum AccessHistoryWords {
         .recordUploaded, .uploadChanged, .uploadDeleted, .uploadErased, .readingsRecorded, .entryReported,
         .contributionRemoved, .reviewStatusChanged, .patientRegistered, .activationCodeIssued,
         .proxyInvited, .proxyAccepted, .proxyChanged, .proxyRevoked, .disclosureRecorded,
+        .shareCreated, .shareRevoked, .shareOpened, .shareCodeFailed, .shareLocked,
     ]
 
     /// "You", "Dr Chen, clinician at City Clinic", "Ana Lopez, proxy", "Someone without access".
-    static func who(_ event: AuditEvent, viewer: AccountID, people: [AccountID: AccessHistoryPerson]) -> String {
+    static func who(_ event: AuditEvent, viewer: AccountID, people: [AccountID: AccessHistoryPerson],
+                    shares: [GrantID: StoredShareLink] = [:]) -> String {
         if event.outcome == .denied { return "Someone without access" }
+        if case .grant(.shareLink, let id) = event.basis.flatMap(Basis.init(stored:)), event.actorAccount == nil {
+            let label = shares[id].map { "“\($0.share.label)”" } ?? "a share link"
+            return "Someone with \(label)" + (event.clientIP.map { ", from \($0)" } ?? "")
+        }
         guard let account = event.actorAccount else { return "Clinic staff, at the server's command line" }
         if account == viewer { return "You" }
         let name = people[account]?.displayName ?? "A former account"
@@ -52,8 +58,13 @@ enum AccessHistoryWords {
     }
 
     /// "Own account", "Care team of City Clinic", "Proxy access", "Refused".
-    static func authority(_ event: AuditEvent, people: [AccountID: AccessHistoryPerson], grants: [GrantID: StoredProxyGrant] = [:]) -> String {
+    static func authority(_ event: AuditEvent, people: [AccountID: AccessHistoryPerson], grants: [GrantID: StoredProxyGrant] = [:],
+                          shares: [GrantID: StoredShareLink] = [:]) -> String {
         if event.outcome == .denied { return "Refused" }
+        if case .grant(.shareLink, let id) = event.basis.flatMap(Basis.init(stored:)), let stored = shares[id] {
+            return "Share link “\(stored.share.label)” (made on \(PlainDate.day(stored.share.createdAt)), until \(PlainDate.day(stored.share.expiresAt))): "
+                + (stored.share.allowsDownload ? "see and download" : "see") + " \(stored.share.items.count == 1 ? "1 shared item" : "\(stored.share.items.count) shared items")"
+        }
         if case .grant(.proxy, let id) = event.basis.flatMap(Basis.init(stored:)), let grant = grants[id] {
             let made = grant.document != nil ? "set up by staff" : "given by the patient"
             return "Proxy access (\(grant.grant.relationship.plainText), \(made) on \(PlainDate.day(grant.createdAt))): "
@@ -64,7 +75,12 @@ enum AccessHistoryWords {
         case .careTeam:
             let organization = event.actorAccount.flatMap { people[$0]?.organizationName }
             return "Care team" + (organization.map { " of \($0)" } ?? "")
-        case .grant(let kind, _): return kind == .proxy ? "Proxy access the patient granted" : "Access the patient granted (\(kind.rawValue))"
+        case .grant(let kind, _):
+            switch kind {
+            case .proxy: return "Proxy access the patient granted"
+            case .shareLink: return "A share link the patient made"
+            case .app: return "An app the patient connected"
+            }
         case .administration: return "Administration"
         case nil: return event.actorAccount == nil ? "Clinic administration" : "Account"
         }

@@ -24,6 +24,7 @@ public struct Migrator: Sendable {
         M016ProxyGrants(),
         M017Disclosures(),
         M018ProxyWideningAndComingOfAge(),
+        M019ShareLinks(),
     ]
 
     private let database: Database

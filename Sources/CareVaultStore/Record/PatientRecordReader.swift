@@ -127,6 +127,22 @@ public struct PatientRecordReader: Sendable {
         try await ProxyGrantRepository(sql).all(patient: patient)
     }
 
+    /// This record's shares, in every state, newest first.
+    public func shareLinks(limit: Int = 200) async throws -> [StoredShareLink] {
+        try await ShareLinkRepository(sql).all(patient: patient, limit: limit)
+    }
+
+    /// The encrypted files (ids and content types) of one of this record's shares, handed out as a SMART Health Link.
+    public func healthLinkFiles(share: GrantID) async throws -> [(id: String, contentType: String)] {
+        try await ShareLinkRepository(sql).files(share: share, patient: patient)
+    }
+
+    /// One encrypted file (a compact JWE) of one of this record's shares.
+    public func healthLinkFile(share: GrantID, id: String) async throws -> (contentType: String, body: String)? {
+        guard id.count <= 16 else { return nil }
+        return try await ShareLinkRepository(sql).file(share: share, id: id, patient: patient)
+    }
+
     /// The patient's live uploads whose DocumentReference this reader may see, newest first.
     public func uploads(limit: Int, offset: Int) async throws -> [PatientUpload] {
         try await UploadRepository(sql).list(patient: patient, visibility: visibility, limit: limit, offset: offset)

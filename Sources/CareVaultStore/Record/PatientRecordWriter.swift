@@ -132,6 +132,23 @@ public struct PatientRecordWriter: Sendable {
         try await ProxyGrantRepository(sql).widen(id: id, patient: patient, until: until, by: account, agreement: agreement)
     }
 
+    // MARK: Share links
+
+    /// A new share of this record, with the keyed hashes of its token and code (and manifest id), and
+    /// its SMART Health Link files as ciphertext.
+    public func insert(share: ShareLink, createdBy: AccountID?, tokenHash: String, codeHash: String, manifestHash: String? = nil,
+                       longTerm: Bool = false, files: [(id: String, contentType: String, body: String)] = []) async throws {
+        guard share.patient == patient else { throw PatientRecordWriterError.otherRecord }
+        let repository = ShareLinkRepository(sql)
+        try await repository.insert(share, createdBy: createdBy, tokenHash: tokenHash, codeHash: codeHash, manifestHash: manifestHash, longTerm: longTerm)
+        for file in files { try await repository.insertFile(share: share.id, id: file.id, contentType: file.contentType, body: file.body) }
+    }
+
+    /// Ends a share of this record now; false if there is none not revoked.
+    public func revoke(share id: GrantID, by account: AccountID?, at now: Date) async throws -> Bool {
+        try await ShareLinkRepository(sql).revoke(id: id, patient: patient, by: account, at: now)
+    }
+
     // MARK: Disclosures
 
     /// Records a disclosure of this record's information.

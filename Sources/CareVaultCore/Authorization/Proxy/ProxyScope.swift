@@ -11,7 +11,7 @@ public enum ProxyScope: String, Sendable, Hashable, CaseIterable, Codable {
     public var plainText: String {
         switch self {
         case .seeRecord: "See the record, and who has seen it"
-        case .download: "Download and export the record"
+        case .download: "Download, export and share the record"
         case .contribute: "Add files and readings on the patient's behalf"
         case .requestRecords: "Ask for records and corrections"
         case .appointmentsAndMessages: "Manage appointments and messages"
@@ -24,7 +24,7 @@ public enum ProxyScope: String, Sendable, Hashable, CaseIterable, Codable {
     public var actions: Set<Action> {
         switch self {
         case .seeRecord: [.readRecord, .readAccessLog]
-        case .download: [.downloadRecord]
+        case .download: [.downloadRecord, .shareRecord]
         case .contribute: [.contributeToRecord]
         case .manageProxies: [.manageRecordAccess]
         case .requestRecords, .appointmentsAndMessages: []

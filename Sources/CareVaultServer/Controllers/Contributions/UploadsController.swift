@@ -106,27 +106,7 @@ struct UploadsController: Sendable {
         let record = try await open(context, for: .downloadRecord, resource: ResourceRef(type: "DocumentReference", id: uploadID))
         guard let upload = try await record.read({ try await $0.upload(id: uploadID) }) else { throw HTTPError(.notFound) }
         record.shown([("DocumentReference", upload.documentID), ("Binary", upload.id)])
-        let store = env.blobStore, masterKey = env.masterKey, logger = env.logger
-        let body = ResponseBody(contentLength: Int(upload.size)) { writer in
-            var decryptor = BlobDecryptor(masterKey: masterKey, blobID: upload.blobID)
-            do {
-                try await store.read(id: upload.blobID) { sealed in
-                    let plain = try decryptor.update(sealed)
-                    if !plain.isEmpty { try await writer.write(ByteBuffer(bytes: plain)) }
-                }
-                let last = try decryptor.finish()
-                if !last.isEmpty { try await writer.write(ByteBuffer(bytes: last)) }
-                try await writer.finish(nil)
-            } catch {
-                logger.error("stored upload failed its integrity check", metadata: ["upload": "\(upload.id)", "error": "\(error)"])
-                throw error
-            }
-        }
-        let disposition = upload.kind.isImage || upload.kind == .pdf ? "inline" : "attachment"
-        return Response(status: .ok, headers: [
-            .contentType: upload.kind.contentType,
-            .contentDisposition: "\(disposition); filename=\"\(upload.kind.safeFileName(from: upload.fileName))\"",
-        ], body: body)
+        return UploadFileResponse.make(upload, env: env)
     }
 
     private func open(_ context: SignedInRequestContext, for action: Action, resource: ResourceRef) async throws -> PatientRecord {

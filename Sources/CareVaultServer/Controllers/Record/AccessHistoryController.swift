@@ -30,10 +30,10 @@ struct AccessHistoryController: Sendable {
             let item = AccessHistoryWords.item(event).map { "\($0.type)/\($0.id)" }
             return AccessHistoryPage.Entry(
                 time: PlainDate.instant(event.occurredAt, in: env.configuration.timeZone),
-                who: AccessHistoryWords.who(event, viewer: viewer, people: people), what: AccessHistoryWords.what(event, namesKinds: namesKinds),
+                who: AccessHistoryWords.who(event, viewer: viewer, people: people, shares: history.shares), what: AccessHistoryWords.what(event, namesKinds: namesKinds),
                 link: item.flatMap { history.openable.contains($0) ? Paths.recordItem(scope, type: String($0.split(separator: "/")[0]),
                                                                                         id: String($0.split(separator: "/")[1])) : nil },
-                authority: AccessHistoryWords.authority(event, people: people, grants: history.grants), isRefused: event.outcome == .denied)
+                authority: AccessHistoryWords.authority(event, people: people, grants: history.grants, shares: history.shares), isRefused: event.outcome == .denied)
         }
         let link = { (base: String, page: Int?) in filters.link(base, page: page, also: [("person", person?.description ?? "")]) }
         var errors = filters.failure?.errors ?? []
@@ -66,8 +66,8 @@ struct AccessHistoryController: Sendable {
         var text = "when,who,what,allowed_by,outcome\r\n"
         for entry in history.entries {
             let event = entry.event
-            text += [event.occurredAt.formatted(.iso8601), AccessHistoryWords.who(event, viewer: context.account.id, people: people),
-                     AccessHistoryWords.what(event, namesKinds: Self.namesKinds(record)), AccessHistoryWords.authority(event, people: people, grants: history.grants), event.outcome.rawValue]
+            text += [event.occurredAt.formatted(.iso8601), AccessHistoryWords.who(event, viewer: context.account.id, people: people, shares: history.shares),
+                     AccessHistoryWords.what(event, namesKinds: Self.namesKinds(record)), AccessHistoryWords.authority(event, people: people, grants: history.grants, shares: history.shares), event.outcome.rawValue]
                 .map(CSVTable.field).joined(separator: ",") + "\r\n"
         }
         return Response(status: .ok, headers: [

@@ -95,6 +95,7 @@ struct PatientRecordController: Sendable {
             accessHistoryLink: record.allows(.readAccessLog) ? Paths.accessHistory(scope) : nil,
             proxiesLink: record.allows(.manageRecordAccess) ? Paths.proxies(scope) : nil,
             disclosuresLink: record.allows(.readAccessLog) ? Paths.disclosures(scope) : nil,
-            hasPrivacyLinks: record.allows(.readAccessLog) || record.allows(.manageRecordAccess)))
+            sharesLink: record.allows(.shareRecord) ? Paths.shares(scope) : nil,
+            hasPrivacyLinks: record.allows(.readAccessLog) || record.allows(.manageRecordAccess) || record.allows(.shareRecord)))
     }
 }

@@ -15,6 +15,8 @@ struct AccessHistory: Sendable {
         let hasMore: Bool
         /// The record's proxy grants, by id: an entry allowed by one names it.
         let grants: [GrantID: StoredProxyGrant]
+        /// The record's shares, by id: an entry allowed by one names its label.
+        let shares: [GrantID: StoredShareLink]
     }
 
     /// Events newest first, `limit` from `offset`, within `from`–`to` (milliseconds) and by `person`;
@@ -34,6 +36,7 @@ struct AccessHistory: Sendable {
                 if try await reader.item(type: parts[0], id: parts[1]) != nil { openable.insert(item) }
             }
             let grants = Self.isRestricted(reader.visibility) ? [] : try await reader.proxyGrants()
+            let shares = Self.isRestricted(reader.visibility) ? [] : try await reader.shareLinks()
             var people = try await reader.accessHistoryPeople(actions: AccessHistoryWords.actions)
             if Self.isRestricted(reader.visibility) {
                 let named = Set(entries.compactMap(\.event.actorAccount))
@@ -41,7 +44,8 @@ struct AccessHistory: Sendable {
             }
             return Page(entries: entries, people: people,
                         openable: openable, hasMore: found.count > limit,
-                        grants: Dictionary(grants.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first }))
+                        grants: Dictionary(grants.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first }),
+                        shares: Dictionary(shares.map { ($0.share.id, $0) }, uniquingKeysWith: { first, _ in first }))
         }
     }
 
@@ -64,7 +68,7 @@ struct AccessHistory: Sendable {
             guard event.outcome != .denied else { continue }
             if event.entities.isEmpty {
                 if let type = event.resourceType, type != "AuditEvent", type != "Patient", !reader.visibility.allows(type: type) { continue }
-                if event.resourceType.map({ ["ProxyGrant", "Disclosure"].contains($0) }) == true { continue }
+                if event.resourceType.map({ ["ProxyGrant", "Disclosure", "ShareLink"].contains($0) }) == true { continue }
                 kept.append(entry)
                 continue
             }

@@ -13,7 +13,7 @@ struct RecordDoor: Sendable {
     /// Opens `rawID`'s record for `action` by the signed-in reader of `context`; `target` names what the
     /// request is about (a list, an item, an export) in its audit event, which says `auditAs` (by default
     /// a download for ``Action/downloadRecord``, a read otherwise).
-    func open(_ rawID: String, for action: Action, context: some RecordRequestContext, target: ResourceRef? = nil,
+    func open(_ rawID: String, for action: Action, context: some RecordReaderContext, target: ResourceRef? = nil,
               auditAs: AuditAction? = nil) async throws -> PatientRecord {
         guard let id = PatientID(rawID),
               let patient = try await env.database.read({ try await PatientRepository($0).find(id: id) })
@@ -26,15 +26,17 @@ struct RecordDoor: Sendable {
             let now = Clock.milliseconds(opened)
             var visibility = AuthorizationPolicy.visibility(actor, basis: basis, patient: patient.scope, at: opened)
             if let restrict = env.configuration.visibilityRestriction { visibility = restrict(visibility) }
-            if let proxyGrant { try await ProxyNotices(env: env).noteUse(of: proxyGrant, patient: patient, by: context.account, at: opened) }
+            if let proxyGrant, let account = context.readerAccount {
+                try await ProxyNotices(env: env).noteUse(of: proxyGrant, patient: patient, by: account, at: opened)
+            }
             try context.recordAudit.opened(RecordAccessAudit.Opening(
-                patient: patient.id, reader: context.account, basis: basis,
+                patient: patient.id, reader: context.readerAccount, basis: basis,
                 action: auditAs ?? (action == .downloadRecord ? .recordDownloaded : .recordRead), target: target, info: context.info))
             return PatientRecord(patient: patient, basis: basis, action: action, visibility: visibility, actor: actor, now: now, env: env,
                                  audit: context.recordAudit)
         case .deny(let reason):
             try await env.audit.record(AuditEvent(
-                .recordAccessDenied, info: context.info, actor: context.account, outcome: .denied, patient: patient.id,
+                .recordAccessDenied, info: context.info, actor: context.readerAccount, outcome: .denied, patient: patient.id,
                 resourceType: target.type, resourceID: target.id, basis: reason.rawValue))
             throw HTTPError(.notFound)
         }
@@ -45,7 +47,7 @@ extension RecordDoor {
     /// Who is reading `patient`'s record: the signed-in actor, or — for someone opening a record not their
     /// own — the proxy grant they accepted for it, as a delegate (with the stored grant, to note its use).
     /// Without a grant they stay who they are, and the policy refuses them.
-    private func reader(_ context: some RecordRequestContext, of patient: Patient) async throws -> (Actor, StoredProxyGrant?) {
+    private func reader(_ context: some RecordReaderContext, of patient: Patient) async throws -> (Actor, StoredProxyGrant?) {
         let actor = context.actor
         guard actor.ownRecord != patient.id else { return (actor, nil) }
         switch actor {
@@ -85,12 +87,22 @@ extension RecordDoor {
     }
 }
 
-/// A request context whose signed-in reader can open a record.
-protocol RecordRequestContext: RequestContext {
-    var account: Account { get }
+/// Who opens a record through the door: the actor the policy judges, their account if they have one
+/// (a share link's reader has none), where the request came from, and the request's audit event.
+protocol RecordReaderContext: Sendable {
+    var readerAccount: Account? { get }
     var actor: Actor { get }
     var info: RequestInfo { get }
     var recordAudit: RecordAccessAudit { get }
+}
+
+/// A request context whose signed-in reader can open a record.
+protocol RecordRequestContext: RequestContext, RecordReaderContext {
+    var account: Account { get }
+}
+
+extension RecordRequestContext {
+    var readerAccount: Account? { account }
 }
 
 extension SignedInRequestContext: RecordRequestContext {}

@@ -44,5 +44,7 @@ public struct PatientHomePage: Page {
     public let proxiesLink: String?
     /// The accounting of disclosures (with the access history).
     public let disclosuresLink: String?
+    /// The patient's shares with people outside the clinic (nil for a reader not allowed to share).
+    public let sharesLink: String?
     public let hasPrivacyLinks: Bool
 }
