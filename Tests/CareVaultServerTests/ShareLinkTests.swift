@@ -14,7 +14,7 @@ import Testing
 struct ShareLinkTests {
     /// The patient shares `pairs` (sections, visits, items…) labelled `label`; returns the link's path and the code.
     static func share(_ patient: Browser, record id: String, label: String = "For Dr Okafor, cardiology", days: String = "7",
-                      what pairs: [(String, String)], options: [String] = ["download"]) async throws -> (path: String, code: String, preview: String) {
+                      what pairs: [(String, String)], options: [String] = ["download"]) async throws -> (path: String, code: String, preview: String, created: String) {
         #expect(try await patient.get(Paths.newShare(id)).status == .ok)
         let preview = try await patient.post(Paths.sharePreview(id), pairs: pairs + [("label", label), ("days", days), ("note", "Please look at the X-ray.")]
                                                 + options.map { ("options", $0) })
@@ -27,7 +27,7 @@ struct ShareLinkTests {
         #expect(created.body.contains("Your share is ready") && created.body.contains("<svg"))
         let link = try #require(Browser.firstMatch(#"(https?://[^<\s]+/s/[A-Za-z0-9_-]+)"#, in: created.body))
         let code = try #require(Browser.firstMatch(#"<code class="secret">([0-9A-Z]{4}-[0-9A-Z]{4})</code>"#, in: created.body))
-        return (URLComponents(string: link)!.path, code, preview.body)
+        return (URLComponents(string: link)!.path, code, preview.body, created.body)
     }
 
     static func visitID(_ env: AppEnvironment, _ patient: PatientID) async throws -> String {
@@ -46,7 +46,7 @@ struct ShareLinkTests {
             let id = record.id.description
             let visit = try await Self.visitID(env, record.id)
             #expect(try await patient.get(Paths.patientHome(id)).body.contains(Paths.shares(id)))
-            let (path, code, preview) = try await Self.share(patient, record: id, what: [("visit", visit)])
+            let (path, code, preview, _) = try await Self.share(patient, record: id, what: [("visit", visit)])
             // The preview lists the visit and what was recorded at it — not the allergy, which was not.
             #expect(preview.contains("Discharge summary") && preview.contains("Chest X-ray") && preview.contains("Amoxicillin"))
             #expect(!preview.contains("Allergy to penicillin"))
@@ -139,7 +139,7 @@ struct ShareLinkTests {
     func wrongCodesLock(kind: DatabaseKind) async throws {
         try await TestApp.run(kind) { client, env in
             let (patient, record) = try await RecordSectionTests.clinicPatient(client, env)
-            let (path, code, _) = try await Self.share(patient, record: record.id.description, what: [("section", RecordSection.allergies.rawValue)])
+            let (path, code, _, _) = try await Self.share(patient, record: record.id.description, what: [("section", RecordSection.allergies.rawValue)])
             // The test client sends its requests one at a time over one connection: the tries go to the service at once.
             let token = String(path.dropFirst(3))
             let outcomes = await withTaskGroup(of: String.self) { group in
@@ -201,7 +201,7 @@ struct ShareLinkTests {
             #expect(try await env.database.read { sql in try await sql.raw("SELECT COUNT(*) AS n FROM share_links").first()?.decode(column: "n", as: Int.self) } == 0)
 
             // Once only, with the birth date asked.
-            let (path, code, _) = try await Self.share(patient, record: id, what: [("section", "allergies")], options: ["onceOnly", "askBirthDate"])
+            let (path, code, _, _) = try await Self.share(patient, record: id, what: [("section", "allergies")], options: ["onceOnly", "askBirthDate"])
             let doctor = Browser(client)
             #expect(try await doctor.get(path).body.contains("date of birth"))
             let noDate = try await doctor.post(path, ["code": code, "birthDate": "1999-01-01"])
@@ -219,7 +219,7 @@ struct ShareLinkTests {
             #expect(try await second.get(path).body.contains("It could be opened once, and it has been."))
 
             // Expiry: a share whose end has passed opens nothing, and its open session ends with it.
-            let (path2, code2, _) = try await Self.share(patient, record: id, what: [("section", "problems")])
+            let (path2, code2, _, _) = try await Self.share(patient, record: id, what: [("section", "problems")])
             let reader = Browser(client)
             _ = try await reader.get(path2)
             #expect(try await reader.post(path2, ["code": code2]).location == Paths.sharedRecord)
@@ -243,7 +243,7 @@ struct ShareLinkTests {
             #expect(try await carer.get(Paths.shares(id)).status == .notFound)
             #expect(try await carer.get(Paths.newShare(id)).status == .notFound)
             let (downloader, _) = try await ProxyAccessTests.acceptedCarer(client, env, patient: patient, record: record, scopes: [.seeRecord, .download])
-            let (path, _, _) = try await Self.share(downloader, record: id, label: "From the helper", what: [("section", "allergies")])
+            let (path, _, _, _) = try await Self.share(downloader, record: id, label: "From the helper", what: [("section", "allergies")])
             #expect(path.hasPrefix("/s/"))
             #expect(try await patient.get(Paths.shares(id)).body.contains("From the helper"))
             let share = try #require(try await env.database.read { sql in

@@ -95,6 +95,12 @@ final class Browser {
     /// Sent as `Accept` on every request when set (an API client asks for JSON).
     var accept: String?
 
+    /// Posts a JSON body, as an app does (no form, no CSRF token).
+    @discardableResult
+    func postJSON(_ uri: String, _ json: String) async throws -> Page {
+        try await send(uri, method: .post, body: ByteBuffer(string: json), contentType: "application/json")
+    }
+
     private func send(_ uri: String, method: HTTPRequest.Method, body: String?) async throws -> Page {
         try await send(uri, method: method, body: body.map { ByteBuffer(string: $0) }, contentType: body == nil ? nil : "application/x-www-form-urlencoded")
     }
