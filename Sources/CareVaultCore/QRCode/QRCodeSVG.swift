@@ -2,7 +2,8 @@ import Foundation
 
 /// Draws a ``QRCode`` as an accessible SVG (black on white, 4-module quiet zone, one path).
 public enum QRCodeSVG {
-    public static func render(_ code: QRCode, title: String) -> String {
+    /// `id` names the SVG's title (unique on the page: a page may show two codes).
+    public static func render(_ code: QRCode, title: String, id: String = "qr-title") -> String {
         let side = code.size + 8
         var path = ""
         for y in 0..<code.size {
@@ -11,8 +12,8 @@ public enum QRCodeSVG {
             }
         }
         return """
-            <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 \(side) \(side)" role="img" aria-labelledby="qr-title" shape-rendering="crispEdges">\
-            <title id="qr-title">\(escape(title))</title><rect width="\(side)" height="\(side)" fill="#fff"/>\
+            <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 \(side) \(side)" role="img" aria-labelledby="\(id)" shape-rendering="crispEdges">\
+            <title id="\(id)">\(escape(title))</title><rect width="\(side)" height="\(side)" fill="#fff"/>\
             <path d="\(path)" fill="#000"/></svg>
             """
     }

@@ -213,8 +213,8 @@ struct SharesController: Sendable {
         var response = env.renderer.response(ShareCreatedPage(
             layout: context.layout("Your share is ready", request: request), label: created.share.label, link: link, code: created.code,
             ends: PlainDate.instant(created.share.expiresAt, in: env.configuration.timeZone),
-            qrSVG: QRCodeSVG.render(qr, title: "QR code of the share link"), healthLink: created.healthLink,
-            healthLinkQRSVG: healthQR.map { QRCodeSVG.render($0, title: "QR code of the SMART Health Link") }, sharesLink: Paths.shares(record.scope)))
+            qrSVG: QRCodeSVG.render(qr, title: "QR code of the share link", id: "share-qr-title"), healthLink: created.healthLink,
+            healthLinkQRSVG: healthQR.map { QRCodeSVG.render($0, title: "QR code of the SMART Health Link", id: "shl-qr-title") }, sharesLink: Paths.shares(record.scope)))
         response.headers[.cacheControl] = "no-store"
         return response
     }
