@@ -99,6 +99,7 @@ let package = Package(
             name: "carevault",
             dependencies: [
                 "CareVaultServer",
+                "CareVaultCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

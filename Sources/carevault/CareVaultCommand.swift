@@ -9,7 +9,7 @@ struct CareVaultCommand: AsyncParsableCommand {
         commandName: "carevault",
         abstract: "CareVault: a self-hosted patient portal and personal health vault.",
         subcommands: [ServeCommand.self, MigrateCommand.self, StaffCommand.self, PatientCommand.self, ExportCommand.self,
-                      ImportCommand.self, OrganizationCommand.self, OutboxCommand.self, AuditCommand.self],
+                      ImportCommand.self, OrganizationCommand.self, OutboxCommand.self, AuditCommand.self, DICOMCommand.self],
         defaultSubcommand: ServeCommand.self
     )
 
