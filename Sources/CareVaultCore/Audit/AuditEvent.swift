@@ -105,6 +105,8 @@ public enum AuditAction: String, Sendable, Equatable, CaseIterable {
     case shareOpened = "access.share-opened"
     case shareCodeFailed = "access.share-code-failed"
     case shareLocked = "access.share-locked"
+    case imageConsentRecorded = "consent.images-recorded"
+    case imageConsentWithdrawn = "consent.images-withdrawn"
 
     /// Plain-language description for the patient's "Account activity" page.
     public var plainDescription: String {
@@ -160,6 +162,8 @@ public enum AuditAction: String, Sendable, Equatable, CaseIterable {
         case .shareOpened: "A share link was opened with its code"
         case .shareCodeFailed: "Wrong code entered for a share link"
         case .shareLocked: "A share link locked after too many wrong codes"
+        case .imageConsentRecorded: "Consent for the use of images recorded"
+        case .imageConsentWithdrawn: "Consent for the use of images withdrawn"
         }
     }
 
@@ -170,7 +174,7 @@ public enum AuditAction: String, Sendable, Equatable, CaseIterable {
              .identityCheckResolved, .recordDownloaded, .recordReleased, .releaseRuleChanged, .recordUploaded, .uploadRefused,
              .uploadChanged, .uploadDeleted, .uploadErased, .readingsRecorded, .entryReported, .contributionRemoved, .reviewStatusChanged,
              .retentionChanged, .patientRegistered, .activationCodeIssued, .disclosureRecorded, .shareCreated, .shareRevoked, .shareOpened,
-             .shareCodeFailed, .shareLocked: false
+             .shareCodeFailed, .shareLocked, .imageConsentRecorded, .imageConsentWithdrawn: false
         default: true
         }
     }

@@ -20,6 +20,7 @@ public enum AccountTag {}
 public enum PatientTag {}
 public enum OrganizationTag {}
 public enum GrantTag {}
+public enum ConsentTag {}
 
 /// A sign-in account: a patient, a clinician, a staff member or an administrator.
 public typealias AccountID = Identifier<AccountTag>
@@ -29,3 +30,5 @@ public typealias PatientID = Identifier<PatientTag>
 public typealias OrganizationID = Identifier<OrganizationTag>
 /// A grant of access to a patient's record to someone acting for them (proxy, share link, app).
 public typealias GrantID = Identifier<GrantTag>
+/// A patient's recorded consent (for the use of images).
+public typealias ConsentID = Identifier<ConsentTag>

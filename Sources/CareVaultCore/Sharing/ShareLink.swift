@@ -38,10 +38,13 @@ public struct ShareLink: Sendable, Equatable {
     public let openedCount: Int
     public let firstOpenedAt: Date?
     public let lastOpenedAt: Date?
+    /// Whether scans (DICOM) keep their real dates when they leave; otherwise dates move by the share's shift.
+    public let keepsScanDates: Bool
 
     public init(id: GrantID = GrantID(), patient: PatientID, label: String, note: String?, items: [String], createdAt: Date, expiresAt: Date,
                 onceOnly: Bool, allowsDownload: Bool, asksBirthDate: Bool, revokedAt: Date? = nil, lockedAt: Date? = nil, openedCount: Int = 0,
-                firstOpenedAt: Date? = nil, lastOpenedAt: Date? = nil) {
+                firstOpenedAt: Date? = nil, lastOpenedAt: Date? = nil, keepsScanDates: Bool = false) {
+        self.keepsScanDates = keepsScanDates
         self.id = id
         self.patient = patient
         self.label = label

@@ -140,6 +140,7 @@ func makeRouter(env: AppEnvironment) -> Router<AppRequestContext> {
     SharesController(env: env).addRoutes(to: router)
     SharedRecordController(env: env, cookies: cookies).addRoutes(to: router)
     HealthLinkController(env: env).addRoutes(to: router)
+    ImageConsentsController(env: env).addRoutes(to: router)
     return router
 }
 

@@ -48,6 +48,10 @@ public enum Paths {
     public static func newShare(_ patient: String) -> String { "/patients/\(patient)/shares/new" }
     public static func sharePreview(_ patient: String) -> String { "/patients/\(patient)/shares/preview" }
     public static func revokeShare(_ patient: String, _ share: String) -> String { "/patients/\(patient)/shares/\(share)/revoke" }
+    public static func imageConsents(_ patient: String) -> String { "/patients/\(patient)/image-consents" }
+    public static func imageConsentCopy(_ patient: String, _ consent: String) -> String { "/patients/\(patient)/image-consents/\(consent)/copy.pdf" }
+    public static func withdrawImageConsent(_ patient: String, _ consent: String) -> String { "/patients/\(patient)/image-consents/\(consent)/withdraw" }
+    public static func newImageConsent(_ patient: String) -> String { "/staff/patients/\(patient)/image-consents/new" }
     /// A share link as handed to its recipient, by its token.
     public static func shareLink(_ token: String) -> String { "/s/\(token)" }
     /// The shared record as its recipient reads it (in the session the code opened).

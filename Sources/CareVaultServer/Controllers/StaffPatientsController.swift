@@ -95,6 +95,8 @@ struct StaffPatientsController: Sendable {
             codeExpires: newCode.map { _ in PlainDate.day(Date().addingTimeInterval(AccountService.activationCodeLifetime), in: env.configuration.timeZone) },
             issueCodeAction: Paths.staffPatientCode(patient.id.description),
             recordLink: Paths.patientHome(patient.id.description), proxiesLink: Paths.proxies(patient.id.description),
-            disclosuresLink: Paths.disclosures(patient.id.description)), status: status)
+            disclosuresLink: Paths.disclosures(patient.id.description),
+            imageConsentLink: record.allows(.writeRecord) ? Paths.newImageConsent(patient.id.description) : nil,
+            imageConsentsLink: Paths.imageConsents(patient.id.description)), status: status)
     }
 }

@@ -10,7 +10,7 @@ enum AccessHistoryWords {
         .recordUploaded, .uploadChanged, .uploadDeleted, .uploadErased, .readingsRecorded, .entryReported,
         .contributionRemoved, .reviewStatusChanged, .patientRegistered, .activationCodeIssued,
         .proxyInvited, .proxyAccepted, .proxyChanged, .proxyRevoked, .disclosureRecorded,
-        .shareCreated, .shareRevoked, .shareOpened, .shareCodeFailed, .shareLocked,
+        .shareCreated, .shareRevoked, .shareOpened, .shareCodeFailed, .shareLocked, .imageConsentRecorded, .imageConsentWithdrawn,
     ]
 
     /// "You", "Dr Chen, clinician at City Clinic", "Ana Lopez, proxy", "Someone without access".

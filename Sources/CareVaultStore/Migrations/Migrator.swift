@@ -25,6 +25,7 @@ public struct Migrator: Sendable {
         M017Disclosures(),
         M018ProxyWideningAndComingOfAge(),
         M019ShareLinks(),
+        M020ImageConsents(),
     ]
 
     private let database: Database

@@ -127,6 +127,11 @@ public struct PatientRecordReader: Sendable {
         try await ProxyGrantRepository(sql).all(patient: patient)
     }
 
+    /// This record's image consents, withdrawn ones too, newest first.
+    public func imageConsents() async throws -> [ImageConsent] {
+        try await ImageConsentRepository(sql: sql).all(patient: patient)
+    }
+
     /// This record's shares, in every state, newest first.
     public func shareLinks(limit: Int = 200) async throws -> [StoredShareLink] {
         try await ShareLinkRepository(sql).all(patient: patient, limit: limit)

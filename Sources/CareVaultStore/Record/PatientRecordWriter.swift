@@ -141,12 +141,31 @@ public struct PatientRecordWriter: Sendable {
         guard share.patient == patient else { throw PatientRecordWriterError.otherRecord }
         let repository = ShareLinkRepository(sql)
         try await repository.insert(share, createdBy: createdBy, tokenHash: tokenHash, codeHash: codeHash, manifestHash: manifestHash, longTerm: longTerm)
+        if share.keepsScanDates { try await repository.markKeepsDates(id: share.id) }
         for file in files { try await repository.insertFile(share: share.id, id: file.id, contentType: file.contentType, body: file.body) }
     }
 
     /// Ends a share of this record now; false if there is none not revoked.
     public func revoke(share id: GrantID, by account: AccountID?, at now: Date) async throws -> Bool {
         try await ShareLinkRepository(sql).revoke(id: id, patient: patient, by: account, at: now)
+    }
+
+    // MARK: Image consents
+
+    /// Records a consent for the use of this record's images.
+    public func insert(imageConsent consent: ImageConsent) async throws {
+        guard consent.patient == patient else { throw PatientRecordWriterError.otherRecord }
+        try await ImageConsentRepository(sql: sql).insert(consent)
+    }
+
+    /// This record's image consents (to check what they cover in the same transaction).
+    public func imageConsents() async throws -> [ImageConsent] {
+        try await ImageConsentRepository(sql: sql).all(patient: patient)
+    }
+
+    /// Withdraws one of this record's image consents now; false if there is none in force.
+    public func withdraw(imageConsent id: ConsentID, by account: AccountID?, at now: Date) async throws -> Bool {
+        try await ImageConsentRepository(sql: sql).withdraw(id: id, patient: patient, by: account, at: now)
     }
 
     // MARK: Disclosures

@@ -25,6 +25,11 @@ public struct ShareLinkRepository: Sendable {
             """).run()
     }
 
+    /// Notes that a share keeps the real dates on the scans it sends out.
+    func markKeepsDates(id: GrantID) async throws {
+        try await sql.raw("UPDATE share_links SET keeps_dates = 1 WHERE id = \(bind: id.description)").run()
+    }
+
     /// One patient's shares, newest first (every state: the patient sees ended ones too).
     func all(patient: PatientID, limit: Int) async throws -> [StoredShareLink] {
         try await sql.raw("SELECT * FROM share_links WHERE patient_id = \(bind: patient.description) ORDER BY created_at DESC, id LIMIT \(bind: limit)")
@@ -144,7 +149,8 @@ public struct ShareLinkRepository: Sendable {
             items: items, createdAt: try row.date("created_at"), expiresAt: try row.date("expires_at"), onceOnly: try row.int("once_only") != 0,
             allowsDownload: try row.int("allows_download") != 0, asksBirthDate: try row.int("asks_birth_date") != 0,
             revokedAt: try row.optionalDate("revoked_at"), lockedAt: try row.optionalDate("locked_at"), openedCount: try row.int("opened_count"),
-            firstOpenedAt: try row.optionalDate("first_opened_at"), lastOpenedAt: try row.optionalDate("last_opened_at"))
+            firstOpenedAt: try row.optionalDate("first_opened_at"), lastOpenedAt: try row.optionalDate("last_opened_at"),
+            keepsScanDates: try row.int("keeps_dates") != 0)
         return StoredShareLink(share: share, createdBy: try row.optionalID("created_by"), failedAttempts: try row.int("failed_attempts"),
                                isSMARTHealthLink: try row.optionalString("shl_manifest_hash") != nil, longTerm: try row.int("shl_long_term") != 0)
     }

@@ -13,6 +13,21 @@ public struct DICOMHeader: Sendable, Equatable, Codable {
     /// Frames in the image (1 when the file does not say).
     public var frames = 1
     public var transferSyntax: String = ""
+    /// Burned In Annotation (0028,0301): whether the pixels themselves show text such as a name.
+    public var burnedInAnnotation: String?
+    /// SOP Class UID (0008,0016): secondary captures (screenshots, scanned papers) often show text.
+    public var sopClassUID: String?
+
+    /// Modalities whose images often have text burned into the pixels (ultrasound, endoscopy, photos,
+    /// secondary capture, "other").
+    static let burnedInModalities: Set<String> = ["US", "ES", "XC", "SC", "OT", "GM", "SM", "DOC"]
+
+    /// Whether a person must look at the image before it leaves: Burned In Annotation is not "NO", or
+    /// its kind often carries burned-in text.
+    public var needsBurnedInCheck: Bool {
+        burnedInAnnotation?.uppercased() != "NO" || Self.burnedInModalities.contains(modality ?? "")
+            || (sopClassUID ?? "").hasPrefix("1.2.840.10008.5.1.4.1.1.7")
+    }
 
     public struct Element: Sendable, Equatable, Codable {
         /// `(0010,0010)`
@@ -87,6 +102,8 @@ public struct DICOMHeader: Sendable, Equatable, Codable {
             }
             switch (element.group, element.element) {
             case (0x0008, 0x0060): header.modality = element.text
+            case (0x0008, 0x0016): header.sopClassUID = element.text
+            case (0x0028, 0x0301): header.burnedInAnnotation = element.text
             case (0x0008, 0x1030): header.studyDescription = element.text
             case (0x0028, 0x0008): header.frames = Int(element.text) ?? 1
             case (0x0028, 0x0010): header.rows = element.uint16

@@ -96,6 +96,7 @@ struct PatientRecordController: Sendable {
             proxiesLink: record.allows(.manageRecordAccess) ? Paths.proxies(scope) : nil,
             disclosuresLink: record.allows(.readAccessLog) ? Paths.disclosures(scope) : nil,
             sharesLink: record.allows(.shareRecord) ? Paths.shares(scope) : nil,
+            imageConsentsLink: record.allows(.readAccessLog) ? Paths.imageConsents(scope) : nil,
             hasPrivacyLinks: record.allows(.readAccessLog) || record.allows(.manageRecordAccess) || record.allows(.shareRecord)))
     }
 }

@@ -169,27 +169,60 @@ struct SharedRecordController: Sendable {
         let type = try context.parameters.require("type"), id = try context.parameters.require("id")
         switch try await open(request, context, for: .downloadRecord, target: ResourceRef(type: type, id: id)) {
         case .failure(let reason): return denied(context, reason)
-        case .success(let (_, record)):
+        case .success(let (share, record)):
             guard let index = Int(try context.parameters.require("index")),
                   let resource = try await record.read({ try await $0.item(type: type, id: id) }), let json = try? JSONParser.parse(resource.json),
                   let attachment = RecordAttachment.all(in: json).first(where: { $0.index == index })
             else { throw HTTPError(.notFound) }
             let name = attachment.fileName(fallback: RecordEntry(resourceType: type, id: id, json: json).name)
-            if let bytes = attachment.inlineData {
-                record.shown([resource])
-                return noStore(Self.download(bytes, type: attachment.servedContentType, name: name))
+            let images = SharedImageFile(env: env)
+            let isImage = SharedImages.isImage(contentType: attachment.contentType)
+            if isImage {
+                do { try await images.requireConsent("\(type)/\(id)", in: record) } catch SharedImageFile.Refusal.noConsent {
+                    return imageWithheld(context, share: share, patient: record.patient,
+                                         why: "The patient has withdrawn their consent for this image to be shared, so it can no longer be downloaded.")
+                }
             }
-            guard let reference = attachment.binaryReference, reference.hasPrefix("Binary/") else { throw HTTPError(.notFound) }
-            let binaryID = String(reference.dropFirst("Binary/".count))
-            if let binary = try await record.read({ try await $0.item(type: "Binary", id: binaryID) }), let body = try? JSONParser.parse(binary.json),
-               let bytes = body["data"]?.stringValue.flatMap({ Data(base64Encoded: $0, options: .ignoreUnknownCharacters) }) {
-                record.shown([resource, binary])
-                return noStore(Self.download(bytes, type: attachment.servedContentType, name: name))
+            var bytes: [UInt8]?
+            var audited = [resource]
+            var upload: PatientUpload?
+            if let inline = attachment.inlineData {
+                bytes = Array(inline)
+            } else if let reference = attachment.binaryReference, reference.hasPrefix("Binary/") {
+                let binaryID = String(reference.dropFirst("Binary/".count))
+                if let binary = try await record.read({ try await $0.item(type: "Binary", id: binaryID) }), let body = try? JSONParser.parse(binary.json),
+                   let data = body["data"]?.stringValue.flatMap({ Data(base64Encoded: $0, options: .ignoreUnknownCharacters) }) {
+                    bytes = Array(data)
+                    audited.append(binary)
+                } else {
+                    upload = try await record.read { try await $0.upload(id: binaryID) }
+                }
             }
-            guard let upload = try await record.read({ try await $0.upload(id: binaryID) }) else { throw HTTPError(.notFound) }
-            record.shown([("DocumentReference", upload.documentID), ("Binary", upload.id)])
-            return noStore(UploadFileResponse.make(upload, env: env))
+            if let upload {
+                record.shown([("DocumentReference", upload.documentID), ("Binary", upload.id)])
+                // Uploaded photos were cleaned when they came in; an uploaded scan is de-identified now.
+                guard upload.kind == .dicom else { return noStore(UploadFileResponse.make(upload, env: env)) }
+                bytes = try await images.bytes(of: upload)
+            }
+            guard var bytes else { throw HTTPError(.notFound) }
+            if isImage || upload?.kind == .dicom {
+                do {
+                    bytes = try images.clean(bytes, contentType: upload?.kind.contentType ?? attachment.contentType, share: share)
+                } catch {
+                    return imageWithheld(context, share: share, patient: record.patient,
+                                         why: "This image could not be cleaned of details that identify the patient, so it cannot leave CareVault.")
+                }
+            }
+            record.shown(audited)
+            let contentType = upload?.kind.contentType ?? attachment.servedContentType
+            return noStore(Self.download(Data(bytes), type: contentType, name: upload.map { $0.kind.safeFileName(from: "scan") } ?? name))
         }
+    }
+
+    private func imageWithheld(_ context: AppRequestContext, share: ShareLink, patient: Patient, why: String) -> Response {
+        noStore(env.renderer.response(MessagePage(layout: layout("Image not available", context, share: share, patient: patient),
+                                                  heading: "This image is not available", paragraphs: [why],
+                                                  link: Link(href: Paths.sharedRecord, text: "Back to the shared records")), status: .forbidden))
     }
 
     @Sendable func pdf(_ request: Request, context: AppRequestContext) async throws -> Response {

@@ -128,7 +128,14 @@ struct SharesController: Sendable {
             return try await formPage(request, context: context, record: record, selection: selection, choices: choices,
                                       failure: ValidationFailure(errors), status: .badRequest)
         }
-        let resolved = try await ShareService(env: env).preview(selection, in: record)
+        return try await previewPage(request, context: context, record: record, selection: selection, choices: choices, failure: nil)
+    }
+
+    /// Exactly what `selection` shares, with the choices carried on, the images' questions, and `failure`'s errors.
+    private func previewPage(_ request: Request, context: SignedInRequestContext, record: PatientRecord, selection: ShareSelection,
+                             choices: ShareService.Choices, answers: ShareService.ImageAnswers = .init(), failure: ValidationFailure?) async throws -> Response {
+        let service = ShareService(env: env)
+        let resolved = try await service.preview(selection, in: record)
         guard !resolved.listed.isEmpty else {
             return try await formPage(request, context: context, record: record, selection: selection, choices: choices, failure: ValidationFailure([
                 FieldError(field: "section", message: resolved.leftOutSensitive > 0
@@ -136,6 +143,7 @@ struct SharesController: Sendable {
                     : "Nothing in your record matches what you chose. Choose other kinds of records or other dates."),
             ]), status: .badRequest)
         }
+        let images = try await service.images(resolved, in: record)
         let content = SharedContent(resolved.listed)
         let zone = env.configuration.timeZone
         var hidden = resolved.listed.map { HiddenField(name: "item", value: "\($0.resourceType)/\($0.id)") }
@@ -145,9 +153,33 @@ struct SharesController: Sendable {
                              (choices.healthLink, "healthLink"), (choices.longTerm, "longTerm")] where flag {
             hidden.append(HiddenField(name: name, value: "yes"))
         }
+        var questions: [ChoiceGroup] = []
+        if !images.isEmpty {
+            questions.append(ChoiceGroup(
+                name: "imageConsent", legend: "Images leave the clinic only with your agreement",
+                hint: record.isOwn
+                    ? "Photos go without their location and camera details; scans without names, numbers and other identifying details. Your agreement is recorded, and you can withdraw it at any time."
+                    : "Only the patient can agree to images leaving the clinic. If they have not, start again and leave the images out.",
+                error: failure?.error("imageConsent"),
+                choices: [("yes", record.isOwn ? "I agree that these images leave the clinic with this share" : "The patient agreed that these images may be sent outside the clinic",
+                           nil, answers.consent)]))
+        }
+        if images.contains(where: \.needsBurnedInCheck) {
+            questions.append(ChoiceGroup(
+                name: "burnedIn", legend: "Check the scans for writing",
+                hint: "Some scans have a name or other details written into the picture itself, which cannot be removed automatically. Open each scan marked below and look.",
+                error: failure?.error("burnedIn"),
+                choices: [("yes", "I looked: these scans show no name or other identifying text", nil, answers.burnedInChecked)]))
+        }
+        if images.contains(where: \.isScan) {
+            questions.append(ChoiceGroup(
+                name: "keepDates", legend: "Dates on the scans",
+                hint: "Unless you tick this, the dates on the scans are moved by the same number of days, so the order and gaps stay right but the real dates do not leave.",
+                choices: [("yes", "Keep the real dates on the scans", nil, answers.keepDates)]))
+        }
         return env.renderer.response(SharePreviewPage(
             layout: context.layout("Check what you share", request: request), heading: "Check what “\(choices.label)” will see",
-            errorSummary: nil,
+            errorSummary: ErrorSummary(failure),
             groups: content.groups.map { group in
                 SharePreviewPage.Group(title: group.title, items: group.items.map {
                     SharePreviewPage.Item(name: $0.entry.name, date: $0.entry.date.map(PlainDate.day) ?? "", kind: $0.kind)
@@ -162,7 +194,11 @@ struct SharesController: Sendable {
             leftOut: resolved.leftOutSensitive == 0 ? nil
                 : "\(resolved.leftOutSensitive == 1 ? "1 item is" : "\(resolved.leftOutSensitive) items are") about sensitive kinds of care and left out. Start again and tick “Include sensitive kinds of care” to share them.",
             tooMany: resolved.tooMany ? "That was more than one share can hold; only the first \(resolved.listed.count) items are shared. Choose fewer, or make a second share." : nil,
-            action: Paths.shares(record.scope), hidden: hidden, changeLink: Paths.newShare(record.scope)))
+            images: images.map { SharePreviewPage.Image(title: $0.title, kind: $0.isScan ? "Scan" + ($0.summary.map { " (\($0))" } ?? "") : "Photo",
+                                                        mayShowText: $0.needsBurnedInCheck) },
+            hasImages: !images.isEmpty, questions: questions,
+            action: Paths.shares(record.scope), hidden: hidden, changeLink: Paths.newShare(record.scope)),
+            status: failure == nil ? .ok : .badRequest)
     }
 
     private static func partial(_ form: FormData) -> ShareSelection {
@@ -200,10 +236,18 @@ struct SharesController: Sendable {
                                       failure: failure, status: .badRequest)
         }
         let created: ShareService.Created
+        let answers = ShareService.ImageAnswers(form: form)
         do {
-            created = try await ShareService(env: env).create(items: form.values("item"), choices: choices, record: record, by: context.account,
-                                                              info: context.info)
+            created = try await ShareService(env: env).create(items: form.values("item"), choices: choices, images: answers, record: record,
+                                                              by: context.account, info: context.info)
         } catch let failure as ValidationFailure {
+            if failure.errors.contains(where: { ["imageConsent", "burnedIn"].contains($0.field) }) {
+                var selection = ShareSelection()
+                selection.items = Array(form.values("item").filter(ShareSelection.isReference).prefix(ShareLink.maximumItems))
+                selection.includeSensitive = true
+                return try await previewPage(request, context: context, record: record, selection: selection, choices: choices, answers: answers,
+                                             failure: failure)
+            }
             return try await formPage(request, context: context, record: record, selection: Self.partial(form), choices: choices, failure: failure,
                                       status: .badRequest)
         }

@@ -68,7 +68,7 @@ struct AccessHistory: Sendable {
             guard event.outcome != .denied else { continue }
             if event.entities.isEmpty {
                 if let type = event.resourceType, type != "AuditEvent", type != "Patient", !reader.visibility.allows(type: type) { continue }
-                if event.resourceType.map({ ["ProxyGrant", "Disclosure", "ShareLink"].contains($0) }) == true { continue }
+                if event.resourceType.map({ ["ProxyGrant", "Disclosure", "ShareLink", "Consent"].contains($0) }) == true { continue }
                 kept.append(entry)
                 continue
             }

@@ -49,6 +49,30 @@ struct ShareService: Sendable {
         init() {}
     }
 
+    /// What the sender answered about the images in a share.
+    struct ImageAnswers: Sendable, Equatable {
+        /// The patient agrees that these images leave the clinic with this share (their consent, recorded).
+        var consent = false
+        /// The sender looked at the scans that may show burned-in text.
+        var burnedInChecked = false
+        /// Scans keep their real dates (otherwise shifted).
+        var keepDates = false
+
+        init(form: FormData) {
+            consent = form.value("imageConsent") == "yes"
+            burnedInChecked = form.value("burnedIn") == "yes"
+            keepDates = form.value("keepDates") == "yes"
+        }
+
+        init() {}
+    }
+
+    /// The images among what a share would send, as `record`'s reader sees them.
+    func images(_ resolved: ShareSelection.Resolved, in record: PatientRecord) async throws -> [SharedImages.Image] {
+        let listed = resolved.listed
+        return try await record.read { try await SharedImages.find(in: listed, reader: $0) }
+    }
+
     /// The clinic's confidential codes (what is left out unless the patient ticks it).
     func sensitiveCodes() async throws -> Set<String> {
         let defaults = env.configuration.proxyRules
@@ -73,7 +97,8 @@ struct ShareService: Sendable {
 
     /// Shares the previewed `items` of `record` (each checked again against what this reader may see;
     /// sensitive ones were left out or ticked in the preview) with `choices`.
-    func create(items: [String], choices: Choices, record: PatientRecord, by account: Account, info: RequestInfo) async throws -> Created {
+    func create(items: [String], choices: Choices, images answers: ImageAnswers = .init(), record: PatientRecord, by account: Account,
+                info: RequestInfo) async throws -> Created {
         var selection = ShareSelection()
         selection.items = Array(items.filter(ShareSelection.isReference).prefix(ShareLink.maximumItems))
         selection.includeSensitive = true
@@ -82,10 +107,13 @@ struct ShareService: Sendable {
         guard !resolved.listed.isEmpty else {
             throw ValidationFailure([FieldError(field: "section", message: "Nothing you chose can be shared. Go back and choose again.")])
         }
+        let images = try await self.images(resolved, in: record)
+        try Self.check(images, answers: answers, own: record.isOwn)
         let now = Date()
         let share = ShareLink(patient: record.patient.id, label: choices.label, note: choices.note.isEmpty ? nil : choices.note,
                               items: resolved.references, createdAt: now, expiresAt: ShareLink.end(days: choices.days, from: now),
-                              onceOnly: choices.onceOnly, allowsDownload: choices.allowsDownload, asksBirthDate: choices.asksBirthDate)
+                              onceOnly: choices.onceOnly, allowsDownload: choices.allowsDownload, asksBirthDate: choices.asksBirthDate,
+                              keepsScanDates: answers.keepDates)
         let token = SecretToken.generate()
         let code = HumanCode.generate(groups: 2, groupLength: 4).display
         var healthLink: SMARTHealthLinkMaker.Made?
@@ -95,13 +123,48 @@ struct ShareService: Sendable {
         let (tokenHash, codeHash) = (ShareSecrets.tokenHash(token.value, env: env), env.codeHash(code))
         let manifestHash = healthLink.map { ShareSecrets.manifestHash($0.manifestID, env: env) }
         let files = healthLink?.files ?? []
+        let (isOwn, basis) = (record.isOwn, record.basis.description)
+        let today = BirthDate(now, in: env.configuration.timeZone).description
         try await record.write { writer in
             try await writer.insert(share: share, createdBy: account.id, tokenHash: tokenHash, codeHash: codeHash, manifestHash: manifestHash,
                                     longTerm: choices.longTerm, files: files)
             try await writer.audit([AuditEvent(.shareCreated, info: info, actor: account, patient: writer.patient, resourceType: "ShareLink",
                                                resourceID: share.id.description, basis: record.basis.description, entities: share.items)])
+            try await Self.recordImageConsent(images.map(\.reference), own: isOwn, account: account, day: today, basis: basis, info: info, writer: writer)
         }
         return Created(share: share, token: token.value, code: code, healthLink: healthLink?.uri)
+    }
+
+    /// Refuses a share with images unless the sender answered for them: the patient agrees that they
+    /// leave (a proxy needs the patient's recorded consent instead, checked as the share is stored), and
+    /// scans that may show burned-in text were looked at.
+    static func check(_ images: [SharedImages.Image], answers: ImageAnswers, own: Bool) throws {
+        guard !images.isEmpty else { return }
+        var errors: [FieldError] = []
+        if own && !answers.consent {
+            errors.append(FieldError(field: "imageConsent", message: "Tick the box to agree that these images leave the clinic with this share, or start again and leave them out."))
+        }
+        if images.contains(where: \.needsBurnedInCheck) && !answers.burnedInChecked {
+            errors.append(FieldError(field: "burnedIn", message: "Look at the scans and tick the box to confirm they show no name or other identifying text."))
+        }
+        if !errors.isEmpty { throw ValidationFailure(errors) }
+    }
+
+    /// In the share's transaction: the patient's own confirmation is recorded as their consent (for
+    /// consultation outside the clinic); a proxy's share needs a consent in force for every image.
+    static func recordImageConsent(_ images: [String], own: Bool, account: Account, day: String, basis: String, info: RequestInfo,
+                                   writer: PatientRecordWriter) async throws {
+        guard !images.isEmpty else { return }
+        if own {
+            let consent = ImageConsent(patient: writer.patient, images: images, purposes: [.consultation], signedName: account.displayName, signedOn: day,
+                                       signedInClinic: false, source: .shareFlow, recordedBy: account.id, recordedAt: Date())
+            try await writer.insert(imageConsent: consent)
+            try await writer.audit([AuditEvent(.imageConsentRecorded, info: info, actor: account, patient: writer.patient, resourceType: "Consent",
+                                               resourceID: consent.id.description, basis: basis, entities: images)])
+        } else if !ImageConsent.uncovered(images, by: try await writer.imageConsents(), for: .consultation, at: Date()).isEmpty {
+            throw ValidationFailure([FieldError(field: "imageConsent", message: "Some images have no consent from the patient to be sent outside the clinic. "
+                + "Only the patient can agree to that: start again and leave the images out, or ask the patient.")])
+        }
     }
 
     /// Ends one of `record`'s shares now: its next request is refused.

@@ -45,14 +45,17 @@ struct SharedContent: Sendable {
     var items: [Item] { groups.flatMap(\.items) }
 
     /// A FHIR `collection` Bundle: a Patient with only the name and birth date (no record numbers or
-    /// addresses), the shared items as stored, and — for a printout — a DocumentReference carrying it.
+    /// addresses), the shared items as stored (without the bytes of images), and — for a printout — a
+    /// DocumentReference carrying it.
     static func bundle(patient: Patient, resources: [StoredResource], base: String, pdf: Data? = nil) -> String {
         let patientJSON = JSONValue.object([
             ("resourceType", .string("Patient")), ("id", .string(patient.id.description)),
             ("name", .array([.object([("family", .string(patient.familyName)), ("given", .array([.string(patient.givenName)]))])])),
             ("birthDate", .string(patient.birthDate.description)),
         ]).jsonText
-        var entries = [("Patient/\(patient.id)", patientJSON)] + resources.map { ("\($0.resourceType)/\($0.id)", $0.json) }
+        // Images leave only de-identified, from each item's page: their bytes are not in the Bundle.
+        var entries = [("Patient/\(patient.id)", patientJSON)]
+            + resources.compactMap(SharedImages.withoutImageData).map { ("\($0.resourceType)/\($0.id)", $0.json) }
         if let pdf {
             let id = UUID().uuidString.lowercased()
             let document = JSONValue.object([

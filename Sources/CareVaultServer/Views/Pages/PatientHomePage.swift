@@ -46,5 +46,7 @@ public struct PatientHomePage: Page {
     public let disclosuresLink: String?
     /// The patient's shares with people outside the clinic (nil for a reader not allowed to share).
     public let sharesLink: String?
+    /// The patient's consents for the use of their images.
+    public let imageConsentsLink: String?
     public let hasPrivacyLinks: Bool
 }

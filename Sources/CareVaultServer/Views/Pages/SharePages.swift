@@ -52,9 +52,21 @@ public struct SharePreviewPage: Page {
     /// "2 items about sensitive kinds of care are left out. …"
     public let leftOut: String?
     public let tooMany: String?
+    /// The photos and scans in the share, and the questions they raise (agreement, burned-in text, dates).
+    public let images: [Image]
+    public let hasImages: Bool
+    public let questions: [ChoiceGroup]
     public let action: String
     public let hidden: [HiddenField]
     public let changeLink: String
+
+    public struct Image: Sendable, Encodable {
+        public let title: String
+        /// "Photo", "Scan (CT, 512 × 512, 1 frame)".
+        public let kind: String
+        /// Its kind often carries text burned into the picture: the sender must look.
+        public let mayShowText: Bool
+    }
 
     public struct Group: Sendable, Encodable {
         public let title: String
@@ -139,5 +151,53 @@ public struct SharedItemPage: Page {
         public let title: String
         public let kind: String
         public let link: String
+    }
+}
+
+/// A patient's consents for the use of their images, each with its images, purposes and signature,
+/// a PDF copy, and the button that withdraws it.
+public struct ImageConsentsPage: Page {
+    public static let template = "image-consents"
+    public let layout: Layout
+    public let heading: String
+    public let consents: [Row]
+    public let hasConsents: Bool
+    public let backLink: String
+
+    public struct Row: Sendable, Encodable {
+        public let id: String
+        public let images: [String]
+        public let purposes: [String]
+        public let signed: String
+        public let status: String
+        public let copyLink: String
+        public let withdrawAction: String?
+    }
+}
+
+/// The clinician's form recording a patient's consent for the use of images: which images (with
+/// previews of photos), which purposes, the statement, and the patient's signature.
+public struct ImageConsentFormPage: Page {
+    public static let template = "image-consent-form"
+    public let layout: Layout
+    public let heading: String
+    public let errorSummary: ErrorSummary?
+    public let action: String
+    public let statement: String
+    public let images: [ImageChoice]
+    public let hasImages: Bool
+    public let imagesError: String?
+    public let purposes: ChoiceGroup
+    public let fields: [FormField]
+    public let inClinic: ChoiceGroup
+    public let backLink: String
+
+    public struct ImageChoice: Sendable, Encodable {
+        public let id: String
+        public let value: String
+        public let title: String
+        public let kind: String
+        public let preview: String?
+        public let checked: Bool
     }
 }

@@ -37,5 +37,8 @@ public struct StaffPatientPage: Page {
     public let proxiesLink: String
     /// The accounting of disclosures, and recording one.
     public let disclosuresLink: String
+    /// Recording a patient's consent for the use of images (clinicians).
+    public let imageConsentLink: String?
+    public let imageConsentsLink: String
     public let backLink = Paths.staffPatients
 }

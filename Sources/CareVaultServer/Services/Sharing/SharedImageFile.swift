@@ -1,0 +1,59 @@
+import CareVaultCore
+import CareVaultStore
+import Crypto
+import Foundation
+
+/// An image leaving in a share: only while a consent covers it for consultation outside the clinic,
+/// and de-identified — a scan (DICOM) after the Basic Profile with the share's own UID mapping and
+/// date choice, a photo without its EXIF, XMP, IPTC, GPS and maker notes (uploads were cleaned when
+/// they came in; imported JPEG and PNG photos are cleaned here; other imported kinds do not leave).
+struct SharedImageFile: Sendable {
+    /// The largest scan read into memory to be de-identified.
+    static let maximumBytes = 256 << 20
+    let env: AppEnvironment
+
+    /// Why an image does not leave.
+    enum Refusal: Error, Equatable {
+        /// No consent in force covers it (never given, or withdrawn).
+        case noConsent
+        /// It could not be read whole, or is of a kind that cannot be cleaned here.
+        case cannotClean
+    }
+
+    /// The de-identifier of `share`: its own UID mapping, and its dates kept or shifted.
+    func deidentifier(for share: ShareLink) -> DICOMDeidentifier {
+        let secret = Array(HMAC<SHA256>.authenticationCode(for: Data(share.id.description.utf8), using: env.masterKey.derivedKey(purpose: "share-dicom")))
+        return DICOMDeidentifier(secret: secret, dates: share.keepsScanDates ? .keep : .shift(days: DICOMDeidentifier.shiftDays(secret: secret)))
+    }
+
+    /// Refuses unless a consent of `record` in force covers `item` (`Type/id`) for consultation outside the clinic.
+    func requireConsent(_ item: String, in record: PatientRecord) async throws {
+        let consents = try await record.read { try await $0.imageConsents() }
+        guard consents.contains(where: { $0.covers(item, for: .consultation, at: Date()) }) else { throw Refusal.noConsent }
+    }
+
+    /// The cleaned bytes of an image whose original bytes are `bytes`, declared as `contentType`.
+    func clean(_ bytes: [UInt8], contentType: String, share: ShareLink) throws -> [UInt8] {
+        if SharedImages.isScan(contentType: contentType) {
+            guard let clean = try? deidentifier(for: share).deidentify(bytes) else { throw Refusal.cannotClean }
+            return clean
+        }
+        guard case .success(let kind) = UploadSniffer.kind(of: Array(bytes.prefix(4096)), fileName: "image"),
+              var stripper = ImageMetadataStripper(kind: kind) else { throw Refusal.cannotClean }
+        do {
+            return try stripper.update(bytes) + stripper.finish()
+        } catch {
+            throw Refusal.cannotClean
+        }
+    }
+
+    /// An upload's original bytes, decrypted (for a scan to be de-identified before it leaves).
+    func bytes(of upload: PatientUpload) async throws -> [UInt8] {
+        guard upload.size <= Self.maximumBytes else { throw Refusal.cannotClean }
+        var decryptor = BlobDecryptor(masterKey: env.masterKey, blobID: upload.blobID)
+        var out: [UInt8] = []
+        try await env.blobStore.read(id: upload.blobID) { sealed in out += try decryptor.update(sealed) }
+        out += try decryptor.finish()
+        return out
+    }
+}
