@@ -74,6 +74,9 @@ struct ShareLinkTests {
 
             // Every item page of the share opens; nothing else of the record answers, whatever id is tried.
             let sharedLinks = Set(RecordSectionTests.links(shared.body, under: "/shared/items/"))
+            // The preview listed exactly what the recipient sees.
+            let previewed = Set(preview.matches(of: /name="item" value="([^"\/]+)\/([^"]+)"/).map { Paths.sharedItem(type: String($0.output.1), id: String($0.output.2)) })
+            #expect(previewed == sharedLinks, "preview \(previewed.subtracting(sharedLinks)), shared \(sharedLinks.subtracting(previewed))")
             #expect(sharedLinks.count >= 6)
             for link in sharedLinks { #expect(try await doctor.get(link).status == .ok, "\(link)") }
             let everything = try await env.database.read { sql in
@@ -118,6 +121,11 @@ struct ShareLinkTests {
             #expect(reads.contains { $0.action == .recordDownloaded && $0.entities.contains { $0.hasPrefix("DocumentReference/") } })
             #expect(reads.contains { $0.action == .shareOpened } && reads.contains { $0.action == .shareCodeFailed })
             #expect(reads.allSatisfy { $0.actorAccount == nil })
+
+            // Paths with the link's token are logged without it.
+            #expect(ErrorPageMiddleware.loggable(path) == "/s/…")
+            #expect(ErrorPageMiddleware.loggable("/shl/files/abc/1?ticket=x") == "/shl/files/…/1")
+            #expect(ErrorPageMiddleware.loggable("/shl/SeCrEt") == "/shl/…")
 
             // The list shows it, opened once; the patient ends it and the next request gets no data.
             let list = try await patient.get(Paths.shares(id))
@@ -217,6 +225,14 @@ struct ShareLinkTests {
             let used = try await second.post(path, ["code": code, "birthDate": summary.patient.birthDate.description])
             #expect(used.status == .gone || used.status == .forbidden)
             #expect(try await second.get(path).body.contains("It could be opened once, and it has been."))
+
+            // The reading session lasts 30 minutes: after that the code must be entered again (housekeeping deletes it).
+            try await env.database.write { sql in
+                try await sql.raw("UPDATE share_sessions SET expires_at = \(bind: Int64(Date().timeIntervalSince1970 * 1000) - 1)").run()
+            }
+            #expect(try await doctor.get(Paths.sharedRecord).status == .unauthorized)
+            await Housekeeping(env: env).runOnce()
+            #expect(try await PatientUploadTests.rowCount(env, "share_sessions") == 0)
 
             // Expiry: a share whose end has passed opens nothing, and its open session ends with it.
             let (path2, code2, _, _) = try await Self.share(patient, record: id, what: [("section", "problems")])

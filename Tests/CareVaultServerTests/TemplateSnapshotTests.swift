@@ -278,7 +278,8 @@ struct TemplateSnapshotTests {
                                        date: "MockSharedItemDate", status: "MockSharedItemStatus",
                                        details: [.init(label: "MockDetailLabel", value: "MockDetailValue")],
                                        attachments: [.init(title: "MockAttachmentTitle", kind: "MockAttachmentKind", link: "/mock-shared-file")],
-                                       hasAttachments: true, filesWithheld: true, backLink: "/mock-shared-back")),
+                                       hasAttachments: true, filesWithheld: true, scanSummary: "MockScanSummary",
+                                       previewLink: "/mock-shared-preview", backLink: "/mock-shared-back")),
         ("image-consents", ImageConsentsPage(layout: layout("ImageConsents"), heading: "MockConsentsHeading", consents: [
             .init(id: "mock-consent", images: ["MockConsentImage"], purposes: ["MockPurpose"], signed: "MockSigned", status: "MockConsentStatus",
                   copyLink: "/mock-consent-copy", withdrawAction: "/mock-consent-withdraw")], hasConsents: true, backLink: "/mock-consents-back")),

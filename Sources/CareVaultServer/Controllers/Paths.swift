@@ -58,6 +58,7 @@ public enum Paths {
     public static let sharedRecord = "/shared"
     public static func sharedItem(type: String, id: String) -> String { "/shared/items/\(type)/\(id)" }
     public static func sharedFile(type: String, id: String, index: Int) -> String { "/shared/items/\(type)/\(id)/files/\(index)" }
+    public static func sharedPreview(type: String, id: String) -> String { "/shared/items/\(type)/\(id)/preview" }
     public static let sharedPDF = "/shared/record.pdf"
     public static let sharedFHIR = "/shared/record.json"
     public static let sharedLeave = "/shared/leave"

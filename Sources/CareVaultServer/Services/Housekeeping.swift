@@ -18,6 +18,9 @@ struct Housekeeping: Service {
         do { try await env.sessions.purgeEnded(at: now) } catch {
             env.logger.error("deleting ended sessions failed", metadata: ["error": "\(type(of: error))"])
         }
+        do { try await ShareOpeningService(env: env).purgeEndedSessions(at: now) } catch {
+            env.logger.error("deleting ended share sessions failed", metadata: ["error": "\(type(of: error))"])
+        }
         do { try await ProxyReminders(env: env).sweep(now: now) } catch {
             env.logger.error("proxy reminders failed", metadata: ["error": "\(type(of: error))"])
         }

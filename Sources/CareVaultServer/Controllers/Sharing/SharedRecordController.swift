@@ -17,6 +17,7 @@ struct SharedRecordController: Sendable {
         router.get("/shared", use: show)
         router.get("/shared/items/:type/:id", use: item)
         router.get("/shared/items/:type/:id/files/:index", use: file)
+        router.get("/shared/items/:type/:id/preview", use: preview)
         router.get("/shared/record.pdf", use: pdf)
         router.get("/shared/record.json", use: fhir)
         router.post("/shared/leave", use: leave)
@@ -152,6 +153,8 @@ struct SharedRecordController: Sendable {
             else { throw HTTPError(.notFound) }
             record.shown([resource])
             let entry = RecordEntry(resourceType: type, id: id, json: json)
+            let image = try await record.read { try await SharedImages.find(in: [resource], reader: $0) }.first
+            let consented = image == nil ? false : (try? await SharedImageFile(env: env).requireConsent("\(type)/\(id)", in: record)) != nil
             return noStore(env.renderer.response(SharedItemPage(
                 layout: layout(entry.name, context, share: share, patient: record.patient), patientName: record.patient.fullName, name: entry.name,
                 kind: RecordItem(resourceType: type, id: id, json: json).kind, date: entry.date.map(PlainDate.day) ?? "Not recorded",
@@ -161,6 +164,8 @@ struct SharedRecordController: Sendable {
                                               link: Paths.sharedFile(type: type, id: id, index: a.index))
                 } : [],
                 hasAttachments: share.allowsDownload && !entry.attachments.isEmpty, filesWithheld: !share.allowsDownload && !entry.attachments.isEmpty,
+                scanSummary: image?.isScan == true ? (image?.summary ?? "DICOM") : nil,
+                previewLink: consented && image?.photoUpload != nil ? Paths.sharedPreview(type: type, id: id) : nil,
                 backLink: Paths.sharedRecord)))
         }
     }
@@ -216,6 +221,27 @@ struct SharedRecordController: Sendable {
             record.shown(audited)
             let contentType = upload?.kind.contentType ?? attachment.servedContentType
             return noStore(Self.download(Data(bytes), type: contentType, name: upload.map { $0.kind.safeFileName(from: "scan") } ?? name))
+        }
+    }
+
+    /// A shared photo's scaled preview (a PNG drawn from its pixels: no metadata), while a consent covers it.
+    @Sendable func preview(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let type = try context.parameters.require("type"), id = try context.parameters.require("id")
+        switch try await open(request, context, for: .readRecord, target: ResourceRef(type: type, id: id)) {
+        case .failure(let reason): return denied(context, reason)
+        case .success(let (_, record)):
+            guard let resource = try await record.read({ try await $0.item(type: type, id: id) }),
+                  let uploadID = try await record.read({ try await SharedImages.find(in: [resource], reader: $0) }).first?.photoUpload,
+                  (try? await SharedImageFile(env: env).requireConsent("\(type)/\(id)", in: record)) != nil,
+                  let upload = try await record.read({ try await $0.upload(id: uploadID) })
+            else { throw HTTPError(.notFound) }
+            record.shown([resource])
+            // A JPEG or PNG upload was cleaned as it came in and shows as it is; other kinds as a drawn copy.
+            if upload.kind.displaysInBrowsers { return noStore(UploadFileResponse.make(upload, env: env)) }
+            guard let render = await UploadPreview.converter(for: upload, env: env),
+                  let png = try await UploadPreviewCache(env: env).png(for: upload, render: render)
+            else { throw HTTPError(.notFound) }
+            return noStore(Response(status: .ok, headers: [.contentType: "image/png"], body: .init(byteBuffer: ByteBuffer(bytes: png))))
         }
     }
 

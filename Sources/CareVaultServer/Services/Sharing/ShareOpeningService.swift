@@ -129,6 +129,11 @@ struct ShareOpeningService: Sendable {
         return try await env.database.read { try await ShareLinkRepository($0).session(idHash: ShareSecrets.sessionHash(cookie, env: env), at: now) }?.share
     }
 
+    /// Deletes recipients' sessions that ended (housekeeping).
+    func purgeEndedSessions(at now: Date) async throws {
+        try await env.database.write { try await ShareLinkRepository($0).deleteEndedSessions(at: now) }
+    }
+
     /// Ends a recipient's session.
     func leave(_ cookie: String?) async throws {
         guard let cookie, !cookie.isEmpty, cookie.count <= 100 else { return }

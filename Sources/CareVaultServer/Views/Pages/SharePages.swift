@@ -140,6 +140,9 @@ public struct SharedItemPage: Page {
     public let attachments: [Attachment]
     public let hasAttachments: Bool
     public let filesWithheld: Bool
+    /// A scan's summary ("CT, 512 × 512, 1 frame"), and a photo's scaled preview.
+    public let scanSummary: String?
+    public let previewLink: String?
     public let backLink: String
 
     public struct Detail: Sendable, Encodable {
