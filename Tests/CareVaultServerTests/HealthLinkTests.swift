@@ -104,7 +104,9 @@ struct HealthLinkTests {
             let both = try await patient.post(Paths.sharePreview(id), pairs: [("section", "allergies"), ("label", "X"), ("days", "7"),
                                                                                ("options", "healthLink"), ("options", "askBirthDate")])
             #expect(both.status == .badRequest && both.body.contains("A SMART Health Link can only ask for the access code"))
-            let (_, code, _, created) = try await ShareLinkTests.share(patient, record: id, what: [("section", "allergies")], options: ["healthLink"])
+            let viewOnly = try await patient.post(Paths.sharePreview(id), pairs: [("section", "allergies"), ("label", "X"), ("days", "7"), ("options", "healthLink")])
+            #expect(viewOnly.status == .badRequest && viewOnly.body.contains("tick “Allow downloads” to make one"))
+            let (_, code, _, created) = try await ShareLinkTests.share(patient, record: id, what: [("section", "allergies")], options: ["download", "healthLink"])
             let (_, payload) = try Self.payload(in: created)
             try await env.database.write { sql in
                 try await sql.raw("UPDATE share_links SET expires_at = \(bind: Int64(Date().timeIntervalSince1970 * 1000) - 1)").run()

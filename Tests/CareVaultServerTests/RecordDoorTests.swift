@@ -46,6 +46,8 @@ struct RecordDoorTests {
             expand("upload", [UUID().uuidString.lowercased()])
             expand("entry", [UUID().uuidString.lowercased()])
             expand("grant", [UUID().uuidString.lowercased()])
+            expand("consent", [UUID().uuidString.lowercased()])
+            expand("share", [UUID().uuidString.lowercased()])
             return uris.flatMap { uri in
                 // The trend asks for one test by code: the hidden blood pressure panel's, and a lab's.
                 uri.hasSuffix("/results/trend") ? [uri + "?code=" + Paths.queryValue("http://loinc.org|85354-9")] : [uri]

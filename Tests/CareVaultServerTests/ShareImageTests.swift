@@ -46,6 +46,13 @@ struct ShareImageTests {
             let consents = try await patient.get(Paths.imageConsents(id))
             #expect(consents.body.contains("while sharing") && consents.body.contains("Sending to a doctor outside the clinic for advice"))
 
+            // The patient's agreement covers that share only: a proxy cannot send the images out on the strength of it.
+            let (carer, _) = try await ProxyAccessTests.acceptedCarer(patient.client, env, patient: patient, record: record, scopes: [.seeRecord, .download])
+            _ = try await carer.get(Paths.newShare(id))
+            let riding = try await carer.post(Paths.shares(id), pairs: [("item", "DocumentReference/\(ct.documentID)"), ("label", "From the carer"),
+                                                                        ("days", "7"), ("download", "yes"), ("imageConsent", "yes"), ("burnedIn", "yes")])
+            #expect(riding.status == .badRequest && riding.body.contains("Only the patient can agree to that"))
+
             // The doctor downloads the scan de-identified and the photo without its metadata.
             let doctor = Browser(patient.client)
             _ = try await doctor.get(link)
@@ -71,12 +78,11 @@ struct ShareImageTests {
             let consent = try #require(Browser.firstMatch(#"action="(/patients/[^"]+/image-consents/[^"]+/withdraw)""#, in: consents.body))
             #expect(try await patient.post(consent, [:]).location == Paths.imageConsents(id) + "?notice=consent-withdrawn")
             let withheld = try await doctor.get(Paths.sharedFile(type: "DocumentReference", id: ct.documentID, index: 0))
-            #expect(withheld.status == .forbidden && withheld.body.contains("withdrawn their consent") && withheld.bytes.count < 100_000)
+            #expect(withheld.status == .forbidden && withheld.body.contains("no longer agrees") && withheld.bytes.count < 100_000)
             #expect(!withheld.body.contains("DICM"))
             #expect(try await patient.get(Paths.imageConsents(id)).body.contains("Withdrawn"))
 
             // A proxy who may download cannot send the scan out without a consent in force …
-            let (carer, _) = try await ProxyAccessTests.acceptedCarer(patient.client, env, patient: patient, record: record, scopes: [.seeRecord, .download])
             _ = try await carer.get(Paths.newShare(id))
             let proxyShare = try await carer.post(Paths.shares(id), pairs: [("item", "DocumentReference/\(ct.documentID)"), ("label", "From the carer"),
                                                                             ("days", "7"), ("imageConsent", "yes"), ("burnedIn", "yes")])
@@ -112,5 +118,23 @@ struct ShareImageTests {
             #expect(try await stranger.get(Paths.imageConsents(id)).status == .notFound)
             #expect(try await stranger.post(consent, [:]).status != .seeOther)
         }
+    }
+
+    @Test("An image declared as something else is known by its bytes: its data stays out of a share's FHIR Bundle, whatever the case of its type")
+    func imagesKnownByTheirBytes() throws {
+        let jpeg = try PatientUploadTests.fixture("derived_r_canon_gps.jpg")
+        let data = Data(jpeg).base64EncodedString()
+        func resource(_ type: String, _ json: String) -> StoredResource {
+            StoredResource(resourceType: type, id: "x", patient: PatientID(), matchKey: "k", versionID: 1, lastUpdated: Date(), source: "test", json: json)
+        }
+        let hidden = resource("DocumentReference", #"{"resourceType":"DocumentReference","content":[{"attachment":{"contentType":"application/octet-stream","data":"\#(data)"}}]}"#)
+        #expect(SharedImages.withoutImageData(hidden)?.json.contains(String(data.prefix(40))) == false)
+        let shouting = resource("DocumentReference", #"{"resourceType":"DocumentReference","content":[{"attachment":{"contentType":"IMAGE/JPEG","data":"\#(data)"}}]}"#)
+        #expect(SharedImages.withoutImageData(shouting)?.json.contains(String(data.prefix(40))) == false)
+        #expect(SharedImages.withoutImageData(resource("Binary", #"{"resourceType":"Binary","contentType":"text/plain","data":"\#(data)"}"#)) == nil)
+        let text = resource("Binary", #"{"resourceType":"Binary","contentType":"text/plain","data":"aGVsbG8="}"#)
+        #expect(SharedImages.withoutImageData(text)?.json == text.json)
+        #expect(SharedImages.sniffedImage(jpeg) && !SharedImages.sniffedScan(jpeg))
+        #expect(SharedImages.sniffedScan(try PatientUploadTests.fixture("CT_small.dcm")))
     }
 }

@@ -274,4 +274,50 @@ struct ShareLinkTests {
             #expect(try await patient.get(Paths.shares(id)).body.contains("Active"))
         }
     }
+
+    @Test("A proxy's share ends with the proxy's access, and the patient is told it was made; a parent of an adolescent sees and ends only their own shares",
+          arguments: testDatabases)
+    func proxySharesEndWithTheirAccess(kind: DatabaseKind) async throws {
+        try await TestApp.run(kind) { client, env in
+            let (patient, record) = try await RecordSectionTests.clinicPatient(client, env)
+            let id = record.id.description
+            let (carer, carerAccount) = try await ProxyAccessTests.acceptedCarer(client, env, patient: patient, record: record, scopes: [.seeRecord, .download])
+            let (path, code, _, _) = try await Self.share(carer, record: id, label: "Made by the carer", what: [("section", "allergies")])
+            let mail = try await Flows.lastMail(env, to: "clinic-1@example.org")
+            #expect(mail?.contains("shared 1 allergy as “Made by the carer”") == true, "\(mail ?? "")")
+            let doctor = Browser(client)
+            _ = try await doctor.get(path)
+            #expect(try await doctor.post(path, ["code": code]).location == Paths.sharedRecord)
+            #expect(try await doctor.get(Paths.sharedRecord).status == .ok)
+            // The patient ends the carer's access: the carer's share stops at the next click.
+            let grant = try #require(try await env.database.read { try await ProxyGrantRepository($0).held(by: carerAccount.id) }.first)
+            _ = try await patient.get(Paths.proxies(id))
+            #expect(try await patient.post(Paths.revokeProxy(id, grant.stored.id.description), [:]).status == .seeOther)
+            let ended = try await doctor.get(Paths.sharedRecord)
+            #expect(ended.status == .gone && ended.body.contains("no longer has access") && !ended.body.contains("Allergy to penicillin"))
+            #expect(try await Browser(client).get(path).status == .gone)
+            #expect(try await patient.get(Paths.shares(id)).body.contains("Made by the carer"))
+
+            // A 13-year-old's own share is theirs: their parent neither sees nor ends it.
+            let summary = try await RecordImportService(env: env).importBundle(
+                try ClinicBundle.json(mrn: "TEEN-1", birthDate: ParentProxyTests.birthDate(yearsOld: 13)), source: "teen.json", by: nil, info: .commandLine)
+            let teen = summary.patient, teenID = teen.id.description
+            let activation = try await AccountService(env: env).issueActivationCode(for: teen, by: nil, info: .commandLine)
+            let teenBrowser = Browser(client)
+            try await Flows.register(teenBrowser, code: activation.display, birthDate: teen.birthDate.description, email: "teen-1@example.org")
+            try await Flows.signIn(teenBrowser, email: "teen-1@example.org")
+            _ = try await Self.share(teenBrowser, record: teenID, label: "For the youth clinic", what: [("section", "allergies")])
+            let parent = try await ParentProxyTests.parent(client, env, of: teen)
+            let parentList = try await parent.get(Paths.shares(teenID))
+            #expect(parentList.status == .ok && !parentList.body.contains("For the youth clinic"))
+            _ = try await Self.share(parent, record: teenID, label: "For the dentist", what: [("section", "allergies")])
+            #expect(try await parent.get(Paths.shares(teenID)).body.contains("For the dentist"))
+            let teenShare = try #require(try await env.database.read { sql in
+                try await sql.raw("SELECT id FROM share_links WHERE label = 'For the youth clinic'").first()?.decode(column: "id", as: String.self)
+            })
+            _ = try await parent.get(Paths.shares(teenID))
+            #expect(try await parent.post(Paths.revokeShare(teenID, teenShare), [:]).status == .notFound)
+            #expect(try await teenBrowser.get(Paths.shares(teenID)).body.contains("For the dentist"))
+        }
+    }
 }

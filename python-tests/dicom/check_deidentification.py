@@ -77,6 +77,9 @@ def main():
                     check(not kept, f"{name}: {tag} ({pydicom.datadict.keyword_for_tag(tag)}) kept its original value {kept}")
             check(clean.get("PatientIdentityRemoved") == "YES", f"{name}: Patient Identity Removed is not YES")
             check(not any(e.tag.is_private for e in clean.iterall()), f"{name}: a private attribute is left")
+            meta = {int(t) & 0xFFFF for t in clean.file_meta.keys()}
+            check(meta <= {0x0000, 0x0001, 0x0002, 0x0003, 0x0010, 0x0012, 0x0013}, f"{name}: file meta keeps {sorted(hex(m) for m in meta)}")
+            check(not any(e.VR == "SQ" for e in clean), f"{name}: a sequence is left")
             if "PixelData" in original:
                 check(clean.PixelData == original.PixelData, f"{name}: the pixel data changed")
             for keyword in ("StudyDate", "SeriesDate", "AcquisitionDate", "ContentDate"):

@@ -54,9 +54,13 @@ public struct ImageConsent: Sendable, Equatable {
     public let recordedAt: Date
     public let withdrawnAt: Date?
     public let withdrawnBy: AccountID?
+    /// For a consent given in the share flow: the one share it allows (nil: any use for its purposes).
+    public let share: GrantID?
 
     public init(id: ConsentID = ConsentID(), patient: PatientID, images: [String], purposes: Set<ImagePurpose>, signedName: String, signedOn: String,
-                signedInClinic: Bool, source: Source, recordedBy: AccountID?, recordedAt: Date, withdrawnAt: Date? = nil, withdrawnBy: AccountID? = nil) {
+                signedInClinic: Bool, source: Source, recordedBy: AccountID?, recordedAt: Date, withdrawnAt: Date? = nil, withdrawnBy: AccountID? = nil,
+                share: GrantID? = nil) {
+        self.share = share
         self.id = id
         self.patient = patient
         self.images = images
@@ -71,13 +75,15 @@ public struct ImageConsent: Sendable, Equatable {
         self.withdrawnBy = withdrawnBy
     }
 
-    /// Whether it allows `image` to be used for `purpose` at `now` (not withdrawn by then).
-    public func covers(_ image: String, for purpose: ImagePurpose, at now: Date) -> Bool {
+    /// Whether it allows `image` to be used for `purpose` at `now` (not withdrawn by then), in `share`
+    /// (nil: a use outside any share made so far — a consent tied to one share does not cover it).
+    public func covers(_ image: String, for purpose: ImagePurpose, at now: Date, in share: GrantID? = nil) -> Bool {
         guard withdrawnAt.map({ $0 > now }) ?? true else { return false }
+        if let only = self.share, only != share { return false }
         return purposes.contains(purpose) && images.contains(image)
     }
 
-    /// The images of `wanted` that none of `consents` covers for `purpose` at `now`.
+    /// The images of `wanted` that none of `consents` covers for `purpose` at `now` (outside any existing share).
     public static func uncovered(_ wanted: [String], by consents: [ImageConsent], for purpose: ImagePurpose, at now: Date) -> [String] {
         wanted.filter { image in !consents.contains { $0.covers(image, for: purpose, at: now) } }
     }

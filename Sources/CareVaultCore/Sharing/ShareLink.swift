@@ -69,6 +69,8 @@ public struct ShareLink: Sendable, Equatable {
         case locked
         /// A once-only share that was opened.
         case used
+        /// Made by a proxy whose access has since ended or no longer allows sharing (judged when used, never stored).
+        case sharerLostAccess = "sharer-lost-access"
     }
 
     /// Why the share has ended at `now`, or nil while it is in force. A once-only share that was opened

@@ -19,6 +19,7 @@ enum ShareWords {
         case .expired: "Ended: its time ran out"
         case .locked: "Locked after \(ShareLink.attemptLimit) wrong codes"
         case .used: "Used: it could be opened once, and was"
+        case .sharerLostAccess: "Ended: the person who made it no longer has access"
         }
     }
 

@@ -10,11 +10,12 @@ struct ImageConsentRepository: Sendable {
     func insert(_ consent: ImageConsent) async throws {
         let images = String(decoding: try JSONEncoder().encode(consent.images), as: UTF8.self)
         try await sql.raw("""
-            INSERT INTO image_consents (id, patient_id, images, purposes, signed_name, signed_on, signed_in_clinic, source, statement, recorded_by, recorded_at)
+            INSERT INTO image_consents (id, patient_id, images, purposes, signed_name, signed_on, signed_in_clinic, source, statement, recorded_by, recorded_at,
+                share_id)
             VALUES (\(bind: consent.id.description), \(bind: consent.patient.description), \(bind: images),
                 \(bind: consent.purposes.map(\.rawValue).sorted().joined(separator: " ")), \(bind: consent.signedName), \(bind: consent.signedOn),
                 \(bind: consent.signedInClinic ? 1 : 0), \(bind: consent.source.rawValue), \(bind: ImageConsent.statement),
-                \(bind: consent.recordedBy?.description), \(bind: consent.recordedAt.ms))
+                \(bind: consent.recordedBy?.description), \(bind: consent.recordedAt.ms), \(bind: consent.share?.description))
             """).run()
     }
 
@@ -37,6 +38,7 @@ struct ImageConsentRepository: Sendable {
             purposes: Set(try row.string("purposes").split(separator: " ").compactMap { ImagePurpose(rawValue: String($0)) }),
             signedName: try row.string("signed_name"), signedOn: try row.string("signed_on"), signedInClinic: try row.int("signed_in_clinic") != 0,
             source: ImageConsent.Source(rawValue: try row.string("source")) ?? .clinician, recordedBy: try row.optionalID("recorded_by"),
-            recordedAt: try row.date("recorded_at"), withdrawnAt: try row.optionalDate("withdrawn_at"), withdrawnBy: try row.optionalID("withdrawn_by"))
+            recordedAt: try row.date("recorded_at"), withdrawnAt: try row.optionalDate("withdrawn_at"), withdrawnBy: try row.optionalID("withdrawn_by"),
+            share: try row.optionalID("share_id"))
     }
 }

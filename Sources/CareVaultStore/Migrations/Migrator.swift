@@ -26,6 +26,7 @@ public struct Migrator: Sendable {
         M018ProxyWideningAndComingOfAge(),
         M019ShareLinks(),
         M020ImageConsents(),
+        M021ConsentShare(),
     ]
 
     private let database: Database

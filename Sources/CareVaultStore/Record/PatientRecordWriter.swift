@@ -146,8 +146,9 @@ public struct PatientRecordWriter: Sendable {
     }
 
     /// Ends a share of this record now; false if there is none not revoked.
-    public func revoke(share id: GrantID, by account: AccountID?, at now: Date) async throws -> Bool {
-        try await ShareLinkRepository(sql).revoke(id: id, patient: patient, by: account, at: now)
+    /// With `onlyMadeBy`, only a share that account made.
+    public func revoke(share id: GrantID, by account: AccountID?, at now: Date, onlyMadeBy maker: AccountID? = nil) async throws -> Bool {
+        try await ShareLinkRepository(sql).revoke(id: id, patient: patient, by: account, at: now, onlyMadeBy: maker)
     }
 
     // MARK: Image consents

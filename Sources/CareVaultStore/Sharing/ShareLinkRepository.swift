@@ -37,11 +37,14 @@ public struct ShareLinkRepository: Sendable {
     }
 
     /// Ends one patient's share now. Returns whether it was not ended already by revocation.
-    func revoke(id: GrantID, patient: PatientID, by account: AccountID?, at now: Date) async throws -> Bool {
-        try await sql.raw("""
+    func revoke(id: GrantID, patient: PatientID, by account: AccountID?, at now: Date, onlyMadeBy maker: AccountID? = nil) async throws -> Bool {
+        var query: SQLQueryString = """
             UPDATE share_links SET revoked_at = \(bind: now.ms), revoked_by = \(bind: account?.description)
-            WHERE id = \(bind: id.description) AND patient_id = \(bind: patient.description) AND revoked_at IS NULL RETURNING id
-            """).first() != nil
+            WHERE id = \(bind: id.description) AND patient_id = \(bind: patient.description) AND revoked_at IS NULL
+            """
+        if let maker { query.appendInterpolation(unsafeRaw: " AND created_by = "); query.appendInterpolation(bind: maker.description) }
+        query.appendInterpolation(unsafeRaw: " RETURNING id")
+        return try await sql.raw(query).first() != nil
     }
 
     /// The share a link's token names, by its keyed hash, whatever its state, with its code's keyed hash.

@@ -6,7 +6,8 @@ import Foundation
 /// attributes needed to show the image and known not to identify anyone (the image pixel module,
 /// modality, geometry); patient and study identifiers are emptied; UIDs are replaced consistently
 /// within one share (a keyed hash of the original, as `2.25.` UUID-derived UIDs); every other attribute
-/// — institution, people, descriptions, private tags, sequences, overlays — is removed; dates are kept
+/// — institution, people, descriptions, private tags, every sequence, overlays, waveforms — is removed,
+/// in the file meta group too; dates are kept
 /// or shifted by the patient's choice (the profile's longitudinal temporal options); Patient Identity
 /// Removed is YES. The pixel data is copied byte for byte.
 ///
@@ -42,13 +43,16 @@ public struct DICOMDeidentifier: Sendable {
         0x0008_0030, 0x0008_0031, 0x0008_0032, 0x0008_0033,  // times: kept with the dates (longitudinal option)
         0x7FE0_0010,
     ]
-    /// Groups kept whole: image pixel description (0028, but for its comments) and waveforms (5400).
-    static let keptGroups: Set<UInt16> = [0x0028, 0x5400]
+    /// Groups kept: the image pixel description (0028, but for its comments and any sequence).
+    static let keptGroups: Set<UInt16> = [0x0028]
     static let removedInKeptGroups: Set<UInt32> = [0x0028_4000]
     /// Identifiers emptied (type 2: present, zero length).
     static let emptied: Set<UInt32> = [0x0010_0010, 0x0010_0020, 0x0010_0030, 0x0010_0040, 0x0008_0050, 0x0008_0090, 0x0020_0010]
-    /// UIDs replaced.
-    static let replacedUIDs: Set<UInt32> = [0x0008_0018, 0x0020_000D, 0x0020_000E, 0x0020_0052, 0x0020_0200, 0x0008_0014]
+    /// UIDs replaced (palette colour lookup table UIDs are in the kept group 0028).
+    static let replacedUIDs: Set<UInt32> = [0x0008_0018, 0x0020_000D, 0x0020_000E, 0x0020_0052, 0x0020_0200, 0x0008_0014, 0x0028_1199, 0x0028_1214]
+    /// File meta elements kept: the version, the SOP class, the transfer syntax and the writer's implementation
+    /// (the SOP instance is replaced; addresses, titles and private information are removed).
+    static let keptMeta: Set<UInt16> = [0x0001, 0x0002, 0x0010, 0x0012, 0x0013]
     /// Dates (DA) kept or shifted.
     static let dateTags: Set<UInt32> = [0x0008_0020, 0x0008_0021, 0x0008_0022, 0x0008_0023]
 
@@ -77,22 +81,18 @@ public struct DICOMDeidentifier: Sendable {
         var reader = DICOMReader(bytes: bytes, offset: 132, explicit: true, littleEndian: true)
         var meta: [(tag: UInt32, bytes: [UInt8])] = []
         var transferSyntax = ""
-        var sopInstance: String?
         do {
             while let group = reader.peekGroup(), group == 0x0002 {
                 let start = reader.offset
                 guard let element = try reader.next() else { throw DICOMHeader.Failure.truncated }
                 let tag = UInt32(element.group) << 16 | UInt32(element.element)
                 let vr = String(decoding: bytes[(start + 4)..<(start + 6)], as: UTF8.self)
-                switch element.element {
-                case 0x0000, 0x0016, 0x0017, 0x0018, 0x0100, 0x0102: continue  // group length (recomputed), source/sending/receiving AE titles, private info
-                case 0x0003:
-                    sopInstance = element.text
+                if element.element == 0x0003 {
                     meta.append((tag, Self.encode(tag, vr: vr, value: Self.pad(replacement(forUID: element.text), vr: vr), explicit: true, little: true)))
-                default:
+                } else if Self.keptMeta.contains(element.element) && vr != "SQ" {
                     if element.element == 0x0010 { transferSyntax = element.text }
                     meta.append((tag, Array(bytes[start..<reader.offset])))
-                }
+                }  // everything else in the meta group (its length is recomputed) is left out
             }
             switch transferSyntax {
             case "1.2.840.10008.1.2": reader.explicit = false
@@ -111,7 +111,7 @@ public struct DICOMDeidentifier: Sendable {
                 }
                 let tag = UInt32(element.group) << 16 | UInt32(element.element)
                 if tag == 0x7FE0_0010 && element.value.isEmpty {
-                    if Self.undefinedLength(bytes, start: start, explicit: explicit, little: little) {
+                    if Self.undefinedLength(bytes, start: start, explicit: explicit) {
                         try reader.skipFragments()
                     } else if Self.declaredLength(bytes, start: start, explicit: explicit, little: little) > 0 {
                         throw DICOMHeader.Failure.truncated  // the pixels run past the end of the file
@@ -128,13 +128,14 @@ public struct DICOMDeidentifier: Sendable {
                     let value = Self.pad(shifted(element.text), vr: "DA")
                     dataset.append((tag, Self.encode(tag, vr: vr, value: value, explicit: explicit, little: little)))
                 } else if Self.kept.contains(tag) || (Self.keptGroups.contains(element.group) && !Self.removedInKeptGroups.contains(tag)) {
+                    // Sequences are not kept, even in a kept group: their items could carry anything.
+                    guard tag == 0x7FE0_0010 || !Self.isSequence(bytes, start: start, end: reader.offset, explicit: explicit, little: little) else { continue }
                     dataset.append((tag, Array(bytes[start..<reader.offset])))
                 }
             }
             let method = "CareVault: DICOM PS3.15 Basic Profile, " + (dates == .keep ? "full dates retained" : "dates shifted")
             dataset.append((0x0012_0062, Self.encode(0x0012_0062, vr: explicit ? "CS" : nil, value: Self.pad("YES", vr: "CS"), explicit: explicit, little: little)))
             dataset.append((0x0012_0063, Self.encode(0x0012_0063, vr: explicit ? "LO" : nil, value: Self.pad(method, vr: "LO"), explicit: explicit, little: little)))
-            _ = sopInstance
             var metaBody: [UInt8] = []
             for element in meta.sorted(by: { $0.tag < $1.tag }) { metaBody += element.bytes }
             var out = [UInt8](repeating: 0, count: 128) + Array("DICM".utf8)
@@ -162,10 +163,21 @@ public struct DICOMDeidentifier: Sendable {
         return String(format: "%04d%02d%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0)
     }
 
-    static func undefinedLength(_ bytes: [UInt8], start: Int, explicit: Bool, little: Bool) -> Bool {
+    static func undefinedLength(_ bytes: [UInt8], start: Int, explicit: Bool) -> Bool {
         let at = explicit ? start + 8 : start + 4
         guard at + 4 <= bytes.count else { return false }
         return bytes[at] == 0xFF && bytes[at + 1] == 0xFF && bytes[at + 2] == 0xFF && bytes[at + 3] == 0xFF
+    }
+
+    /// Whether the element at `start`–`end` is a sequence: VR SQ (explicit), undefined length, or a value
+    /// that begins with an item (implicit VR gives no VR to go by).
+    static func isSequence(_ bytes: [UInt8], start: Int, end: Int, explicit: Bool, little: Bool) -> Bool {
+        if explicit, start + 6 <= bytes.count, bytes[start + 4] == UInt8(ascii: "S"), bytes[start + 5] == UInt8(ascii: "Q") { return true }
+        if undefinedLength(bytes, start: start, explicit: explicit) { return true }
+        let valueStart = explicit ? (longVRs.contains(String(decoding: bytes[(start + 4)..<(start + 6)], as: UTF8.self)) ? start + 12 : start + 8) : start + 8
+        guard valueStart + 4 <= end else { return false }
+        let item: [UInt8] = little ? [0xFE, 0xFF, 0x00, 0xE0] : [0xFF, 0xFE, 0xE0, 0x00]
+        return Array(bytes[valueStart..<(valueStart + 4)]) == item
     }
 
     /// The value length an element's header declares (explicit VR pixel data has the long form).

@@ -37,8 +37,10 @@ struct ImageConsentsController: Sendable {
     @Sendable func list(_ request: Request, context: SignedInRequestContext) async throws -> Response {
         let record = try await env.records.open(try context.parameters.require("patient"), for: .readAccessLog, context: context,
                                                 target: ResourceRef(type: "Consent", id: "list"))
-        let consents = try await record.read { try await $0.imageConsents() }
+        var consents = try await record.read { try await $0.imageConsents() }
         let names = try await names(record, consents)
+        // A reader who sees less than the patient sees only consents about images they may see themselves.
+        if AccessHistory.isRestricted(record.visibility) { consents = consents.filter { $0.images.allSatisfy { names[$0] != nil } } }
         let zone = env.configuration.timeZone, mayWithdraw = record.allows(.manageRecordAccess)
         return env.renderer.response(ImageConsentsPage(
             layout: context.layout("Consent for your images", request: request),
@@ -60,7 +62,9 @@ struct ImageConsentsController: Sendable {
                                                 target: ResourceRef(type: "Consent", id: try context.parameters.require("consent")), auditAs: .recordDownloaded)
         let id = try context.parameters.require("consent")
         guard let consent = try await record.read({ try await $0.imageConsents() }).first(where: { $0.id.description == id }) else { throw HTTPError(.notFound) }
-        let data = try service.pdf(consent, names: try await names(record, [consent]), patient: record.patient)
+        let names = try await names(record, [consent])
+        if AccessHistory.isRestricted(record.visibility), !consent.images.allSatisfy({ names[$0] != nil }) { throw HTTPError(.notFound) }
+        let data = try service.pdf(consent, names: names, patient: record.patient)
         return Response(status: .ok, headers: [.contentType: "application/pdf", .contentDisposition: "attachment; filename=\"image-consent.pdf\"",
                                                .cacheControl: "no-store"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
@@ -69,6 +73,11 @@ struct ImageConsentsController: Sendable {
         let id = try context.parameters.require("consent")
         let record = try await env.records.open(try context.parameters.require("patient"), for: .manageRecordAccess, context: context,
                                                 target: ResourceRef(type: "Consent", id: id))
+        if AccessHistory.isRestricted(record.visibility) {
+            guard let consent = try await record.read({ try await $0.imageConsents() }).first(where: { $0.id.description == id }),
+                  try await names(record, [consent]).count == Set(consent.images).count
+            else { throw HTTPError(.notFound) }
+        }
         do { try await service.withdraw(id, in: record, by: context.account, info: context.info) } catch ShareError.unknown { throw HTTPError(.notFound) }
         throw Redirect.to(Paths.imageConsents(record.scope) + "?notice=consent-withdrawn")
     }

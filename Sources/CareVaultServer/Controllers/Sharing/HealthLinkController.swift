@@ -52,7 +52,7 @@ struct HealthLinkController: Sendable {
         let now = Date()
         let share: ShareLink
         do {
-            share = try await ShareOpeningService(env: env).prove(stored.share, codeHash: codeHash, code: parsed["passcode"]?.stringValue ?? "",
+            share = try await ShareOpeningService(env: env).prove(stored, codeHash: codeHash, code: parsed["passcode"]?.stringValue ?? "",
                                                                   birthDate: "", info: context.info, at: now)
         } catch let wrong as ShareOpeningService.WrongProof {
             return json(.unauthorized, .object([("remainingAttempts", .number(String(wrong.remaining)))]))
@@ -60,8 +60,8 @@ struct HealthLinkController: Sendable {
             return notFound()
         }
         let reader = ShareReaderContext(share: share, info: context.info, recordAudit: context.recordAudit)
-        let record = try await env.records.open(share.patient.description, for: .readRecord, context: reader,
-                                                target: ResourceRef(type: "ShareLink", id: "manifest"))
+        let record = try await env.records.open(share.patient.description, for: .downloadRecord, context: reader,
+                                                target: ResourceRef(type: "ShareLink", id: "manifest"), auditAs: .recordRead)
         let files = try await record.read { try await $0.healthLinkFiles(share: share.id) }
         let expires = Int(now.addingTimeInterval(Self.fileLifetime).timeIntervalSince1970)
         return json(.ok, .object([
@@ -76,12 +76,12 @@ struct HealthLinkController: Sendable {
         let shareText = try context.parameters.require("share"), fileID = try context.parameters.require("file")
         guard let shareID = GrantID(shareText), let ticket = request.uri.queryParameters["ticket"].map(String.init), valid(ticket, share: shareID, file: fileID),
               let stored = try await ShareOpeningService(env: env).find(id: shareID),
-              stored.share.grantEnded(at: Date()) == nil
+              try await ShareOpeningService(env: env).readingEnded(stored) == nil
         else { return notFound() }
         let share = stored.share
         let reader = ShareReaderContext(share: share, info: context.info, recordAudit: context.recordAudit)
-        let record = try await env.records.open(share.patient.description, for: .readRecord, context: reader,
-                                                target: ResourceRef(type: "ShareLink", id: "file-\(fileID)"), auditAs: .recordDownloaded)
+        let record = try await env.records.open(share.patient.description, for: .downloadRecord, context: reader,
+                                                target: ResourceRef(type: "ShareLink", id: "file-\(fileID)"))
         guard let file = try await record.read({ try await $0.healthLinkFile(share: share.id, id: fileID) })
         else { return notFound() }
         record.shown(share.items.compactMap { reference in

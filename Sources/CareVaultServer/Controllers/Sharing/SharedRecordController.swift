@@ -46,6 +46,7 @@ struct SharedRecordController: Sendable {
         case .expired: "Its time ran out."
         case .locked: "Too many wrong codes were entered, so it locked."
         case .used: "It could be opened once, and it has been."
+        case .sharerLostAccess: "The person who shared it no longer has access to this record."
         case nil: "This link does not work. Check that you copied all of it."
         }
         let page = MessagePage(layout: .anonymous(reason == nil ? "Link not found" : "This share has ended", csrf: context.csrfToken),
@@ -76,8 +77,13 @@ struct SharedRecordController: Sendable {
             response.setCookie(cookies.share(opened.sessionToken))
             return response
         } catch let failure as ValidationFailure {
-            let stored = try await openings.find(token: token)
-            return env.renderer.response(codePage(context, token: token, share: stored.share, failure: failure), status: .badRequest)
+            // A parallel try may have locked it meanwhile: then it says so.
+            do {
+                let stored = try await openings.find(token: token)
+                return env.renderer.response(codePage(context, token: token, share: stored.share, failure: failure), status: .badRequest)
+            } catch let refusal as ShareOpeningService.Refusal {
+                return endedPage(context, refusal.reason)
+            }
         } catch let refusal as ShareOpeningService.Refusal {
             return endedPage(context, refusal.reason)
         }
@@ -88,8 +94,9 @@ struct SharedRecordController: Sendable {
     /// The share this request's session reads, opened through the door for `action`; or the page to show instead.
     private func open(_ request: Request, _ context: AppRequestContext, for action: Action, target: ResourceRef) async throws
         -> Result<(ShareLink, PatientRecord), ShareDenied> {
-        guard let share = try await openings.session(request.cookies[cookies.shareName]?.value) else { return .failure(.noSession) }
-        if let reason = share.grantEnded(at: Date()) { return .failure(.ended(reason)) }
+        guard let stored = try await openings.session(request.cookies[cookies.shareName]?.value) else { return .failure(.noSession) }
+        if let reason = try await openings.readingEnded(stored) { return .failure(.ended(reason)) }
+        let share = stored.share
         let reader = ShareReaderContext(share: share, info: context.info, recordAudit: context.recordAudit)
         let record = try await env.records.open(share.patient.description, for: action, context: reader, target: target)
         return .success((share, record))
@@ -154,7 +161,7 @@ struct SharedRecordController: Sendable {
             record.shown([resource])
             let entry = RecordEntry(resourceType: type, id: id, json: json)
             let image = try await record.read { try await SharedImages.find(in: [resource], reader: $0) }.first
-            let consented = image == nil ? false : (try? await SharedImageFile(env: env).requireConsent("\(type)/\(id)", in: record)) != nil
+            let consented = image == nil ? false : (try? await SharedImageFile(env: env).requireConsent("\(type)/\(id)", in: record, share: share.id)) != nil
             return noStore(env.renderer.response(SharedItemPage(
                 layout: layout(entry.name, context, share: share, patient: record.patient), patientName: record.patient.fullName, name: entry.name,
                 kind: RecordItem(resourceType: type, id: id, json: json).kind, date: entry.date.map(PlainDate.day) ?? "Not recorded",
@@ -181,13 +188,6 @@ struct SharedRecordController: Sendable {
             else { throw HTTPError(.notFound) }
             let name = attachment.fileName(fallback: RecordEntry(resourceType: type, id: id, json: json).name)
             let images = SharedImageFile(env: env)
-            let isImage = SharedImages.isImage(contentType: attachment.contentType)
-            if isImage {
-                do { try await images.requireConsent("\(type)/\(id)", in: record) } catch SharedImageFile.Refusal.noConsent {
-                    return imageWithheld(context, share: share, patient: record.patient,
-                                         why: "The patient has withdrawn their consent for this image to be shared, so it can no longer be downloaded.")
-                }
-            }
             var bytes: [UInt8]?
             var audited = [resource]
             var upload: PatientUpload?
@@ -203,36 +203,55 @@ struct SharedRecordController: Sendable {
                     upload = try await record.read { try await $0.upload(id: binaryID) }
                 }
             }
+            // An image is known by what it declares and by its bytes (a scan or photo declared as something else is one too).
+            let declared = upload.map { $0.kind.contentType } ?? attachment.contentType
+            let isImage = upload.map { $0.kind.isImage || $0.kind == .dicom }
+                ?? (SharedImages.isImage(contentType: declared) || bytes.map { SharedImages.sniffedImage($0) } ?? false)
+            if isImage {
+                do { try await images.requireConsent("\(type)/\(id)", in: record, share: share.id) } catch SharedImageFile.Refusal.noConsent {
+                    return imageWithheld(context, share: share, patient: record.patient,
+                                         why: "The patient has not agreed, or no longer agrees, to this image being shared, so it cannot be downloaded.")
+                }
+            }
             if let upload {
                 record.shown([("DocumentReference", upload.documentID), ("Binary", upload.id)])
                 // Uploaded photos were cleaned when they came in; an uploaded scan is de-identified now.
                 guard upload.kind == .dicom else { return noStore(UploadFileResponse.make(upload, env: env)) }
-                bytes = try await images.bytes(of: upload)
             }
-            guard var bytes else { throw HTTPError(.notFound) }
-            if isImage || upload?.kind == .dicom {
+            if isImage {
                 do {
-                    bytes = try images.clean(bytes, contentType: upload?.kind.contentType ?? attachment.contentType, share: share)
+                    let clean = try await images.inCleaningPlace {
+                        let original = try await upload.asyncMap { try await images.bytes(of: $0) } ?? bytes ?? []
+                        let scan = upload?.kind == .dicom || SharedImages.isScan(contentType: declared) || SharedImages.sniffedScan(original)
+                        return try images.clean(original, contentType: scan ? "application/dicom" : declared, share: share)
+                    }
+                    bytes = clean
+                } catch SharedImageFile.Refusal.busy {
+                    var response = imageWithheld(context, share: share, patient: record.patient, why: "Several images are being prepared just now. Try again in a minute.")
+                    response.status = .serviceUnavailable
+                    return response
                 } catch {
                     return imageWithheld(context, share: share, patient: record.patient,
                                          why: "This image could not be cleaned of details that identify the patient, so it cannot leave CareVault.")
                 }
             }
+            guard let bytes else { throw HTTPError(.notFound) }
             record.shown(audited)
-            let contentType = upload?.kind.contentType ?? attachment.servedContentType
+            let contentType = upload?.kind.contentType ?? (SharedImages.sniffedScan(bytes) ? "application/dicom" : attachment.servedContentType)
             return noStore(Self.download(Data(bytes), type: contentType, name: upload.map { $0.kind.safeFileName(from: "scan") } ?? name))
         }
     }
 
-    /// A shared photo's scaled preview (a PNG drawn from its pixels: no metadata), while a consent covers it.
+    /// A shared photo as the item's page shows it (scaled by the page), while a consent covers it: a JPEG
+    /// or PNG upload as cleaned when it came in, other kinds as a PNG drawn from the pixels.
     @Sendable func preview(_ request: Request, context: AppRequestContext) async throws -> Response {
         let type = try context.parameters.require("type"), id = try context.parameters.require("id")
         switch try await open(request, context, for: .readRecord, target: ResourceRef(type: type, id: id)) {
         case .failure(let reason): return denied(context, reason)
-        case .success(let (_, record)):
+        case .success(let (share, record)):
             guard let resource = try await record.read({ try await $0.item(type: type, id: id) }),
                   let uploadID = try await record.read({ try await SharedImages.find(in: [resource], reader: $0) }).first?.photoUpload,
-                  (try? await SharedImageFile(env: env).requireConsent("\(type)/\(id)", in: record)) != nil,
+                  (try? await SharedImageFile(env: env).requireConsent("\(type)/\(id)", in: record, share: share.id)) != nil,
                   let upload = try await record.read({ try await $0.upload(id: uploadID) })
             else { throw HTTPError(.notFound) }
             record.shown([resource])

@@ -25,7 +25,9 @@ struct SharesController: Sendable {
 
     @Sendable func list(_ request: Request, context: SignedInRequestContext) async throws -> Response {
         let record = try await open(context, target: "list")
-        let shares = try await record.read { try await $0.shareLinks() }
+        var shares = try await record.read { try await $0.shareLinks() }
+        // A reader who sees less than the patient (a parent of an adolescent) sees only the shares they made.
+        if AccessHistory.isRestricted(record.visibility) { shares = shares.filter { $0.createdBy == context.account.id } }
         let zone = env.configuration.timeZone, now = Date()
         return env.renderer.response(SharesPage(
             layout: context.layout("Shares", request: request),

@@ -57,7 +57,8 @@ struct UploadPreviewCache: Sendable {
         if recorded != true { try? await env.blobStore.delete(id: id) }
     }
 
-    private func plaintext(of blobID: String) async throws -> [UInt8] {
+    /// An upload's decrypted bytes, whole.
+    func plaintext(of blobID: String) async throws -> [UInt8] {
         var decryptor = BlobDecryptor(masterKey: env.masterKey, blobID: blobID)
         var bytes: [UInt8] = []
         try await env.blobStore.read(id: blobID) { bytes += try decryptor.update($0) }

@@ -23,7 +23,25 @@ struct ShareOpeningService: Sendable {
         guard let (stored, _) = try await env.database.read({ try await ShareLinkRepository($0).find(tokenHash: ShareSecrets.tokenHash(token, env: env)) })
         else { throw Refusal.unknown }
         if let reason = stored.share.ended(at: now) { throw Refusal.ended(reason) }
+        guard try await sharerMayStillShare(stored, at: now) else { throw Refusal.ended(.sharerLostAccess) }
         return stored
+    }
+
+    /// Whether whoever made the share may still share this record: the patient always; a proxy only
+    /// while their grant (judged afresh, with the clinic's rules and the patient's age) allows it — a
+    /// share never outlives the access of the proxy who made it.
+    func sharerMayStillShare(_ stored: StoredShareLink, at now: Date) async throws -> Bool {
+        guard let creator = stored.createdBy else { return false }
+        let (defaults, zone) = (env.configuration.proxyRules, env.configuration.timeZone)
+        return try await env.database.read { sql in
+            guard let account = try await AccountRepository(sql).find(id: creator), let patient = try await PatientRepository(sql).find(id: stored.share.patient)
+            else { return false }
+            if account.patient == patient.id { return true }
+            guard let grant = try await ProxyGrantRepository(sql).deciding(account: creator, patient: patient.id) else { return false }
+            let rules = try await SettingsRepository(sql).proxyRules(over: defaults)
+            let actor = Actor.delegate(account: creator, grant: AccessGrant(proxy: grant.grant, rules: rules, timeZone: zone))
+            return AuthorizationPolicy.decide(actor, .shareRecord, patient: patient.scope, at: now).isPermitted
+        }
     }
 
     /// A wrong code (or birth date): how many tries are left, and the form's errors.
@@ -47,7 +65,7 @@ struct ShareOpeningService: Sendable {
         else { throw Refusal.unknown }
         let share: ShareLink
         do {
-            share = try await prove(stored.share, codeHash: codeHash, code: code, birthDate: birthDate, info: info, at: now)
+            share = try await prove(stored, codeHash: codeHash, code: code, birthDate: birthDate, info: info, at: now)
         } catch let wrong as WrongProof {
             throw wrong.failure
         }
@@ -61,8 +79,10 @@ struct ShareOpeningService: Sendable {
 
     /// Checks the proof of a share found by its link or manifest, counts the opening (refused when the
     /// share ended meanwhile, or a once-only share was opened by a parallel request), and audits it.
-    func prove(_ share: ShareLink, codeHash: String, code: String, birthDate: String, info: RequestInfo, at now: Date) async throws -> ShareLink {
+    func prove(_ stored: StoredShareLink, codeHash: String, code: String, birthDate: String, info: RequestInfo, at now: Date) async throws -> ShareLink {
+        let share = stored.share
         if let reason = share.ended(at: now) { throw Refusal.ended(reason) }
+        guard try await sharerMayStillShare(stored, at: now) else { throw Refusal.ended(.sharerLostAccess) }
         var errors: [FieldError] = []
         if HumanCode.normalize(code).isEmpty || !constantTimeEquals(env.codeHash(code), codeHash) {
             errors.append(FieldError(field: "code", message: "That code does not match. Check it with the person who shared this with you."))
@@ -124,9 +144,15 @@ struct ShareOpeningService: Sendable {
 
     /// The share a recipient's session cookie names, while the session lasts (ended shares too: the
     /// caller says so instead of showing anything).
-    func session(_ cookie: String?, at now: Date = Date()) async throws -> ShareLink? {
+    func session(_ cookie: String?, at now: Date = Date()) async throws -> StoredShareLink? {
         guard let cookie, !cookie.isEmpty, cookie.count <= 100 else { return nil }
-        return try await env.database.read { try await ShareLinkRepository($0).session(idHash: ShareSecrets.sessionHash(cookie, env: env), at: now) }?.share
+        return try await env.database.read { try await ShareLinkRepository($0).session(idHash: ShareSecrets.sessionHash(cookie, env: env), at: now) }
+    }
+
+    /// Why reading under `stored` is over at `now` (revoked, expired, locked, or its maker lost their access), or nil.
+    func readingEnded(_ stored: StoredShareLink, at now: Date = Date()) async throws -> ShareLink.EndReason? {
+        if let reason = stored.share.grantEnded(at: now) { return reason }
+        return try await sharerMayStillShare(stored, at: now) ? nil : .sharerLostAccess
     }
 
     /// Deletes recipients' sessions that ended (housekeeping).

@@ -40,6 +40,9 @@ struct ShareService: Sendable {
             asksBirthDate = form.value("askBirthDate") == "yes"
             healthLink = form.value("healthLink") == "yes"
             longTerm = healthLink && form.value("longTerm") == "yes"
+            if healthLink && !allowsDownload {
+                errors.append(FieldError(field: "options", message: "A SMART Health Link gives the app a copy of the records: tick “Allow downloads” to make one, or untick the SMART Health Link."))
+            }
             if healthLink && asksBirthDate {
                 errors.append(FieldError(field: "options", message: "A SMART Health Link can only ask for the access code. Untick “Also ask for my date of birth” or the SMART Health Link."))
             }
@@ -124,13 +127,21 @@ struct ShareService: Sendable {
         let manifestHash = healthLink.map { ShareSecrets.manifestHash($0.manifestID, env: env) }
         let files = healthLink?.files ?? []
         let (isOwn, basis) = (record.isOwn, record.basis.description)
+        let (mailer, zone, link) = (env.mailer, env.configuration.timeZone, env.link(Paths.shares(record.scope)))
         let today = BirthDate(now, in: env.configuration.timeZone).description
         try await record.write { writer in
             try await writer.insert(share: share, createdBy: account.id, tokenHash: tokenHash, codeHash: codeHash, manifestHash: manifestHash,
                                     longTerm: choices.longTerm, files: files)
             try await writer.audit([AuditEvent(.shareCreated, info: info, actor: account, patient: writer.patient, resourceType: "ShareLink",
                                                resourceID: share.id.description, basis: record.basis.description, entities: share.items)])
-            try await Self.recordImageConsent(images.map(\.reference), own: isOwn, account: account, day: today, basis: basis, info: info, writer: writer)
+            try await Self.recordImageConsent(images.map(\.reference), share: share.id, own: isOwn, account: account, day: today, basis: basis, info: info,
+                                              writer: writer)
+            if !isOwn, let address = try await writer.patientAddress() {
+                try await mailer.queue(to: address, subject: "\(account.displayName) shared some of your health records",
+                                       body: "\(account.displayName), who has proxy access to your record, shared \(ShareWords.what(share.items).lowercased()) "
+                                           + "as “\(share.label)” until \(PlainDate.day(share.expiresAt, in: zone)).\n\nSee every share, and end any of them, at \(link).",
+                                       with: writer)
+            }
         }
         return Created(share: share, token: token.value, code: code, healthLink: healthLink?.uri)
     }
@@ -152,12 +163,13 @@ struct ShareService: Sendable {
 
     /// In the share's transaction: the patient's own confirmation is recorded as their consent (for
     /// consultation outside the clinic); a proxy's share needs a consent in force for every image.
-    static func recordImageConsent(_ images: [String], own: Bool, account: Account, day: String, basis: String, info: RequestInfo,
+    static func recordImageConsent(_ images: [String], share: GrantID, own: Bool, account: Account, day: String, basis: String, info: RequestInfo,
                                    writer: PatientRecordWriter) async throws {
         guard !images.isEmpty else { return }
         if own {
+            // The patient agreed to these images leaving with this share: the consent covers this share only.
             let consent = ImageConsent(patient: writer.patient, images: images, purposes: [.consultation], signedName: account.displayName, signedOn: day,
-                                       signedInClinic: false, source: .shareFlow, recordedBy: account.id, recordedAt: Date())
+                                       signedInClinic: false, source: .shareFlow, recordedBy: account.id, recordedAt: Date(), share: share)
             try await writer.insert(imageConsent: consent)
             try await writer.audit([AuditEvent(.imageConsentRecorded, info: info, actor: account, patient: writer.patient, resourceType: "Consent",
                                                resourceID: consent.id.description, basis: basis, entities: images)])
@@ -170,8 +182,10 @@ struct ShareService: Sendable {
     /// Ends one of `record`'s shares now: its next request is refused.
     func revoke(_ rawID: String, record: PatientRecord, by account: Account, info: RequestInfo) async throws {
         guard let id = GrantID(rawID) else { throw ShareError.unknown }
+        // A reader who sees less than the patient (a parent of an adolescent) ends only the shares they made.
+        let onlyTheirs = AccessHistory.isRestricted(record.visibility) ? account.id : nil
         let revoked: Bool = try await record.write { writer in
-            guard try await writer.revoke(share: id, by: account.id, at: Date()) else { return false }
+            guard try await writer.revoke(share: id, by: account.id, at: Date(), onlyMadeBy: onlyTheirs) else { return false }
             try await writer.audit([AuditEvent(.shareRevoked, info: info, actor: account, patient: writer.patient, resourceType: "ShareLink",
                                                resourceID: id.description, basis: record.basis.description)])
             return true

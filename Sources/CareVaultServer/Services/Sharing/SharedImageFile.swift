@@ -2,6 +2,7 @@ import CareVaultCore
 import CareVaultStore
 import Crypto
 import Foundation
+import Synchronization
 
 /// An image leaving in a share: only while a consent covers it for consultation outside the clinic,
 /// and de-identified — a scan (DICOM) after the Basic Profile with the share's own UID mapping and
@@ -9,7 +10,7 @@ import Foundation
 /// they came in; imported JPEG and PNG photos are cleaned here; other imported kinds do not leave).
 struct SharedImageFile: Sendable {
     /// The largest scan read into memory to be de-identified.
-    static let maximumBytes = 256 << 20
+    static let maximumBytes = 64 << 20
     let env: AppEnvironment
 
     /// Why an image does not leave.
@@ -18,6 +19,8 @@ struct SharedImageFile: Sendable {
         case noConsent
         /// It could not be read whole, or is of a kind that cannot be cleaned here.
         case cannotClean
+        /// Too many scans are being cleaned at once.
+        case busy
     }
 
     /// The de-identifier of `share`: its own UID mapping, and its dates kept or shifted.
@@ -26,10 +29,11 @@ struct SharedImageFile: Sendable {
         return DICOMDeidentifier(secret: secret, dates: share.keepsScanDates ? .keep : .shift(days: DICOMDeidentifier.shiftDays(secret: secret)))
     }
 
-    /// Refuses unless a consent of `record` in force covers `item` (`Type/id`) for consultation outside the clinic.
-    func requireConsent(_ item: String, in record: PatientRecord) async throws {
+    /// Refuses unless a consent of `record` in force covers `item` (`Type/id`) for consultation outside the
+    /// clinic in `share` (a consent given while making another share does not).
+    func requireConsent(_ item: String, in record: PatientRecord, share: GrantID) async throws {
         let consents = try await record.read { try await $0.imageConsents() }
-        guard consents.contains(where: { $0.covers(item, for: .consultation, at: Date()) }) else { throw Refusal.noConsent }
+        guard consents.contains(where: { $0.covers(item, for: .consultation, at: Date(), in: share) }) else { throw Refusal.noConsent }
     }
 
     /// The cleaned bytes of an image whose original bytes are `bytes`, declared as `contentType`.
@@ -50,10 +54,22 @@ struct SharedImageFile: Sendable {
     /// An upload's original bytes, decrypted (for a scan to be de-identified before it leaves).
     func bytes(of upload: PatientUpload) async throws -> [UInt8] {
         guard upload.size <= Self.maximumBytes else { throw Refusal.cannotClean }
-        var decryptor = BlobDecryptor(masterKey: env.masterKey, blobID: upload.blobID)
-        var out: [UInt8] = []
-        try await env.blobStore.read(id: upload.blobID) { sealed in out += try decryptor.update(sealed) }
-        out += try decryptor.finish()
-        return out
+        return try await UploadPreviewCache(env: env).plaintext(of: upload.blobID)
+    }
+
+    /// Scans held in memory at once to be cleaned (each up to ``maximumBytes``, copied twice while it
+    /// is rewritten): more parallel downloads wait for a free place or are told to try again.
+    static let cleaningAtOnce = 2
+    private static let cleaning = Mutex(0)
+
+    /// Runs `body` in one of the ``cleaningAtOnce`` places, or throws ``Refusal/busy``.
+    func inCleaningPlace<T>(_ body: () async throws -> T) async throws -> T {
+        guard Self.cleaning.withLock({ count in
+            guard count < Self.cleaningAtOnce else { return false }
+            count += 1
+            return true
+        }) else { throw Refusal.busy }
+        defer { Self.cleaning.withLock { $0 -= 1 } }
+        return try await body()
     }
 }
