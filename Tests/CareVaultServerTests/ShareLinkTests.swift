@@ -46,6 +46,12 @@ struct ShareLinkTests {
             let id = record.id.description
             let visit = try await Self.visitID(env, record.id)
             #expect(try await patient.get(Paths.patientHome(id)).body.contains(Paths.shares(id)))
+            // Every item page offers to share that item: the form comes with it ticked.
+            let allergies = try await patient.get(Paths.recordSection(id, .allergies))
+            let allergy = try #require(RecordSectionTests.links(allergies.body, under: "/patients/\(id)/items/AllergyIntolerance/").first)
+            let shareThis = try #require(Browser.firstMatch(#"href="(/patients/[^"]+/shares/new\?item=[^"]+)""#, in: try await patient.get(allergy).body))
+            let prefilled = try await patient.get(shareThis.replacingOccurrences(of: "&#x2F;", with: "/").replacingOccurrences(of: "&#47;", with: "/"))
+            #expect(prefilled.body.contains("Allergy to penicillin") && prefilled.body.contains(#"name="item" value="AllergyIntolerance/"#))
             let (path, code, preview, _) = try await Self.share(patient, record: id, what: [("visit", visit)])
             // The preview lists the visit and what was recorded at it — not the allergy, which was not.
             #expect(preview.contains("Discharge summary") && preview.contains("Chest X-ray") && preview.contains("Amoxicillin"))

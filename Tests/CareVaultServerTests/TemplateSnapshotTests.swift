@@ -108,7 +108,7 @@ struct TemplateSnapshotTests {
                                        attachments: [.init(title: "MockFileTitle", kind: "MockFileKind", size: "MockFileSize", link: "/mock-file")],
                                        hasAttachments: true, externalFiles: ["https://mock.example/elsewhere.pdf"], hasExternalFiles: true,
                                        source: "MockSource", review: "MockItemReview", lastUpdated: "MockUpdated", version: "MockVersion",
-                                       visitLink: "/mock-item-visit", fhirLink: "/mock-fhir", isHeld: true)),
+                                       visitLink: "/mock-item-visit", fhirLink: "/mock-fhir", isHeld: true, shareLink: "/mock-item-share")),
         ("release-queue", ReleaseQueuePage(layout: layout("Queue"), action: "/mock-release", items: [
             .init(value: "MockType/mock-id", fieldID: "mock-item-0", patientName: "MockQueuePatient", mrn: "MockQueueMRN",
                   section: "MockQueueSection", name: "MockQueueItem", date: "MockQueueDate", arrived: "MockQueueArrived", link: "/mock-queue-item")],

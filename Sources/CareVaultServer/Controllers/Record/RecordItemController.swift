@@ -54,7 +54,8 @@ struct RecordItemController: Sendable {
             externalFiles: elsewhere, hasExternalFiles: !elsewhere.isEmpty, source: origin.text(toPatient: record.isOwn, patientName: patient.fullName, proxyNames: proxyNames), review: review.map { ReviewWords.status($0, zone: env.configuration.timeZone) },
             lastUpdated: PlainDate.instant(resource.lastUpdated, in: env.configuration.timeZone), version: String(resource.versionID),
             visitLink: visitID.map { Paths.visit(scope, $0) }, fhirLink: Paths.fhirResource(type: resource.resourceType, id: resource.id),
-            isHeld: !resource.isReleased(at: now)))
+            isHeld: !resource.isReleased(at: now),
+            shareLink: record.allows(.shareRecord) ? Paths.newShare(scope) + "?item=" + Paths.queryValue("\(resource.resourceType)/\(resource.id)") : nil))
     }
 
     /// The original bytes of an attachment (inline or in a Binary of the same record), with a safe type and name.

@@ -102,6 +102,8 @@ public struct RecordItemPage: Page {
     public let visitLink: String?
     public let fhirLink: String
     public let isHeld: Bool
+    /// Sharing this item with a doctor outside the clinic (for readers who may share).
+    public let shareLink: String?
 
     public struct Attachment: Sendable, Encodable {
         public let title: String
