@@ -21,7 +21,7 @@ struct AuthorizationPolicyTests {
     @Test("A patient may do every own-record action on their own record only", arguments: Action.allCases)
     func patient(action: Action) {
         let own = AuthorizationPolicy.decide(Self.patient, action, patient: action.concernsPatient ? Self.mine : nil, at: Self.now)
-        let expected: Set<Action> = [.readRecord, .downloadRecord, .contributeToRecord, .readAccessLog, .manageRecordAccess]
+        let expected: Set<Action> = [.readRecord, .downloadRecord, .contributeToRecord, .readAccessLog, .manageRecordAccess, .shareRecord]
         if expected.contains(action) {
             #expect(own == .permit(.ownRecord))
             #expect(AuthorizationPolicy.decide(Self.patient, action, patient: Self.theirs, at: Self.now) == .deny(.noRelationship))
@@ -91,6 +91,34 @@ struct AuthorizationPolicyTests {
         #expect(AuthorizationPolicy.decide(grant(expires: Self.now), .readRecord, patient: Self.mine, at: Self.now) == .deny(.grantExpired))
         #expect(AuthorizationPolicy.decide(grant(expires: Self.now.addingTimeInterval(60)), .readRecord, patient: Self.mine, at: Self.now).isPermitted)
         #expect(AuthorizationPolicy.decide(grant(revoked: Self.now.addingTimeInterval(-1)), .readRecord, patient: Self.mine, at: Self.now) == .deny(.grantRevoked))
+    }
+
+    @Test("A share link's reader reads (and downloads, if allowed) exactly the shared items, until it is ended, expires or locks")
+    func shareLink() {
+        func share(download: Bool = false, expires: Date? = nil, revoked: Date? = nil, locked: Date? = nil) -> ShareLink {
+            ShareLink(patient: Self.mine.id, label: "For Dr A", note: nil, items: ["Observation/1", "Binary/2"], createdAt: Self.now.addingTimeInterval(-60),
+                      expiresAt: expires ?? Self.now.addingTimeInterval(3600), onceOnly: false, allowsDownload: download, asksBirthDate: false,
+                      revokedAt: revoked, lockedAt: locked)
+        }
+        func reader(_ share: ShareLink) -> Actor { .delegate(account: nil, grant: AccessGrant(share: share)) }
+        let open = share()
+        guard case .permit(let basis) = AuthorizationPolicy.decide(reader(open), .readRecord, patient: Self.mine, at: Self.now),
+              case .grant(.shareLink, open.id) = basis else { Issue.record("a share's reader reads"); return }
+        #expect(AuthorizationPolicy.visibility(reader(open), basis: basis, patient: Self.mine, at: Self.now).items == ["Observation/1", "Binary/2"])
+        // Fail closed: a share-link grant without its share sees nothing.
+        let bare = Actor.delegate(account: nil, grant: AccessGrant(id: open.id, kind: .shareLink, patient: Self.mine.id, scopes: [.readRecord],
+                                                                   expiresAt: nil, revokedAt: nil))
+        #expect(AuthorizationPolicy.visibility(bare, basis: basis, patient: Self.mine, at: Self.now).items == [])
+        #expect(AuthorizationPolicy.decide(reader(open), .downloadRecord, patient: Self.mine, at: Self.now) == .deny(.outsideGrantScope))
+        #expect(AuthorizationPolicy.decide(reader(share(download: true)), .downloadRecord, patient: Self.mine, at: Self.now).isPermitted)
+        for action in [Action.writeRecord, .contributeToRecord, .readAccessLog, .manageRecordAccess, .shareRecord] {
+            #expect(AuthorizationPolicy.decide(reader(share(download: true)), action, patient: Self.mine, at: Self.now) == .deny(.outsideGrantScope))
+        }
+        #expect(AuthorizationPolicy.decide(reader(open), .readRecord, patient: Self.theirs, at: Self.now) == .deny(.noRelationship))
+        #expect(AuthorizationPolicy.decide(reader(share(expires: Self.now)), .readRecord, patient: Self.mine, at: Self.now) == .deny(.grantExpired))
+        #expect(AuthorizationPolicy.decide(reader(share(revoked: Self.now)), .readRecord, patient: Self.mine, at: Self.now) == .deny(.grantRevoked))
+        #expect(AuthorizationPolicy.decide(reader(share(locked: Self.now)), .readRecord, patient: Self.mine, at: Self.now) == .deny(.shareLocked))
+        #expect(share().ended(at: Self.now) == nil && share(locked: Self.now).ended(at: Self.now) == .locked)
     }
 
     @Test("Start pages and menus follow the policy: the care team's by organization action, an administrator's settings, enrol first")

@@ -46,7 +46,7 @@ struct ProxyGrantTests {
         let active = Self.grant(.caregiver, expires: Self.at("2027-06-01 00:00"))
         guard case .active(let actions, let narrowing) = active.standing(at: now, patientBirthDate: adult, timeZone: Self.zone, rules: Self.rules)
         else { Issue.record("an accepted grant in force is active"); return }
-        #expect(actions == [.readRecord, .readAccessLog, .downloadRecord, .contributeToRecord])
+        #expect(actions == [.readRecord, .readAccessLog, .downloadRecord, .shareRecord, .contributeToRecord])
         #expect(narrowing == .none)
         #expect(Self.grant(.caregiver, accepted: false).standing(at: now, patientBirthDate: adult, timeZone: Self.zone, rules: Self.rules) == .invited)
         #expect(Self.grant(.caregiver, expires: now).standing(at: now, patientBirthDate: adult, timeZone: Self.zone, rules: Self.rules)

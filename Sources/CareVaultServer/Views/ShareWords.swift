@@ -13,7 +13,12 @@ enum ShareWords {
 
     /// "Active", "Ended: you ended it", "Locked after 5 wrong codes"…
     static func status(_ share: ShareLink, at now: Date) -> String {
-        switch share.ended(at: now) {
+        status(ended: share.ended(at: now))
+    }
+
+    /// The words for why a share ended (nil: it has not).
+    static func status(ended reason: ShareLink.EndReason?) -> String {
+        switch reason {
         case nil: "Active"
         case .revoked: "Ended: it was ended by hand"
         case .expired: "Ended: its time ran out"

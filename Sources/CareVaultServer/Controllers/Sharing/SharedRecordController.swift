@@ -141,7 +141,7 @@ struct SharedRecordController: Sendable {
                 groups: content.groups.map { group in
                     SharedRecordPage.Group(title: group.title, items: group.items.map { item in
                         SharedRecordPage.Item(name: item.entry.name, date: item.entry.date.map(PlainDate.day) ?? "", kind: item.kind,
-                                              summary: item.entry.details.prefix(3).map { "\($0.label): \($0.value)" }.joined(separator: "; "),
+                                              summary: item.details.prefix(3).map { "\($0.label): \($0.value)" }.joined(separator: "; "),
                                               link: Paths.sharedItem(type: item.resource.resourceType, id: item.resource.id))
                     })
                 },
@@ -165,7 +165,7 @@ struct SharedRecordController: Sendable {
             return noStore(env.renderer.response(SharedItemPage(
                 layout: layout(entry.name, context, share: share, patient: record.patient), patientName: record.patient.fullName, name: entry.name,
                 kind: RecordItem(resourceType: type, id: id, json: json).kind, date: entry.date.map(PlainDate.day) ?? "Not recorded",
-                status: entry.status, details: entry.details.map { SharedItemPage.Detail(label: $0.label, value: $0.value) },
+                status: entry.status, details: SharedContent.details(entry, json: json, id: id).map { SharedItemPage.Detail(label: $0.label, value: $0.value) },
                 attachments: share.allowsDownload ? entry.attachments.map { a in
                     SharedItemPage.Attachment(title: a.title ?? "file \(a.index + 1)", kind: FileWords.kindName(a.servedContentType),
                                               link: Paths.sharedFile(type: type, id: id, index: a.index))

@@ -29,6 +29,11 @@ struct SharesController: Sendable {
         // A reader who sees less than the patient (a parent of an adolescent) sees only the shares they made.
         if AccessHistory.isRestricted(record.visibility) { shares = shares.filter { $0.createdBy == context.account.id } }
         let zone = env.configuration.timeZone, now = Date()
+        // A share someone else made (a proxy) stands only while its maker may still share.
+        var lapsed: Set<GrantID> = []
+        for stored in shares where stored.createdBy != context.account.id && stored.share.ended(at: now) == nil {
+            if try await ShareOpeningService(env: env).readingEnded(stored, at: now) == .sharerLostAccess { lapsed.insert(stored.share.id) }
+        }
         return env.renderer.response(SharesPage(
             layout: context.layout("Shares", request: request),
             heading: record.isOwn ? "Records you shared" : "Records shared from \(record.patient.fullName)'s record",
@@ -37,7 +42,8 @@ struct SharesController: Sendable {
                 let share = stored.share
                 return SharesPage.Row(
                     label: share.label, what: ShareWords.what(share.items), created: PlainDate.day(share.createdAt, in: zone),
-                    ends: PlainDate.day(share.expiresAt, in: zone), status: ShareWords.status(share, at: now),
+                    ends: PlainDate.day(share.expiresAt, in: zone),
+                    status: lapsed.contains(share.id) ? ShareWords.status(ended: .sharerLostAccess) : ShareWords.status(share, at: now),
                     opened: share.lastOpenedAt.map { "Opened \(share.openedCount == 1 ? "once" : "\(share.openedCount) times"), last on \(PlainDate.instant($0, in: zone))" }
                         ?? "Not opened yet",
                     options: ShareWords.options(stored),

@@ -11,6 +11,8 @@ struct SharedContent: Sendable {
         let resource: StoredResource
         let entry: RecordEntry
         let kind: String
+        /// What the item says, as on the patient's pages; a test result with its normal range and flag.
+        let details: [RecordEntry.Detail]
     }
 
     /// Items under one heading ("Visits", "Test results", …).
@@ -27,8 +29,9 @@ struct SharedContent: Sendable {
         var bySection: [RecordSection: [Item]] = [:]
         for resource in resources {
             guard let json = try? JSONParser.parse(resource.json) else { continue }
-            let item = Item(resource: resource, entry: RecordEntry(resourceType: resource.resourceType, id: resource.id, json: json),
-                            kind: RecordItem(resourceType: resource.resourceType, id: resource.id, json: json).kind)
+            let entry = RecordEntry(resourceType: resource.resourceType, id: resource.id, json: json)
+            let item = Item(resource: resource, entry: entry, kind: RecordItem(resourceType: resource.resourceType, id: resource.id, json: json).kind,
+                            details: Self.details(entry, json: json, id: resource.id))
             if resource.resourceType == "Encounter" {
                 visits.append(item)
             } else if let section = resource.section {
@@ -39,6 +42,16 @@ struct SharedContent: Sendable {
         if !visits.isEmpty { groups.append(Group(title: "Visits", items: visits)) }
         for section in RecordSection.allCases { if let items = bySection[section] { groups.append(Group(title: section.title, items: items)) } }
         self.groups = groups
+    }
+
+    /// `entry`'s details; for a test result, its value, normal range and flag as the lab results page shows them.
+    static func details(_ entry: RecordEntry, json: JSONValue, id: String) -> [RecordEntry.Detail] {
+        guard entry.resourceType == "Observation", let result = LabResult(id: id, json: json) else { return entry.details }
+        var details = [RecordEntry.Detail(label: "Result", value: [FHIRText.readableNumber(result.value), UnitWords.readable(result.unit)]
+            .filter { !$0.isEmpty }.joined(separator: " "))]
+        if !result.range.isEmpty { details.append(RecordEntry.Detail(label: "Normal range", value: result.range)) }
+        if !result.flag.rawValue.isEmpty { details.append(RecordEntry.Detail(label: "Flag", value: result.flag.rawValue)) }
+        return details + entry.details.filter { $0.label != "Result" }
     }
 
     /// Everything listed, in page order.
@@ -85,7 +98,7 @@ struct SharedContent: Sendable {
         for group in groups {
             document.heading(group.title, size: 12)
             document.table(columns: [("Date", 1.1), ("What", 2.6), ("Details", 3.4)], rows: group.items.map { item in
-                [item.entry.date.map(PlainDate.day) ?? "", item.entry.name, item.entry.details.map { "\($0.label): \($0.value)" }.joined(separator: "; ")]
+                [item.entry.date.map(PlainDate.day) ?? "", item.entry.name, item.details.map { "\($0.label): \($0.value)" }.joined(separator: "; ")]
             })
         }
         return document.pdf()
