@@ -16,14 +16,31 @@ import pydicom
 from dicomanonymizer.dicom_anonymization_databases import dicomfields_2024b as profile
 from dicognito.anonymizer import Anonymizer
 
-SAMPLES = sorted(glob.glob(os.path.join(os.path.dirname(__file__), "..", "..", "Tests", "CareVaultCoreTests", "Fixtures", "uploads", "*.dcm")))
+FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "Tests", "CareVaultCoreTests", "Fixtures", "uploads")
+# Every DICOM sample the tests carry: the single files, and the DICOMDIR tree (directories and the images of three patients).
+SAMPLES = sorted(glob.glob(os.path.join(FIXTURES, "*.dcm"))
+                 + [p for p in glob.glob(os.path.join(FIXTURES, "dicomdirtests", "**", "*"), recursive=True)
+                    if os.path.isfile(p) and not p.endswith(".txt")])
 LISTED = {pydicom.tag.Tag(t[0], t[1]) for t in profile.ALL_TAGS if len(t) == 2}
 TEMPORAL_VRS = {"DA", "TM", "DT"}
 UID_TAGS = {pydicom.tag.Tag(0x0020, 0x000D), pydicom.tag.Tag(0x0020, 0x000E), pydicom.tag.Tag(0x0008, 0x0018)}
 
 
+def output(out, path):
+    """Where the copy of `path` goes (names repeat across the DICOMDIR tree's folders)."""
+    return os.path.join(out, os.path.relpath(path, FIXTURES).replace(os.sep, "__"))
+
+
 def run(binary, share, out):
-    subprocess.run([binary, "dicom", "deidentify", *SAMPLES, "--out", out, "--share", share], check=True, capture_output=True, text=True)
+    """De-identifies every sample with one share's key (one call per file: the same key maps UIDs the same way)."""
+    os.makedirs(out, exist_ok=True)
+    for path in SAMPLES:
+        staging = tempfile.mkdtemp()
+        subprocess.run([binary, "dicom", "deidentify", path, "--out", staging, "--share", share], check=True, capture_output=True, text=True)
+        made = os.path.join(staging, os.path.basename(path))
+        if os.path.exists(made):
+            shutil.move(made, output(out, path))
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def values(dataset):
@@ -54,13 +71,13 @@ def main():
         run(binary, "share-two", second)
         uid_map, shifts = {}, set()
         for path in SAMPLES:
-            name = os.path.basename(path)
-            out = os.path.join(first, name)
+            name = os.path.relpath(path, FIXTURES)
+            out = output(first, path)
             try:
                 original = pydicom.dcmread(path)
-                readable = original.preamble is not None and "PixelData" not in original or len(original.PixelData) >= \
+                readable = original.preamble is not None and ("PixelData" not in original or len(original.PixelData) >= \
                     (original.get("Rows", 0) * original.get("Columns", 0) * original.get("BitsAllocated", 8) // 8 * int(original.get("NumberOfFrames", 1) or 1)
-                     if "TransferSyntaxUID" in original.file_meta and not original.file_meta.TransferSyntaxUID.is_compressed else 0)
+                     if "TransferSyntaxUID" in original.file_meta and not original.file_meta.TransferSyntaxUID.is_compressed else 0))
             except Exception:
                 readable = False
             if not os.path.exists(out):
@@ -92,7 +109,7 @@ def main():
                     old, new = str(original[tag].value), str(clean[tag].value)
                     check(new != old and new.startswith("2.25."), f"{name}: {tag} not replaced")
                     check(uid_map.setdefault(old, new) == new, f"{name}: {old} replaced two ways in one share")
-                    other = pydicom.dcmread(os.path.join(second, name))
+                    other = pydicom.dcmread(output(second, path))
                     check(str(other[tag].value) != new, f"{name}: {tag} replaced the same way in another share")
             # A second opinion: whatever dicognito changes, CareVault does not leave as it was.
             opinion = pydicom.dcmread(path)

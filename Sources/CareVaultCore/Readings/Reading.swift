@@ -96,8 +96,8 @@ public struct ReadingInput: Sendable {
                 fail(.diastolic, "Enter the bottom number (diastolic) as a number, for example 82.")
             }
         }
-        if let top, let unit {
-            let chart = unit.toChartUnit(Double(top)!)
+        if let top, let unit, let number = Double(top) {
+            let chart = unit.toChartUnit(number)
             let range = measure.plausibleRange
             if !range.contains(chart) {
                 let low = Self.format(unit.fromChartUnit(range.lowerBound)), high = Self.format(unit.fromChartUnit(range.upperBound))
@@ -204,5 +204,7 @@ public struct ReadingInput: Sendable {
 }
 
 extension Character {
-    var isASCIIDigit: Bool { ("0"..."9").contains(self) }
+    /// One of 0–9 alone: a digit with a combining mark after it ("2" + U+065B) sorts between "0" and "9"
+    /// as a Character, but is not a digit (found by FuzzReadingsCSV).
+    var isASCIIDigit: Bool { unicodeScalars.count == 1 && ("0"..."9").contains(unicodeScalars.first!) }
 }

@@ -86,7 +86,7 @@ public struct DICOMDeidentifier: Sendable {
                 let start = reader.offset
                 guard let element = try reader.next() else { throw DICOMHeader.Failure.truncated }
                 let tag = UInt32(element.group) << 16 | UInt32(element.element)
-                let vr = String(decoding: bytes[(start + 4)..<(start + 6)], as: UTF8.self)
+                let vr = try Self.vr(bytes, at: start)
                 if element.element == 0x0003 {
                     meta.append((tag, Self.encode(tag, vr: vr, value: Self.pad(replacement(forUID: element.text), vr: vr), explicit: true, little: true)))
                 } else if Self.keptMeta.contains(element.element) && vr != "SQ" {
@@ -117,7 +117,7 @@ public struct DICOMDeidentifier: Sendable {
                         throw DICOMHeader.Failure.truncated  // the pixels run past the end of the file
                     }
                 }
-                let vr = explicit ? String(decoding: bytes[(start + 4)..<(start + 6)], as: UTF8.self) : nil
+                let vr = explicit ? try Self.vr(bytes, at: start) : nil
                 if element.group % 2 == 1 || element.element == 0x0000 { continue }  // private, and group lengths
                 if Self.emptied.contains(tag) {
                     dataset.append((tag, Self.encode(tag, vr: vr, value: [], explicit: explicit, little: little)))
@@ -167,6 +167,13 @@ public struct DICOMDeidentifier: Sendable {
         let at = explicit ? start + 8 : start + 4
         guard at + 4 <= bytes.count else { return false }
         return bytes[at] == 0xFF && bytes[at + 1] == 0xFF && bytes[at + 2] == 0xFF && bytes[at + 3] == 0xFF
+    }
+
+    /// The explicit VR at `start` (two capital letters, as every VR is); anything else is refused —
+    /// found by fuzzing: garbage written back as text took three bytes and shifted the whole file.
+    static func vr(_ bytes: [UInt8], at start: Int) throws(DICOMHeader.Failure) -> String {
+        guard start + 6 <= bytes.count, (0x41...0x5A).contains(bytes[start + 4]), (0x41...0x5A).contains(bytes[start + 5]) else { throw .truncated }
+        return String(decoding: bytes[(start + 4)..<(start + 6)], as: UTF8.self)
     }
 
     /// Whether the element at `start`–`end` is a sequence: VR SQ (explicit), undefined length, or a value
