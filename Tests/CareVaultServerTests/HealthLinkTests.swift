@@ -52,8 +52,13 @@ struct HealthLinkTests {
                 try await sql.raw("SELECT body FROM share_files").all().map { try $0.decode(column: "body", as: String.self) }
             }
             #expect(stored.count == 2 && stored.allSatisfy { !$0.contains("Allergy") && $0.split(separator: ".", omittingEmptySubsequences: false).count == 5 })
-            let keyColumns = try await env.database.read { sql in try await sql.raw("SELECT * FROM share_links").all() }
-            #expect(keyColumns.count == 1)
+            let columns = ["id", "label", "items", "token_hash", "code_hash", "shl_manifest_hash"]
+            let rows = try await env.database.read { sql in
+                try await sql.raw("SELECT id, label, items, token_hash, code_hash, shl_manifest_hash FROM share_links").all().map { row in
+                    try columns.map { try row.decode(column: $0, as: String.self) }.joined(separator: "|")
+                }
+            }
+            #expect(rows.count == 1 && !rows[0].contains(payload.key) && !rows[0].contains(manifestID) && !rows[0].contains(code))
 
             let app = Browser(client)
             let path = URLComponents(string: payload.url)!.path

@@ -68,6 +68,8 @@ struct ShareLinkTests {
             let form = try await doctor.get(path)
             #expect(form.status == .ok && form.body.contains("Access code") && !form.body.contains(record.fullName))
             #expect(try await doctor.get(Paths.sharedRecord).status == .unauthorized)
+            let empty = try await doctor.post(path, ["code": " "])
+            #expect(empty.status == .badRequest && empty.body.contains("Enter the access code you were given."))
             let wrong = try await doctor.post(path, ["code": "AAAA-AAAA"])
             #expect(wrong.status == .badRequest && wrong.body.contains("That code does not match") && wrong.body.contains("4 tries are left"))
             let entered = try await doctor.post(path, ["code": code.lowercased()])

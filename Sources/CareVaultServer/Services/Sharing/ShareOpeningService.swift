@@ -83,8 +83,17 @@ struct ShareOpeningService: Sendable {
         let share = stored.share
         if let reason = share.ended(at: now) { throw Refusal.ended(reason) }
         guard try await sharerMayStillShare(stored, at: now) else { throw Refusal.ended(.sharerLostAccess) }
+        // An empty form is a mistake, not a guess: it is named and does not count against the share.
+        var missing: [FieldError] = []
+        if HumanCode.normalize(code).isEmpty { missing.append(FieldError(field: "code", message: "Enter the access code you were given.")) }
+        if share.asksBirthDate && birthDate.trimmingCharacters(in: .whitespaces).isEmpty {
+            missing.append(FieldError(field: "birthDate", message: "Enter the patient's date of birth."))
+        }
+        if !missing.isEmpty {
+            throw WrongProof(remaining: max(ShareLink.attemptLimit - stored.failedAttempts, 0), failure: ValidationFailure(missing))
+        }
         var errors: [FieldError] = []
-        if HumanCode.normalize(code).isEmpty || !constantTimeEquals(env.codeHash(code), codeHash) {
+        if !constantTimeEquals(env.codeHash(code), codeHash) {
             errors.append(FieldError(field: "code", message: "That code does not match. Check it with the person who shared this with you."))
         }
         if share.asksBirthDate {
